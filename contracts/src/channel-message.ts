@@ -1,0 +1,62 @@
+/**
+ * What the gateway publishes to a plugin (SPEC §2.3): one message per (event, channel,
+ * destination) on `herald.deliver.<channel>`, with `Nats-Msg-Id` = `delivery_id`.
+ */
+import { z } from 'zod';
+import { envelopeSchema, type HeraldEvent } from './envelope.js';
+
+export const directoryUserSchema = z.object({
+  id: z.string().min(1),
+  username: z.string().min(1),
+  email: z.string(),
+  full_name: z.string(),
+  slack_email: z.string().optional(),
+});
+export type DirectoryUser = z.infer<typeof directoryUserSchema>;
+
+/** Where a message goes: the channel's system destination, or one user. */
+export const destinationSchema = z.discriminatedUnion('scope', [
+  z.object({ scope: z.literal('system') }),
+  z.object({ scope: z.literal('personal'), user: directoryUserSchema }),
+]);
+export type Destination = z.infer<typeof destinationSchema>;
+
+/** A stable key for a destination, used in `delivery_id`: `system` or `user-<id>`. */
+export function destinationKey(destination: Destination): string {
+  return destination.scope === 'system' ? 'system' : `user-${destination.user.id}`;
+}
+
+/** `<event id>:<channel>:<destination key>` — the same inputs always give the same id. */
+export function deliveryId(eventId: string, channel: string, destination: Destination): string {
+  return `${eventId}:${channel}:${destinationKey(destination)}`;
+}
+
+export const channelMessageSchema = z.object({
+  delivery_id: z.string().min(1),
+  channel: z.string().min(1),
+  event: envelopeSchema,
+  destination: destinationSchema,
+  /** Base URL that relative `data.url` values are resolved against. */
+  site_url: z.string(),
+});
+
+/** A channel message. Channels needing extra fields add a variant discriminated by `channel`. */
+export interface ChannelMessage {
+  readonly delivery_id: string;
+  readonly channel: string;
+  readonly event: HeraldEvent;
+  readonly destination: Destination;
+  readonly site_url: string;
+}
+
+/** Headers carried beside a channel message. */
+export const MESSAGE_HEADERS = {
+  /** JetStream de-duplication key; equals `delivery_id`. */
+  msgId: 'Nats-Msg-Id',
+  eventId: 'Herald-Event-Id',
+  eventType: 'Herald-Event-Type',
+  /** Attempt number as seen by the sender (1 for the first publish). */
+  attempt: 'Herald-Attempt',
+  /** Dead letters: why the message was given up on. */
+  deadReason: 'Herald-Dead-Reason',
+} as const;

@@ -1,0 +1,54 @@
+/**
+ * `@herald/contracts`: the public contract between publishers, the gateway and channel plugins.
+ * Explicit named re-exports only; nothing else is importable (no deep imports).
+ */
+export { BUILTIN_CHANNELS, CHANNEL_NAME_PATTERN, SYSTEM_ONLY_CHANNELS, ALWAYS_ENABLED_CHANNELS, type BuiltinChannel } from './channels.js';
+export { EVENT_CATALOGUE, EVENT_COLUMN_ALIASES, EVENT_NAME_PATTERN, OTHER_EVENT, humanise, type EventTypeDefinition } from './catalogue.js';
+export {
+  envelopeSchema,
+  eventDataSchema,
+  parseEvent,
+  validateEvent,
+  defaultDescription,
+  type EventData,
+  type HeraldEvent,
+  type ParseOptions,
+  type ParseResult,
+  type ProductTypeScope,
+  type ProductScope,
+  type EngagementScope,
+  type TestScope,
+  type FindingScope,
+} from './envelope.js';
+export {
+  channelMessageSchema,
+  destinationSchema,
+  directoryUserSchema,
+  deliveryId,
+  destinationKey,
+  MESSAGE_HEADERS,
+  type ChannelMessage,
+  type Destination,
+  type DirectoryUser,
+} from './channel-message.js';
+export { DELIVERY_OUTCOMES, deliveryStatusSchema, type DeliveryOutcome, type DeliveryStatus } from './delivery-status.js';
+export { deadLetterSchema, type DeadLetter } from './dead-letter.js';
+export { HeraldError, formatIssues, hasErrorCode, type HeraldErrorCode, type ValidationIssue } from './errors.js';
+export { DEFAULT_SUBJECT_PREFIX, subjects, type DeadLetterStage, type Subjects } from './subjects.js';
+export {
+  DEFAULT_MAX_EVENT_BYTES,
+  topology,
+  type ConsumerDefinition,
+  type RetentionKind,
+  type StreamDefinition,
+  type Topology,
+  type TopologyOptions,
+} from './topology.js';
+export { toValidationIssues, formatPath } from './validation.js';
+export { jsonLogger, silentLogger, type LogFields, type LogLevel, type Logger } from './logger.js';
+export { connectNats, type NatsConnectOptions } from './jetstream/connect.js';
+export { ensureConsumer, ensureStream, ensureStreams } from './jetstream/provision.js';
+export { ConsumerRunner, type ConsumerRunnerOptions, type HandlerOutcome, type ReceivedMessage } from './jetstream/consumer-runner.js';
+export { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './jetstream/backoff.js';
+export { definePlugin, outcomes, type PluginDefinition, type SendContext, type SendOutcome } from './sdk/plugin.js';
+export { runPlugin, decodeChannelMessage, type RunPluginOptions, type RunningPlugin } from './sdk/run-plugin.js';

@@ -1,0 +1,89 @@
+/**
+ * Gateway configuration: parsed once at start from the environment into a typed object. Every bad
+ * variable is reported in one error, each with the variable name and the expected form.
+ * Only `main.ts` reads `process.env`; everything else receives a `GatewayConfig`.
+ */
+import { z } from 'zod';
+import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_SUBJECT_PREFIX, EVENT_NAME_PATTERN, HeraldError, type ValidationIssue } from '@herald/contracts';
+
+const port = z.coerce.number({ error: 'must be a TCP port number' }).int({ error: 'must be an integer' }).min(0).max(65_535, { error: 'must be at most 65535' });
+
+const commaList = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+
+const envSchema = z.object({
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  HERALD_HTTP_PORT: port.default(8080),
+  HERALD_SITE_URL: z.url({ error: 'must be an absolute URL, e.g. http://localhost:8080' }).default('http://localhost:8080'),
+  HERALD_DATA_DIR: z.string().min(1).default('.herald'),
+  HERALD_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'must be dot-separated subject tokens, e.g. "herald"' })
+    .default(DEFAULT_SUBJECT_PREFIX),
+  HERALD_EXTRA_EVENT_SUBJECTS: commaList.default([]),
+  HERALD_MAX_EVENT_BYTES: z.coerce.number().int().min(1_024, { error: 'must be at least 1024' }).max(32 * 1024 * 1024, { error: 'must be at most 33554432 (32 MiB)' }).default(DEFAULT_MAX_EVENT_BYTES),
+  HERALD_SYSTEM_LEVEL_TRUMP: commaList
+    .pipe(z.array(z.string().regex(EVENT_NAME_PATTERN, { error: 'each entry must be an event name like user_mentioned' })))
+    .default(['user_mentioned', 'review_requested']),
+  HERALD_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(1_024).default(32),
+  HERALD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }).default('info'),
+  HERALD_SECRET_KEY: z.string().optional(),
+  HERALD_ADMIN_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+});
+
+export interface GatewayConfig {
+  readonly natsUrl: string;
+  /** `undefined` ⇒ embedded PGlite under `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly httpPort: number;
+  readonly siteUrl: string;
+  readonly dataDir: string;
+  readonly subjectPrefix: string;
+  readonly extraEventSubjects: readonly string[];
+  /** @default 1048576 (1 MiB) */
+  readonly maxEventBytes: number;
+  readonly systemLevelTrump: readonly string[];
+  /** Events processed at once by one gateway replica. @default 32 */
+  readonly ingestConcurrency: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly secretKey: string | undefined;
+  readonly adminToken: string | undefined;
+}
+
+/** Parses the environment; throws one `HeraldError('invalid_configuration')` listing every problem. */
+export function parseGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(present);
+  if (!result.success) {
+    const issues: ValidationIssue[] = result.error.issues.map((issue) => ({
+      path: String(issue.path[0] ?? ''),
+      message: `${issue.message}${issue.path[0] !== undefined && present[String(issue.path[0])] !== undefined ? ` (got "${present[String(issue.path[0])]}")` : ''}`,
+    }));
+    throw new HeraldError(
+      'invalid_configuration',
+      `Invalid configuration:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
+      issues,
+    );
+  }
+  const e = result.data;
+  return {
+    natsUrl: e.NATS_URL,
+    databaseUrl: e.DATABASE_URL,
+    httpPort: e.HERALD_HTTP_PORT,
+    siteUrl: e.HERALD_SITE_URL.replace(/\/+$/, ''),
+    dataDir: e.HERALD_DATA_DIR,
+    subjectPrefix: e.HERALD_SUBJECT_PREFIX,
+    extraEventSubjects: e.HERALD_EXTRA_EVENT_SUBJECTS,
+    maxEventBytes: e.HERALD_MAX_EVENT_BYTES,
+    systemLevelTrump: e.HERALD_SYSTEM_LEVEL_TRUMP,
+    ingestConcurrency: e.HERALD_INGEST_CONCURRENCY,
+    logLevel: e.HERALD_LOG_LEVEL,
+    secretKey: e.HERALD_SECRET_KEY,
+    adminToken: e.HERALD_ADMIN_TOKEN,
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Starting and stopping a gateway: used by `main.ts`, the all-in-one runner and tests.
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication, Type } from '@nestjs/common';
+import { connectNats, type Logger } from '@herald/contracts';
+import { AppModule } from './app.module.js';
+import type { GatewayConfig } from './config/gateway-config.js';
+import { ErrorFilter } from './http/error.filter.js';
+import type { RoutingPort } from './ingest/routing-port.js';
+import { MessagingService } from './messaging/messaging.service.js';
+
+export interface StartGatewayOptions {
+  readonly config: GatewayConfig;
+  readonly logger: Logger;
+  /** Listen on `config.httpPort`. @default true */
+  readonly listen?: boolean;
+  readonly routingPort?: Type<RoutingPort> | RoutingPort;
+}
+
+export interface RunningGateway {
+  readonly app: INestApplication;
+  /** The port the HTTP API listens on (0 when not listening). */
+  readonly port: number;
+  /** Stops consumers (draining in-flight work), closes HTTP and drains NATS. */
+  close(): Promise<void>;
+}
+
+export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
+  const { config, logger } = options;
+  const connection = await connectNats({ url: config.natsUrl, name: 'herald-gateway' });
+  const app = await NestFactory.create(
+    AppModule.forRoot({ config, connection, logger, ...(options.routingPort ? { routingPort: options.routingPort } : {}) }),
+    { logger: false, abortOnError: false },
+  );
+  app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.useGlobalFilters(new ErrorFilter(logger));
+  app.get(MessagingService).watchStatus();
+  let port = 0;
+  if (options.listen ?? true) {
+    await app.listen(config.httpPort, '0.0.0.0');
+    const server = app.getHttpServer() as { address(): { port: number } | string | null };
+    const address = server.address();
+    port = typeof address === 'object' && address !== null ? address.port : config.httpPort;
+  } else {
+    await app.init();
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    port,
+    close: () => {
+      closing ??= app.close();
+      return closing;
+    },
+  };
+}

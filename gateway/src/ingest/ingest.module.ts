@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import { GATEWAY_CONFIG, NATS_CONNECTION } from '../config/tokens.js';
+import { EventLedger } from './event-ledger.js';
+import { IngestConsumer } from './ingest.consumer.js';
+import { EVENT_LEDGER, IngestService } from './ingest.service.js';
+
+@Module({
+  providers: [
+    IngestService,
+    IngestConsumer,
+    {
+      provide: EVENT_LEDGER,
+      inject: [NATS_CONNECTION, GATEWAY_CONFIG],
+      useFactory: (nc: NatsConnection, config: GatewayConfig) => EventLedger.open(nc, config.subjectPrefix, 30_000),
+    },
+  ],
+})
+export class IngestModule {}

@@ -1,0 +1,57 @@
+/**
+ * Ingest: validate → de-duplicate → hand to the routing port. Invalid events are dead-lettered
+ * (acknowledged, published to `herald.dead.events` with every reason); duplicates (same source
+ * and id) are acknowledged without routing.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { formatIssues, parseEvent, type HandlerOutcome, type Logger, type ReceivedMessage } from '@herald/contracts';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import { GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
+import type { EventLedger } from './event-ledger.js';
+import { ROUTING_PORT, type RoutingPort } from './routing-port.js';
+
+export const EVENT_LEDGER = Symbol('EVENT_LEDGER');
+
+/** Best effort: the `id` of an event that failed validation, for the dead letter. */
+function readId(data: Uint8Array): string | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(data).toString('utf8'));
+    const id = (value as { id?: unknown } | null)?.id;
+    return typeof id === 'string' && id.length > 0 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+@Injectable()
+export class IngestService {
+  constructor(
+    @Inject(ROUTING_PORT) private readonly routing: RoutingPort,
+    @Inject(EVENT_LEDGER) private readonly ledger: EventLedger,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async handle(message: ReceivedMessage): Promise<HandlerOutcome> {
+    const parsed = parseEvent(message.data, { maxBytes: this.config.maxEventBytes, now: new Date() });
+    if (!parsed.ok) {
+      const eventId = message.data.byteLength <= this.config.maxEventBytes ? readId(message.data) : undefined;
+      return { kind: 'dead', reason: `invalid event: ${formatIssues(parsed.issues)}`, issues: parsed.issues, ...(eventId ? { eventId } : {}) };
+    }
+    const event = parsed.event;
+    const claim = await this.ledger.claim(event.source, event.id);
+    if (claim.kind === 'duplicate') {
+      this.logger.info('duplicate event ignored', { event_id: event.id, source: event.source });
+      return { kind: 'ack' };
+    }
+    if (claim.kind === 'busy') return { kind: 'retry', delayMs: claim.retryInMs, reason: 'another replica is processing this event' };
+    try {
+      await this.routing.route(event);
+    } catch (error) {
+      await this.ledger.release(event.source, event.id).catch(() => undefined);
+      throw error;
+    }
+    await this.ledger.complete(event.source, event.id);
+    return { kind: 'ack' };
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The plain data routing is computed from, exactly as loaded from storage (one array per table).
+ * `buildSnapshot` turns it into an indexed, immutable `Snapshot`. Loaders produce this shape and
+ * nothing else; routing never sees a database row object.
+ */
+import type { EventTypeDefinition } from '@herald/contracts';
+
+/** Column name → channel names. A stored row always has every column of its kind present. */
+export type EventChannels = Readonly<Record<string, readonly string[]>>;
+
+export interface UserRecord {
+  readonly id: string;
+  readonly username: string;
+  readonly email: string;
+  readonly full_name: string;
+  readonly active: boolean;
+  readonly superuser: boolean;
+  /** Any global role (DefectDojo: Reader, Writer, Maintainer, Owner, API_Importer) grants view of every product. */
+  readonly global_role: string | null;
+  readonly slack_email: string | null;
+}
+
+export interface ProductTypeRecord {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface ProductRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly product_type_id: string;
+}
+
+export interface MembershipRecord {
+  /** Product id or product-type id, depending on the list it is in. */
+  readonly scope_id: string;
+  readonly user_id: string;
+  readonly role: string | null;
+}
+
+export interface ChannelRecord {
+  readonly name: string;
+  readonly enabled: boolean;
+  /**
+   * Whether the channel has somewhere to send system-scope messages (a Slack channel, a Teams URL,
+   * at least one system mail address). Webhooks: always true (the plugin knows its endpoints).
+   */
+  readonly has_system_destination: boolean;
+}
+
+export interface SnapshotInput {
+  readonly users: readonly UserRecord[];
+  readonly productTypes: readonly ProductTypeRecord[];
+  readonly products: readonly ProductRecord[];
+  readonly productMembers: readonly MembershipRecord[];
+  readonly productTypeMembers: readonly MembershipRecord[];
+  /** The catalogue plus event types registered by administrators. */
+  readonly eventTypes: readonly EventTypeDefinition[];
+  /** The system row; `null` when never saved (then catalogue defaults apply). */
+  readonly system: EventChannels | null;
+  readonly personal: ReadonlyArray<{ readonly user_id: string; readonly events: EventChannels }>;
+  readonly productSettings: ReadonlyArray<{ readonly user_id: string; readonly product_id: string; readonly events: EventChannels }>;
+  /** Configured channels. Channels missing here are disabled, except `alert` (always enabled). */
+  readonly channels: readonly ChannelRecord[];
+  /** Lower-cased addresses of the mail channel's `mail_notifications_to`. */
+  readonly systemMailRecipients: readonly string[];
+  /** Event types whose system row is merged into recipients' personal rows (HERALD_SYSTEM_LEVEL_TRUMP). */
+  readonly systemLevelTrump: readonly string[];
+}

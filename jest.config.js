@@ -1,0 +1,33 @@
+/**
+ * One Jest run for the whole repository. Unit specs live beside the code (`*.spec.ts`),
+ * cross-process and integration tests under `test/` (`*.test.ts`). Every file isolates its own
+ * NATS subjects and PostgreSQL schema, so files run in parallel.
+ * @type {import('jest').Config}
+ */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2024',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      keepClassNames: true,
+    },
+    module: { type: 'es6' },
+  },
+];
+
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: {
+    '^@herald/contracts$': '<rootDir>/contracts/src/index.ts',
+    '^@herald/contracts/testing$': '<rootDir>/contracts/src/testing/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testMatch: ['<rootDir>/{contracts,gateway,plugins}/**/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  maxWorkers: 2,
+  testTimeout: 30_000,
+};

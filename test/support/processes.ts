@@ -1,0 +1,36 @@
+/** Starting Herald's real entrypoints as child processes, and waiting for them. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+export interface ChildHandle {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  readonly exited: Promise<number | string>;
+}
+
+/** Runs `node <script>` from the repository root with extra environment variables. */
+export function startNode(script: string, env: Record<string, string>, args: string[] = []): ChildHandle {
+  const child = spawn(process.execPath, [resolve(REPO_ROOT, script), ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | string>((done) => child.once('exit', (code, signal) => done(code ?? signal ?? -1)));
+  return { child, output: () => out, exited };
+}
+
+/** Waits until `predicate(output)` holds, failing with the output after `timeoutMs`. */
+export async function waitForOutput(handle: ChildHandle, predicate: (output: string) => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate(handle.output())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for process output; got:\n${handle.output()}`);
+    if (handle.child.exitCode !== null) throw new Error(`process exited early (${handle.child.exitCode}):\n${handle.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
