@@ -38,6 +38,8 @@ export const channelMessageSchema = z.object({
   destination: destinationSchema,
   /** Base URL that relative `data.url` values are resolved against. */
   site_url: z.string(),
+  /** The event's label: its column's label, or the event name humanised ("Dummy Foo Event"); the alert `source`. */
+  event_label: z.string().min(1),
 });
 
 /** A channel message. Channels needing extra fields add a variant discriminated by `channel`. */
@@ -47,6 +49,7 @@ export interface ChannelMessage {
   readonly event: HeraldEvent;
   readonly destination: Destination;
   readonly site_url: string;
+  readonly event_label: string;
 }
 
 /** Headers carried beside a channel message. */

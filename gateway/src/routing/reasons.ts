@@ -1,0 +1,31 @@
+/**
+ * The sentences routing writes into decisions. Kept in one place so that operators, the API
+ * documentation and tests read the same words. Each is a complete statement of fact about one
+ * event, never a stack trace or a code.
+ */
+import type { RowSource } from './decision.js';
+
+export const reasons = {
+  alertOnly: 'alert_only: only the alert channel is used',
+  systemOnly: (channel: string) => `${channel} is system-scope only`,
+  disabled: (channel: string) => `channel ${channel} is disabled`,
+  notConfigured: (channel: string) => `channel ${channel} is not configured`,
+  noSystemDestination: (channel: string) => `channel ${channel} has no system destination configured`,
+  noActiveSuperuser: 'no active superuser to receive the system alert',
+  alreadySystemAlert: 'already receives the system alert',
+  alreadyPlanned: (channel: string) => `already receives ${channel} for this event`,
+  noEmail: 'user has no email address',
+  alreadySystemMail: (address: string) => `already receives the system mail at ${address}`,
+  alreadyUserMail: (address: string, username: string) => `already receives the mail sent to ${address} for user ${username}`,
+  noChannel: (sources: readonly RowSource[], column: string) => `${listSources(sources)} settings have no channel for ${column}`,
+  inactive: 'user is inactive',
+  unknownUsername: (username: string) => `unknown username ${username}`,
+  recipientsPath: 'the event names its recipients: the system pass does not run',
+  emptyRecipients: 'the recipients list is empty: nothing is sent',
+  noUsers: 'no_users: only the system pass runs',
+} as const;
+
+function listSources(sources: readonly RowSource[]): string {
+  if (sources.length <= 1) return sources[0] ?? 'personal';
+  return `${sources.slice(0, -1).join(', ')} and ${sources.at(-1) ?? ''}`;
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals';
+import { EVENT_CATALOGUE } from '@herald/contracts';
+import { row, snapshotInput, userRecord } from './routing.fixture.js';
+import { buildSnapshot } from './snapshot.js';
+
+const input = snapshotInput({
+  users: [
+    userRecord('1', 'admin', { superuser: true, email: ' Admin@Example.COM ' }),
+    userRecord('2', 'alice', { slack_email: 'alice@slack.example' }),
+    userRecord('3', 'retired', { superuser: true, active: false }),
+    userRecord('4', 'fresh'),
+  ],
+  personal: [
+    { user_id: '1', events: row() },
+    { user_id: '2', events: row({ scan_added: ['mail'], user_mentioned: ['alert'] }) },
+    { user_id: '3', events: row({ scan_added: ['mail'] }) },
+  ],
+  productSettings: [
+    { user_id: '2', product_id: '7', events: row({ scan_added: ['slack'], user_mentioned: ['alert'] }) },
+    { user_id: '3', product_id: '7', events: row({ scan_added: ['slack'] }) },
+  ],
+  channels: [
+    { name: 'mail', enabled: true, has_system_destination: true },
+    { name: 'slack', enabled: false, has_system_destination: true },
+  ],
+  systemMailRecipients: ['Ops@Example.com'],
+});
+
+describe('buildSnapshot', () => {
+  const snapshot = buildSnapshot(input);
+  const usernames = (users: readonly { readonly username: string }[] | undefined): string[] => (users ?? []).map((user) => user.username);
+
+  it.each([
+    ['scan_added', ['alice', 'fresh']],
+    ['user_mentioned', ['alice', 'fresh']],
+    ['scan_added_empty', []],
+    ['other', ['fresh']],
+  ])('indexes the active users with a personal channel for %s', (column, expected) => {
+    expect(usernames(snapshot.personalSubscribers.get(column))).toEqual(expected);
+  });
+
+  it('indexes product subscribers for product-scoped columns only, active users only', () => {
+    expect(usernames(snapshot.productSubscribers.get('7')?.get('scan_added'))).toEqual(['alice']);
+    expect(snapshot.productSubscribers.get('7')?.get('user_mentioned')).toBeUndefined();
+    expect(snapshot.productRows.get('7')?.get('2')?.['user_mentioned']).toBeUndefined();
+  });
+
+  it('fills a missing personal row with the catalogue defaults', () => {
+    const fresh = snapshot.usersById.get('4');
+    expect(Object.fromEntries(EVENT_CATALOGUE.map((type) => [type.name, fresh?.personal[type.name]]))).toEqual(
+      Object.fromEntries(EVENT_CATALOGUE.map((type) => [type.name, type.defaultChannels])),
+    );
+  });
+
+  it('keeps only active superusers, enabled channels plus alert, and lower-cased system addresses', () => {
+    expect(usernames(snapshot.activeSuperusers)).toEqual(['admin']);
+    expect([...snapshot.enabledChannels].sort()).toEqual(['alert', 'mail']);
+    expect([...snapshot.systemMailRecipients]).toEqual(['ops@example.com']);
+    expect(snapshot.usersById.get('1')?.mailKey).toBe('admin@example.com');
+  });
+
+  it('builds personal destinations without a null slack_email', () => {
+    expect(snapshot.usersByUsername.get('alice')?.destination).toEqual({
+      scope: 'personal',
+      user: { id: '2', username: 'alice', email: 'alice@example.com', full_name: 'Alice Example', slack_email: 'alice@slack.example' },
+    });
+    expect(Object.keys(snapshot.usersByUsername.get('fresh')?.destination.user ?? {})).toEqual(['id', 'username', 'email', 'full_name']);
+  });
+
+  it('is frozen', () => {
+    const alice = snapshot.usersById.get('2');
+    expect(Object.isFrozen(snapshot)).toBe(true);
+    expect(Object.isFrozen(alice)).toBe(true);
+    expect(Object.isFrozen(alice?.personal)).toBe(true);
+    expect(Object.isFrozen(alice?.personal['scan_added'])).toBe(true);
+    expect(Object.isFrozen(snapshot.system)).toBe(true);
+    expect(Object.isFrozen(snapshot.personalSubscribers.get('scan_added'))).toBe(true);
+  });
+});

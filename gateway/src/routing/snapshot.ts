@@ -1,0 +1,195 @@
+/**
+ * The indexed, immutable view of directory and settings that routing reads (SPEC §3). Invariants:
+ * `buildSnapshot` never mutates its input and returns frozen data; every row is resolved once here
+ * (a missing personal row or column takes the event type's default channels, a missing system row
+ * likewise, a product row keeps only product-scoped columns), and the subscriber indexes list
+ * active users only, so routing touches candidate users and never scans the directory.
+ */
+import { ALWAYS_ENABLED_CHANNELS, type Destination, type DirectoryUser, type EventTypeDefinition } from '@herald/contracts';
+import type {
+  ChannelRecord,
+  EventChannels,
+  MembershipRecord,
+  ProductRecord,
+  ProductTypeRecord,
+  SnapshotInput,
+  UserRecord,
+} from './snapshot-input.js';
+
+/** A directory user with everything routing needs precomputed. */
+export interface SnapshotUser {
+  readonly id: string;
+  readonly username: string;
+  readonly active: boolean;
+  readonly superuser: boolean;
+  /** A non-empty global role grants view of every product and product type. */
+  readonly hasGlobalRole: boolean;
+  /** Lower-cased, trimmed email; `''` when the user has none. Used to send one mail per address. */
+  readonly mailKey: string;
+  /** The personal destination used in channel messages (`slack_email` omitted when unset). */
+  readonly destination: Extract<Destination, { scope: 'personal' }>;
+  /** The personal row with every known column present (defaults filled in). */
+  readonly personal: EventChannels;
+}
+
+export interface Snapshot {
+  readonly usersById: ReadonlyMap<string, SnapshotUser>;
+  readonly usersByUsername: ReadonlyMap<string, SnapshotUser>;
+  /** Active superusers, in directory order. */
+  readonly activeSuperusers: readonly SnapshotUser[];
+  readonly productTypes: ReadonlyMap<string, ProductTypeRecord>;
+  readonly products: ReadonlyMap<string, ProductRecord>;
+  /** Product id → ids of its members. */
+  readonly productMembers: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Product-type id → ids of its members. */
+  readonly productTypeMembers: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Event type name → definition (catalogue plus registered types). */
+  readonly eventTypes: ReadonlyMap<string, EventTypeDefinition>;
+  /** The system row with every known column present. */
+  readonly system: EventChannels;
+  /** Product id → user id → product row (product-scoped columns only). */
+  readonly productRows: ReadonlyMap<string, ReadonlyMap<string, EventChannels>>;
+  /** Configured channels by name. */
+  readonly channels: ReadonlyMap<string, ChannelRecord>;
+  /** Enabled channels; always contains `alert`. */
+  readonly enabledChannels: ReadonlySet<string>;
+  /** Lower-cased addresses the system mail goes to. */
+  readonly systemMailRecipients: ReadonlySet<string>;
+  /** Event types whose system row is merged into recipients' personal rows. */
+  readonly systemLevelTrump: ReadonlySet<string>;
+  /** Column → active users whose personal row has at least one channel for it. */
+  readonly personalSubscribers: ReadonlyMap<string, readonly SnapshotUser[]>;
+  /** Product id → column → active users whose product row has at least one channel for it. */
+  readonly productSubscribers: ReadonlyMap<string, ReadonlyMap<string, readonly SnapshotUser[]>>;
+}
+
+const EMPTY: readonly string[] = Object.freeze([]);
+
+export function buildSnapshot(input: SnapshotInput): Snapshot {
+  const eventTypes = new Map<string, EventTypeDefinition>();
+  for (const type of input.eventTypes)
+    eventTypes.set(type.name, Object.freeze({ ...type, defaultChannels: frozenList(type.defaultChannels) }));
+  const columns = [...eventTypes.values()];
+  const productScoped = columns.filter((type) => type.productScoped).map((type) => type.name);
+
+  const personalRows = new Map<string, EventChannels>();
+  for (const row of input.personal) personalRows.set(row.user_id, row.events);
+
+  const usersById = new Map<string, SnapshotUser>();
+  const usersByUsername = new Map<string, SnapshotUser>();
+  for (const record of input.users) {
+    if (usersById.has(record.id)) continue;
+    const user = toSnapshotUser(record, resolveRow(personalRows.get(record.id) ?? null, columns));
+    usersById.set(user.id, user);
+    if (!usersByUsername.has(user.username)) usersByUsername.set(user.username, user);
+  }
+  const activeUsers = [...usersById.values()].filter((user) => user.active);
+
+  const personalSubscribers = new Map<string, readonly SnapshotUser[]>();
+  for (const { name } of columns) {
+    personalSubscribers.set(name, Object.freeze(activeUsers.filter((user) => (user.personal[name] ?? EMPTY).length > 0)));
+  }
+
+  const productRows = new Map<string, Map<string, EventChannels>>();
+  const productSubscriberLists = new Map<string, Map<string, SnapshotUser[]>>();
+  for (const row of input.productSettings) {
+    const user = usersById.get(row.user_id);
+    if (user === undefined) continue;
+    const resolved = productRow(row.events, productScoped);
+    getOrCreate(productRows, row.product_id, () => new Map<string, EventChannels>()).set(user.id, resolved);
+  }
+  for (const [productId, rows] of productRows) {
+    const byColumn = getOrCreate(productSubscriberLists, productId, () => new Map<string, SnapshotUser[]>());
+    for (const [userId, row] of rows) {
+      const user = usersById.get(userId);
+      if (user === undefined || !user.active) continue;
+      for (const column of productScoped) {
+        if ((row[column] ?? EMPTY).length > 0) getOrCreate(byColumn, column, (): SnapshotUser[] => []).push(user);
+      }
+    }
+  }
+
+  const channels = new Map<string, ChannelRecord>();
+  for (const channel of input.channels) channels.set(channel.name, Object.freeze({ ...channel }));
+  const enabledChannels = new Set<string>(ALWAYS_ENABLED_CHANNELS);
+  for (const channel of channels.values()) if (channel.enabled) enabledChannels.add(channel.name);
+
+  return Object.freeze({
+    usersById,
+    usersByUsername,
+    activeSuperusers: Object.freeze(activeUsers.filter((user) => user.superuser)),
+    productTypes: new Map(input.productTypes.map((type) => [type.id, Object.freeze({ ...type })])),
+    products: new Map(input.products.map((product) => [product.id, Object.freeze({ ...product })])),
+    productMembers: membershipIndex(input.productMembers),
+    productTypeMembers: membershipIndex(input.productTypeMembers),
+    eventTypes,
+    system: resolveRow(input.system, columns),
+    productRows,
+    channels,
+    enabledChannels,
+    systemMailRecipients: new Set(input.systemMailRecipients.map(mailKey).filter((address) => address.length > 0)),
+    systemLevelTrump: new Set(input.systemLevelTrump),
+    personalSubscribers,
+    productSubscribers: new Map([...productSubscriberLists].map(([productId, byColumn]) => [productId, freezeLists(byColumn)])),
+  });
+}
+
+/** The normalised form of an address used to compare mail destinations. */
+export function mailKey(address: string): string {
+  return address.trim().toLowerCase();
+}
+
+function toSnapshotUser(record: UserRecord, personal: EventChannels): SnapshotUser {
+  const user: DirectoryUser = { id: record.id, username: record.username, email: record.email, full_name: record.full_name };
+  if (record.slack_email !== null) user.slack_email = record.slack_email;
+  return Object.freeze({
+    id: record.id,
+    username: record.username,
+    active: record.active,
+    superuser: record.superuser,
+    hasGlobalRole: record.global_role !== null && record.global_role.length > 0,
+    mailKey: mailKey(record.email),
+    destination: Object.freeze({ scope: 'personal' as const, user: Object.freeze(user) }),
+    personal,
+  });
+}
+
+/** A stored row with every known column present: a missing row or column takes the type's defaults. */
+function resolveRow(row: EventChannels | null, columns: readonly EventTypeDefinition[]): EventChannels {
+  const resolved: Record<string, readonly string[]> = {};
+  if (row !== null) for (const [column, channels] of Object.entries(row)) resolved[column] = frozenList(channels);
+  for (const type of columns) if (row?.[type.name] === undefined) resolved[type.name] = type.defaultChannels;
+  return Object.freeze(resolved);
+}
+
+/**
+ * Only product-scoped columns of a product row count; a missing one is empty. DefectDojo fills the
+ * other columns of a product row with `alert`, turning on alerts for unrelated events.
+ */
+function productRow(row: EventChannels, productScoped: readonly string[]): EventChannels {
+  const resolved: Record<string, readonly string[]> = {};
+  for (const column of productScoped) resolved[column] = frozenList(row[column] ?? EMPTY);
+  return Object.freeze(resolved);
+}
+
+function membershipIndex(members: readonly MembershipRecord[]): ReadonlyMap<string, ReadonlySet<string>> {
+  const index = new Map<string, Set<string>>();
+  for (const member of members) getOrCreate(index, member.scope_id, () => new Set<string>()).add(member.user_id);
+  return index;
+}
+
+function freezeLists<T>(byKey: ReadonlyMap<string, T[]>): ReadonlyMap<string, readonly T[]> {
+  return new Map([...byKey].map(([key, list]) => [key, Object.freeze(list)]));
+}
+
+function frozenList(channels: readonly string[]): readonly string[] {
+  return channels.length === 0 ? EMPTY : Object.freeze([...channels]);
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  const existing = map.get(key);
+  if (existing !== undefined) return existing;
+  const created = create();
+  map.set(key, created);
+  return created;
+}
