@@ -15,12 +15,22 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-extraneous-class': 'off',
       'import-x/no-cycle': 'error',
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@herald/contracts/*', '!@herald/contracts/testing'], message: 'Import @herald/contracts or @herald/contracts/testing only (no deep imports).' }] },
+        {
+          patterns: [
+            {
+              group: ['@herald/contracts/*', '!@herald/contracts/testing'],
+              message: 'Import @herald/contracts or @herald/contracts/testing only (no deep imports).',
+            },
+          ],
+        },
       ],
     },
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
@@ -38,7 +48,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@nestjs/*', '@mikro-orm/*', '@nats-io/*', 'node:*', 'pg', '@electric-sql/*'], message: 'Routing is pure: no Nest, MikroORM, NATS or node:* imports.' },
+            {
+              group: ['@nestjs/*', '@mikro-orm/*', '@nats-io/*', 'node:*', 'pg', '@electric-sql/*'],
+              message: 'Routing is pure: no Nest, MikroORM, NATS or node:* imports.',
+            },
             { group: ['../*', '!../routing/*'], message: 'Routing depends only on @herald/contracts and its own folder.' },
           ],
         },

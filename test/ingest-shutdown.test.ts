@@ -11,7 +11,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { silentLogger, topology } from '@herald/contracts';
 import { deleteTopology, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
 import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
-import { testGatewayConfig } from './support/gateway-config.js';
+import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
+import { testGatewayConfig, testGatewayEnv } from './support/gateway-config.js';
 import { REPO_ROOT, startNode, waitForOutput } from './support/processes.js';
 import { RecordingPort } from './support/recording-port.js';
 
@@ -21,37 +22,43 @@ const topo = topology({ prefix });
 let nc: NatsConnection;
 let url: string;
 let takeover: RunningGateway | undefined;
+let db: TestDatabase;
 
 beforeAll(async () => {
   url = await resolveNatsUrl();
   nc = await connect({ servers: url });
-  if (!existsSync(resolve(REPO_ROOT, 'gateway/dist/main.js'))) throw new Error('gateway/dist is missing: run `npm run build` first (npm test does it)');
+  db = await createTestDatabase();
+  if (!existsSync(resolve(REPO_ROOT, 'gateway/dist/main.js')))
+    throw new Error('gateway/dist is missing: run `npm run build` first (npm test does it)');
 });
 
 afterAll(async () => {
   await takeover?.close();
   await deleteTopology(nc, topo);
   await nc?.close();
+  await db?.drop();
 });
 
 describe('SIGTERM during a burst', () => {
   it('exits within 10 s and loses no event', async () => {
-    const gw = startNode('gateway/dist/main.js', {
-      NATS_URL: url,
-      HERALD_SUBJECT_PREFIX: prefix,
-      HERALD_HTTP_PORT: '0',
-      HERALD_INGEST_CONCURRENCY: '4',
-      HERALD_LOG_LEVEL: 'info',
-    });
+    const gw = startNode(
+      'gateway/dist/main.js',
+      testGatewayEnv(url, prefix, db.url, { HERALD_INGEST_CONCURRENCY: '4', HERALD_LOG_LEVEL: 'info' }),
+    );
     await waitForOutput(gw, (out) => out.includes('gateway started'));
 
     const js = jetstream(nc);
     const acks = [];
     for (let i = 0; i < BURST; i++) {
-      acks.push(js.publish(topo.subjects.event('scan_added'), JSON.stringify({ specversion: '1.0', id: `burst-${i}`, source: 'test', type: 'scan_added' })));
+      acks.push(
+        js.publish(
+          topo.subjects.event('scan_added'),
+          JSON.stringify({ specversion: '1.0', id: `burst-${i}`, source: 'test', type: 'scan_added' }),
+        ),
+      );
     }
     await Promise.all(acks);
-    await waitForOutput(gw, (out) => (out.match(/event accepted/g) ?? []).length >= 20);
+    await waitForOutput(gw, (out) => (out.match(/event routed/g) ?? []).length >= 20);
 
     const signalledAt = Date.now();
     gw.child.kill('SIGTERM');
@@ -59,25 +66,33 @@ describe('SIGTERM during a burst', () => {
     const tookMs = Date.now() - signalledAt;
     expect(code).toBe(0);
     expect(tookMs).toBeLessThan(10_000);
-    const processedByFirst = (gw.output().match(/event accepted/g) ?? []).length;
+    const processedByFirst = (gw.output().match(/event routed/g) ?? []).length;
     expect(processedByFirst).toBeLessThan(BURST);
 
     const firstIds = gw
       .output()
       .split('\n')
-      .filter((line) => line.includes('event accepted'))
+      .filter((line) => line.includes('event routed'))
       .map((line) => (JSON.parse(line) as { event_id: string }).event_id);
     expect(firstIds).toHaveLength(processedByFirst);
 
     const port = new RecordingPort();
-    takeover = await startGateway({ config: testGatewayConfig(url, prefix), logger: silentLogger, routingPort: port });
+    takeover = await startGateway({ config: testGatewayConfig(url, prefix, db.url), logger: silentLogger, routingPort: port });
     // Messages on the wire at SIGTERM come back after the gateway consumer's ack wait (10 s).
-    await waitFor(() => port.events.length, (n) => firstIds.length + n >= BURST, 25_000, 100);
+    await waitFor(
+      () => port.events.length,
+      (n) => firstIds.length + n >= BURST,
+      25_000,
+      100,
+    );
     const all = [...firstIds, ...port.ids()];
     expect(all).toHaveLength(BURST);
     expect(new Set(all).size).toBe(BURST);
     const consumer = await jetstream(nc).consumers.get(topo.gatewayConsumer.stream, topo.gatewayConsumer.durable);
-    const info = await waitFor(() => consumer.info(), (i) => i.num_ack_pending === 0 && i.num_pending === 0);
+    const info = await waitFor(
+      () => consumer.info(),
+      (i) => i.num_ack_pending === 0 && i.num_pending === 0,
+    );
     expect(info.num_ack_pending).toBe(0);
   }, 60_000);
 });

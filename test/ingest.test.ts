@@ -8,6 +8,7 @@ import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { silentLogger, topology, type DeadLetter } from '@herald/contracts';
 import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
 import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
+import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import { testGatewayConfig } from './support/gateway-config.js';
 import { RecordingPort } from './support/recording-port.js';
 
@@ -16,6 +17,7 @@ const topo = topology({ prefix });
 let nc: NatsConnection;
 let js: JetStreamClient;
 let gateway: RunningGateway;
+let db: TestDatabase;
 const port = new RecordingPort();
 let seq = 0;
 
@@ -36,13 +38,19 @@ beforeAll(async () => {
   const url = await resolveNatsUrl();
   nc = await connect({ servers: url });
   js = jetstream(nc);
-  gateway = await startGateway({ config: testGatewayConfig(url, prefix, { HERALD_MAX_EVENT_BYTES: '4096' }), logger: silentLogger, routingPort: port });
+  db = await createTestDatabase();
+  gateway = await startGateway({
+    config: testGatewayConfig(url, prefix, db.url, { HERALD_MAX_EVENT_BYTES: '4096' }),
+    logger: silentLogger,
+    routingPort: port,
+  });
 });
 
 afterAll(async () => {
   await gateway?.close();
   await deleteTopology(nc, topo);
   await nc?.close();
+  await db?.drop();
 });
 
 describe('ingest', () => {
@@ -61,7 +69,10 @@ describe('ingest', () => {
     await js.publish(topo.subjects.event('scan_added'), JSON.stringify(e), { headers: h, msgID: e.id });
     const marker = event();
     await js.publish(topo.subjects.event('scan_added'), JSON.stringify(marker));
-    await waitFor(() => port.ids(), (ids) => ids.includes(marker.id));
+    await waitFor(
+      () => port.ids(),
+      (ids) => ids.includes(marker.id),
+    );
     expect(port.ids().filter((id) => id === e.id)).toHaveLength(1);
     const routed = port.events.find((x) => x.id === e.id);
     expect(routed?.data.title).toBe('Scan Added');
@@ -71,7 +82,12 @@ describe('ingest', () => {
     ['malformed JSON', '{"specversion": "1.0", "id": ', '(root)', /malformed JSON/],
     ['missing id', JSON.stringify({ ...event(), id: undefined }), 'id', /required/],
     ['wrong type of field', JSON.stringify(event({ source: 42 })), 'source', /non-empty string/],
-    ['non-string recipients', JSON.stringify(event({ data: { recipients: ['ann', { username: 'bob' }] } })), 'data.recipients[1]', /username/],
+    [
+      'non-string recipients',
+      JSON.stringify(event({ data: { recipients: ['ann', { username: 'bob' }] } })),
+      'data.recipients[1]',
+      /username/,
+    ],
     ['over the size limit', JSON.stringify(event({ data: { description: 'x'.repeat(8_000) } })), '(root)', /over the limit of 4096 bytes/],
   ];
 
@@ -88,13 +104,16 @@ describe('ingest', () => {
     expect(letter.reason).toContain(`${field}:`);
     expect(letter.reason).toMatch(reason);
     expect(Buffer.from(letter.payload_base64, 'base64').toString('utf8')).toBe(payload);
-    await waitFor(() => port.ids(), (ids) => ids.includes(next.id));
+    await waitFor(
+      () => port.ids(),
+      (ids) => ids.includes(next.id),
+    );
     expect(port.ids()).toContain(next.id);
   });
 
   it('acknowledges everything: nothing is left pending on the gateway consumer', async () => {
     const info = await waitFor(
-      async () => (await (await js.consumers.get(topo.gatewayConsumer.stream, topo.gatewayConsumer.durable)).info()),
+      async () => await (await js.consumers.get(topo.gatewayConsumer.stream, topo.gatewayConsumer.durable)).info(),
       (i) => i.num_pending === 0 && i.num_ack_pending === 0,
     );
     expect(info.num_pending).toBe(0);

@@ -44,7 +44,12 @@ describe('parseEvent', () => {
     ['wrong specversion', { ...valid, specversion: '0.3' }, 'specversion', /"1\.0"/],
     ['bad type name', { ...valid, type: 'Scan Added' }, 'type', /\[a-z0-9_\]\+/],
     ['bad time', { ...valid, time: 'yesterday' }, 'time', /RFC 3339/],
-    ['recipients as objects', { ...valid, data: { recipients: ['ann', { username: 'bob' }] } }, 'data.recipients[1]', /username \(string\)/],
+    [
+      'recipients as objects',
+      { ...valid, data: { recipients: ['ann', { username: 'bob' }] } },
+      'data.recipients[1]',
+      /username \(string\)/,
+    ],
     ['recipients not an array', { ...valid, data: { recipients: 'ann' } }, 'data.recipients', /array of usernames/],
     ['no_users not a boolean', { ...valid, data: { no_users: 'yes' } }, 'data.no_users', /true or false/],
     ['product without id', { ...valid, data: { product: { name: 'Web' } } }, 'data.product.id', /required/],
@@ -67,7 +72,10 @@ describe('parseEvent', () => {
 
   it('rejects malformed JSON with the parser position', () => {
     const result = parseEvent('{"id": ', { now });
-    expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ path: '', message: expect.stringMatching(/^malformed JSON/) })] });
+    expect(result).toEqual({
+      ok: false,
+      issues: [expect.objectContaining({ path: '', message: expect.stringMatching(/^malformed JSON/) })],
+    });
   });
 
   it('rejects a JSON value that is not an object', () => {

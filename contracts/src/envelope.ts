@@ -9,7 +9,8 @@ import type { ValidationIssue } from './errors.js';
 import { DEFAULT_MAX_EVENT_BYTES } from './topology.js';
 import { toValidationIssues } from './validation.js';
 
-const nonEmpty = (what: string) => z.string({ error: `must be a non-empty string (${what})` }).min(1, { error: `must not be empty (${what})` });
+const nonEmpty = (what: string) =>
+  z.string({ error: `must be a non-empty string (${what})` }).min(1, { error: `must not be empty (${what})` });
 
 const id = z.string({ error: 'must be a string id, e.g. "42"' }).min(1, { error: 'must not be empty' });
 
@@ -36,13 +37,20 @@ export const eventDataSchema = z.looseObject({
   test: testSchema.optional(),
   finding: findingSchema.optional(),
   recipients: z
-    .array(z.string({ error: 'must be a username (string); objects or numbers match nobody' }).min(1, { error: 'must not be an empty username' }), {
-      error: 'must be an array of usernames (strings)',
-    })
+    .array(
+      z
+        .string({ error: 'must be a username (string); objects or numbers match nobody' })
+        .min(1, { error: 'must not be an empty username' }),
+      {
+        error: 'must be an array of usernames (strings)',
+      },
+    )
     .optional(),
   no_users: z.boolean({ error: 'must be true or false' }).optional(),
   alert_only: z.boolean({ error: 'must be true or false' }).optional(),
-  actor: z.looseObject({ id, username: z.string({ error: 'must be a string' }) }, { error: 'must be an object { id, username }' }).optional(),
+  actor: z
+    .looseObject({ id, username: z.string({ error: 'must be a string' }) }, { error: 'must be an object { id, username }' })
+    .optional(),
   deliver_at: rfc3339.optional(),
 });
 
@@ -50,9 +58,7 @@ export const envelopeSchema = z.looseObject({
   specversion: z.literal('1.0', { error: 'must be "1.0" (CloudEvents 1.0)' }),
   id: nonEmpty('unique per publisher'),
   source: nonEmpty('e.g. "defectdojo"'),
-  type: z
-    .string({ error: 'must be a string event name' })
-    .regex(EVENT_NAME_PATTERN, { error: 'must match [a-z0-9_]+, e.g. "scan_added"' }),
+  type: z.string({ error: 'must be a string event name' }).regex(EVENT_NAME_PATTERN, { error: 'must match [a-z0-9_]+, e.g. "scan_added"' }),
   time: rfc3339.optional(),
   datacontenttype: z.literal('application/json', { error: 'must be "application/json" when present' }).optional(),
   data: eventDataSchema.optional(),
@@ -78,7 +84,8 @@ export interface HeraldEvent {
   readonly data: EventData;
 }
 
-export type ParseResult = { readonly ok: true; readonly event: HeraldEvent } | { readonly ok: false; readonly issues: readonly ValidationIssue[] };
+export type ParseResult =
+  { readonly ok: true; readonly event: HeraldEvent } | { readonly ok: false; readonly issues: readonly ValidationIssue[] };
 
 export interface ParseOptions {
   /** @default DEFAULT_MAX_EVENT_BYTES (1 MiB) */
@@ -101,7 +108,13 @@ export function parseEvent(raw: Uint8Array | string, options: ParseOptions): Par
   if (size > maxBytes) {
     return {
       ok: false,
-      issues: [{ path: '', message: `event is ${size} bytes, over the limit of ${maxBytes} bytes`, expected: `at most ${maxBytes} bytes (HERALD_MAX_EVENT_BYTES)` }],
+      issues: [
+        {
+          path: '',
+          message: `event is ${size} bytes, over the limit of ${maxBytes} bytes`,
+          expected: `at most ${maxBytes} bytes (HERALD_MAX_EVENT_BYTES)`,
+        },
+      ],
     };
   }
   let decoded: unknown;

@@ -14,12 +14,7 @@ export interface ValidationIssue {
 }
 
 export type HeraldErrorCode =
-  | 'validation_failed'
-  | 'invalid_configuration'
-  | 'event_too_large'
-  | 'malformed_json'
-  | 'unknown_channel'
-  | 'infrastructure_unavailable';
+  'validation_failed' | 'invalid_configuration' | 'event_too_large' | 'malformed_json' | 'unknown_channel' | 'infrastructure_unavailable';
 
 export class HeraldError extends Error {
   constructor(
@@ -34,9 +29,7 @@ export class HeraldError extends Error {
 
 /** Formats issues as one line each: `path: message (expected …)`. */
 export function formatIssues(issues: readonly ValidationIssue[]): string {
-  return issues
-    .map((i) => `${i.path === '' ? '(root)' : i.path}: ${i.message}${i.expected ? ` (expected ${i.expected})` : ''}`)
-    .join('; ');
+  return issues.map((i) => `${i.path === '' ? '(root)' : i.path}: ${i.message}${i.expected ? ` (expected ${i.expected})` : ''}`).join('; ');
 }
 
 /** True when `value` looks like a HeraldError with the given code, whichever copy created it. */

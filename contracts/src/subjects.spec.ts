@@ -38,7 +38,13 @@ describe('subjects', () => {
 describe('topology', () => {
   it('derives stream names from the prefix and captures extra event subjects', () => {
     const t = topology({ prefix: 't_ab12', extraEventSubjects: ['legacy.events.>'] });
-    expect(Object.values(t.streams).map((d) => d.name)).toEqual(['T_AB12_EVENTS', 'T_AB12_DIRECTORY', 'T_AB12_DELIVER', 'T_AB12_STATUS', 'T_AB12_DEAD']);
+    expect(Object.values(t.streams).map((d) => d.name)).toEqual([
+      'T_AB12_EVENTS',
+      'T_AB12_DIRECTORY',
+      'T_AB12_DELIVER',
+      'T_AB12_STATUS',
+      'T_AB12_DEAD',
+    ]);
     expect(t.streams.events.subjects).toEqual(['t_ab12.events.>', 'legacy.events.>']);
     expect(t.streams.deliver.retention).toBe('workqueue');
   });

@@ -52,6 +52,8 @@ export interface Topology {
   readonly directoryConsumer: ConsumerDefinition;
   /** The gateway's durable on the status stream. */
   readonly statusConsumer: ConsumerDefinition;
+  /** The gateway's durable on the dead-letter stream (records dead letters for the API). */
+  readonly deadConsumer: ConsumerDefinition;
   /** One durable per channel on the WorkQueue deliver stream, shared by the plugin's replicas. */
   channelConsumer(channel: string): ConsumerDefinition;
 }
@@ -114,6 +116,14 @@ export function topology(options: TopologyOptions = {}): Topology {
     statusConsumer: {
       stream: streams.status.name,
       durable: 'gateway-status',
+      filterSubject: '',
+      ackWaitMs: 30_000,
+      maxDeliver: 10,
+      maxAckPending: 1_000,
+    },
+    deadConsumer: {
+      stream: streams.dead.name,
+      durable: 'gateway-dead',
       filterSubject: '',
       ackWaitMs: 30_000,
       maxDeliver: 10,

@@ -1,23 +1,37 @@
 /**
  * The gateway's module graph, built from an already-parsed config and an open NATS connection
- * (opened by `main.ts` or a test), so nothing in here reads the environment.
+ * (opened by `startGateway` or a test), so nothing in here reads the environment.
  */
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@herald/contracts';
+import { AuthGuard } from './api/auth.guard.js';
+import { ChannelsController } from './api/channels.controller.js';
+import { DirectoryController } from './api/directory.controller.js';
+import { EventsController } from './api/events.controller.js';
+import { MetricsController } from './api/metrics.controller.js';
+import { SettingsController } from './api/settings.controller.js';
+import { TokensController } from './api/tokens.controller.js';
+import { ChannelConfigDistributor } from './channel-config/channel-config-distributor.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { GATEWAY_CONFIG, LOGGER, NATS_CONNECTION } from './config/tokens.js';
+import { DeadLetterConsumer } from './consumers/dead-letter.consumer.js';
+import { DirectoryConsumer } from './consumers/directory.consumer.js';
+import { StatusConsumer } from './consumers/status.consumer.js';
+import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { ROUTING_PORT, type RoutingPort } from './ingest/routing-port.js';
-import { UnroutedEventsPort } from './ingest/unrouted-events.port.js';
 import { MessagingService } from './messaging/messaging.service.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { RoutingService } from './publishing/routing.service.js';
+import { SnapshotModule } from './snapshot/snapshot.module.js';
 
 export interface GatewayModuleOptions {
   readonly config: GatewayConfig;
   readonly connection: NatsConnection;
   readonly logger: Logger;
-  /** Replaces the routing port (tests record what reaches it). */
+  /** Replaces the routing port (tests of ingest record what reaches it). @default RoutingService */
   readonly routingPort?: Type<RoutingPort> | RoutingPort;
 }
 
@@ -29,7 +43,7 @@ export class AppModule {
   static forRoot(options: GatewayModuleOptions): DynamicModule {
     const routing: Provider =
       options.routingPort === undefined
-        ? { provide: ROUTING_PORT, useClass: UnroutedEventsPort }
+        ? { provide: ROUTING_PORT, useClass: RoutingService }
         : typeof options.routingPort === 'function'
           ? { provide: ROUTING_PORT, useClass: options.routingPort }
           : { provide: ROUTING_PORT, useValue: options.routingPort };
@@ -41,10 +55,23 @@ export class AppModule {
         { provide: NATS_CONNECTION, useValue: options.connection },
         { provide: LOGGER, useValue: options.logger },
         MessagingService,
-        routing,
+        GatewayMetrics,
       ],
-      exports: [GATEWAY_CONFIG, NATS_CONNECTION, LOGGER, MessagingService, ROUTING_PORT],
+      exports: [GATEWAY_CONFIG, NATS_CONNECTION, LOGGER, MessagingService, GatewayMetrics],
     };
-    return { module: AppModule, imports: [core, IngestModule], controllers: [HealthController] };
+    return {
+      module: AppModule,
+      imports: [core, DatabaseModule, SnapshotModule, IngestModule.forRoot(routing)],
+      controllers: [
+        HealthController,
+        MetricsController,
+        SettingsController,
+        DirectoryController,
+        ChannelsController,
+        EventsController,
+        TokensController,
+      ],
+      providers: [AuthGuard, ChannelConfigDistributor, StatusConsumer, DeadLetterConsumer, DirectoryConsumer],
+    };
   }
 }

@@ -3,7 +3,9 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { INestApplication, Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Type } from '@nestjs/common';
 import { connectNats, type Logger } from '@herald/contracts';
 import { AppModule } from './app.module.js';
 import type { GatewayConfig } from './config/gateway-config.js';
@@ -20,7 +22,7 @@ export interface StartGatewayOptions {
 }
 
 export interface RunningGateway {
-  readonly app: INestApplication;
+  readonly app: NestExpressApplication;
   /** The port the HTTP API listens on (0 when not listening). */
   readonly port: number;
   /** Stops consumers (draining in-flight work), closes HTTP and drains NATS. */
@@ -30,12 +32,18 @@ export interface RunningGateway {
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { config, logger } = options;
   const connection = await connectNats({ url: config.natsUrl, name: 'herald-gateway' });
-  const app = await NestFactory.create(
+  const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({ config, connection, logger, ...(options.routingPort ? { routingPort: options.routingPort } : {}) }),
-    { logger: false, abortOnError: false },
+    { logger: false, abortOnError: false, bodyParser: false },
   );
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.useBodyParser('json', { limit: config.maxEventBytes + 64 * 1024 });
   app.useGlobalFilters(new ErrorFilter(logger));
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('Herald').setDescription('Herald notification gateway API').setVersion('1').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   app.get(MessagingService).watchStatus();
   let port = 0;
   if (options.listen ?? true) {

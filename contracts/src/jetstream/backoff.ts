@@ -15,7 +15,12 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 300_000 };
  * Delay after failed attempt `attempt` (1-based): a random value in [d/2, d] where
  * d = min(maxMs, baseMs · 2^(attempt-1)); at least `retryAfterMs` when given.
  */
-export function retryDelay(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF, retryAfterMs?: number, random: () => number = Math.random): number {
+export function retryDelay(
+  attempt: number,
+  policy: BackoffPolicy = DEFAULT_BACKOFF,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   const jittered = Math.round(exp / 2 + random() * (exp / 2));
   return retryAfterMs !== undefined ? Math.max(jittered, Math.min(retryAfterMs, policy.maxMs * 4)) : jittered;

@@ -16,7 +16,10 @@ export interface NatsConnectOptions {
 
 /** Opens a connection that reconnects indefinitely (500 ms between attempts, ±250 ms jitter). */
 export async function connectNats(options: NatsConnectOptions): Promise<NatsConnection> {
-  const servers = options.url.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const servers = options.url
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   try {
     return await connect({
       servers,

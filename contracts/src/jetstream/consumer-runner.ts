@@ -158,7 +158,14 @@ export class ConsumerRunner {
       outcome = await this.options.handle(received);
     } catch (error) {
       const delayMs = retryDelay(received.deliveryCount, this.options.backoff ?? DEFAULT_BACKOFF);
-      logger.warn('handler failed; will retry', { consumer: consumer.durable, subject: msg.subject, seq: msg.seq, attempt: received.deliveryCount, retry_in_ms: delayMs, error });
+      logger.warn('handler failed; will retry', {
+        consumer: consumer.durable,
+        subject: msg.subject,
+        seq: msg.seq,
+        attempt: received.deliveryCount,
+        retry_in_ms: delayMs,
+        error,
+      });
       outcome = { kind: 'retry', delayMs, reason: (error as Error).message ?? String(error) };
       this.options.onSettled?.('error', received);
     } finally {
@@ -193,7 +200,12 @@ export class ConsumerRunner {
     }
   }
 
-  private async publishDeadLetter(received: ReceivedMessage, reason: string, issues: readonly ValidationIssue[], eventId: string | undefined): Promise<void> {
+  private async publishDeadLetter(
+    received: ReceivedMessage,
+    reason: string,
+    issues: readonly ValidationIssue[],
+    eventId: string | undefined,
+  ): Promise<void> {
     const letter: DeadLetter = {
       stage: this.options.deadLetter.stage,
       reason,
@@ -213,7 +225,13 @@ export class ConsumerRunner {
       msgID: `dead:${received.stream}:${received.streamSequence}`,
       headers: h,
     });
-    this.options.logger.warn('dead-lettered', { consumer: this.options.consumer.durable, subject: received.subject, seq: received.streamSequence, reason, ...(eventId ? { event_id: eventId } : {}) });
+    this.options.logger.warn('dead-lettered', {
+      consumer: this.options.consumer.durable,
+      subject: received.subject,
+      seq: received.streamSequence,
+      reason,
+      ...(eventId ? { event_id: eventId } : {}),
+    });
   }
 
   /**
@@ -232,7 +250,7 @@ export class ConsumerRunner {
     ]);
     if (timedOut) {
       for (const msg of this.pending.values()) msg.nak();
-      this.options.logger.warn('stopped with handlers still running; their messages were nak\'ed for redelivery', {
+      this.options.logger.warn("stopped with handlers still running; their messages were nak'ed for redelivery", {
         consumer: this.options.consumer.durable,
         count: this.pending.size,
       });

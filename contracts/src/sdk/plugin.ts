@@ -23,7 +23,8 @@ export type SendOutcome =
 
 export const outcomes = {
   delivered: (detail?: string): SendOutcome => (detail === undefined ? { kind: 'delivered' } : { kind: 'delivered', detail }),
-  retry: (reason: string, afterMs?: number): SendOutcome => (afterMs === undefined ? { kind: 'retry', reason } : { kind: 'retry', reason, afterMs }),
+  retry: (reason: string, afterMs?: number): SendOutcome =>
+    afterMs === undefined ? { kind: 'retry', reason } : { kind: 'retry', reason, afterMs },
   failed: (reason: string): SendOutcome => ({ kind: 'failed', reason }),
   dropped: (reason: string): SendOutcome => ({ kind: 'dropped', reason }),
 } as const;

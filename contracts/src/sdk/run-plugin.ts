@@ -36,7 +36,14 @@ export interface RunningPlugin {
 }
 
 function toStatus(message: ChannelMessage, attempt: number, outcome: SendOutcome, retryInMs: number): DeliveryStatus {
-  const base = { delivery_id: message.delivery_id, event_id: message.event.id, channel: message.channel, destination: message.destination, attempt, at: new Date().toISOString() };
+  const base = {
+    delivery_id: message.delivery_id,
+    event_id: message.event.id,
+    channel: message.channel,
+    destination: message.destination,
+    attempt,
+    at: new Date().toISOString(),
+  };
   switch (outcome.kind) {
     case 'delivered':
       return outcome.detail === undefined ? { ...base, outcome: 'delivered' } : { ...base, outcome: 'delivered', detail: outcome.detail };
@@ -65,7 +72,10 @@ export function decodeChannelMessage(data: Uint8Array): { ok: true; message: Cha
 }
 
 /** Starts consuming the plugin's channel. */
-export async function runPlugin<Config, Request>(plugin: PluginDefinition<Config, Request>, options: RunPluginOptions<Config>): Promise<RunningPlugin> {
+export async function runPlugin<Config, Request>(
+  plugin: PluginDefinition<Config, Request>,
+  options: RunPluginOptions<Config>,
+): Promise<RunningPlugin> {
   const topo = buildTopology(options.prefix === undefined ? {} : { prefix: options.prefix });
   const jsm = await jetstreamManager(options.connection);
   await ensureStreams(jsm, topo);
@@ -77,7 +87,9 @@ export async function runPlugin<Config, Request>(plugin: PluginDefinition<Config
   const abort = new AbortController();
 
   const publishStatus = async (status: DeliveryStatus): Promise<void> => {
-    await js.publish(topo.subjects.status(plugin.channel), JSON.stringify(status), { msgID: `${status.delivery_id}:${status.attempt}:${status.outcome}` });
+    await js.publish(topo.subjects.status(plugin.channel), JSON.stringify(status), {
+      msgID: `${status.delivery_id}:${status.attempt}:${status.outcome}`,
+    });
   };
 
   const handle = async (received: ReceivedMessage): Promise<HandlerOutcome> => {

@@ -68,4 +68,3 @@ export async function waitFor<T>(read: () => T | Promise<T>, done: (value: T) =>
   }
   return value;
 }
-

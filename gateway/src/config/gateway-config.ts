@@ -6,11 +6,18 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_SUBJECT_PREFIX, EVENT_NAME_PATTERN, HeraldError, type ValidationIssue } from '@herald/contracts';
 
-const port = z.coerce.number({ error: 'must be a TCP port number' }).int({ error: 'must be an integer' }).min(0).max(65_535, { error: 'must be at most 65535' });
+const port = z.coerce
+  .number({ error: 'must be a TCP port number' })
+  .int({ error: 'must be an integer' })
+  .min(0)
+  .max(65_535, { error: 'must be at most 65535' });
 
-const commaList = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
 
 const envSchema = z.object({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
@@ -26,7 +33,12 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'must be dot-separated subject tokens, e.g. "herald"' })
     .default(DEFAULT_SUBJECT_PREFIX),
   HERALD_EXTRA_EVENT_SUBJECTS: commaList.default([]),
-  HERALD_MAX_EVENT_BYTES: z.coerce.number().int().min(1_024, { error: 'must be at least 1024' }).max(32 * 1024 * 1024, { error: 'must be at most 33554432 (32 MiB)' }).default(DEFAULT_MAX_EVENT_BYTES),
+  HERALD_MAX_EVENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024, { error: 'must be at least 1024' })
+    .max(32 * 1024 * 1024, { error: 'must be at most 33554432 (32 MiB)' })
+    .default(DEFAULT_MAX_EVENT_BYTES),
   HERALD_SYSTEM_LEVEL_TRUMP: commaList
     .pipe(z.array(z.string().regex(EVENT_NAME_PATTERN, { error: 'each entry must be an event name like user_mentioned' })))
     .default(['user_mentioned', 'review_requested']),

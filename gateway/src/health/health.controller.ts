@@ -13,7 +13,10 @@ export class HealthController {
   }
 
   @Get('ready')
-  ready(@Res({ passthrough: true }) res: { status(code: number): unknown }): { status: 'ready' | 'not_ready'; checks: Record<string, boolean> } {
+  ready(@Res({ passthrough: true }) res: { status(code: number): unknown }): {
+    status: 'ready' | 'not_ready';
+    checks: Record<string, boolean>;
+  } {
     const nats = this.messaging.isReady();
     const checks = { nats };
     const ok = Object.values(checks).every(Boolean);

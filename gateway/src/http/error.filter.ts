@@ -25,7 +25,12 @@ const CODE_BY_STATUS: Record<number, string> = {
 
 /** Thrown by controllers for expected failures with a stable code. */
 export class ApiError extends HttpException {
-  constructor(status: number, readonly code: string, message: string, readonly details: readonly unknown[] = []) {
+  constructor(
+    status: number,
+    readonly code: string,
+    message: string,
+    readonly details: readonly unknown[] = [],
+  ) {
     super(message, status);
   }
 }
@@ -43,7 +48,10 @@ export class ErrorFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): { status: number; body: ErrorBody } {
     if (exception instanceof ApiError) {
-      return { status: exception.getStatus(), body: { error: { code: exception.code, message: exception.message, details: exception.details } } };
+      return {
+        status: exception.getStatus(),
+        body: { error: { code: exception.code, message: exception.message, details: exception.details } },
+      };
     }
     if (hasErrorCode(exception, 'validation_failed')) {
       return { status: 400, body: { error: { code: 'validation_failed', message: exception.message, details: exception.details } } };
@@ -55,6 +63,9 @@ export class ErrorFilter implements ExceptionFilter {
       const message = Array.isArray(raw) ? raw.map(String).join('; ') : typeof raw === 'string' ? raw : exception.message;
       return { status, body: { error: { code: CODE_BY_STATUS[status] ?? 'error', message, details: [] } } };
     }
-    return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: { code: 'internal', message: 'internal error; see the gateway log', details: [] } } };
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      body: { error: { code: 'internal', message: 'internal error; see the gateway log', details: [] } },
+    };
   }
 }

@@ -9,9 +9,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 
 export type ClaimResult =
-  | { readonly kind: 'claimed' }
-  | { readonly kind: 'duplicate' }
-  | { readonly kind: 'busy'; readonly retryInMs: number };
+  { readonly kind: 'claimed' } | { readonly kind: 'duplicate' } | { readonly kind: 'busy'; readonly retryInMs: number };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

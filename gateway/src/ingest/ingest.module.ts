@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { GATEWAY_CONFIG, NATS_CONNECTION } from '../config/tokens.js';
@@ -6,15 +6,22 @@ import { EventLedger } from './event-ledger.js';
 import { IngestConsumer } from './ingest.consumer.js';
 import { EVENT_LEDGER, IngestService } from './ingest.service.js';
 
-@Module({
-  providers: [
-    IngestService,
-    IngestConsumer,
-    {
-      provide: EVENT_LEDGER,
-      inject: [NATS_CONNECTION, GATEWAY_CONFIG],
-      useFactory: (nc: NatsConnection, config: GatewayConfig) => EventLedger.open(nc, config.subjectPrefix, 30_000),
-    },
-  ],
-})
-export class IngestModule {}
+@Module({})
+export class IngestModule {
+  /** `routing` binds `ROUTING_PORT`: where valid, first-seen events go. */
+  static forRoot(routing: Provider): DynamicModule {
+    return {
+      module: IngestModule,
+      providers: [
+        routing,
+        IngestService,
+        IngestConsumer,
+        {
+          provide: EVENT_LEDGER,
+          inject: [NATS_CONNECTION, GATEWAY_CONFIG],
+          useFactory: (nc: NatsConnection, config: GatewayConfig) => EventLedger.open(nc, config.subjectPrefix, 30_000),
+        },
+      ],
+    };
+  }
+}

@@ -36,7 +36,12 @@ export class IngestService {
     const parsed = parseEvent(message.data, { maxBytes: this.config.maxEventBytes, now: new Date() });
     if (!parsed.ok) {
       const eventId = message.data.byteLength <= this.config.maxEventBytes ? readId(message.data) : undefined;
-      return { kind: 'dead', reason: `invalid event: ${formatIssues(parsed.issues)}`, issues: parsed.issues, ...(eventId ? { eventId } : {}) };
+      return {
+        kind: 'dead',
+        reason: `invalid event: ${formatIssues(parsed.issues)}`,
+        issues: parsed.issues,
+        ...(eventId ? { eventId } : {}),
+      };
     }
     const event = parsed.event;
     const claim = await this.ledger.claim(event.source, event.id);

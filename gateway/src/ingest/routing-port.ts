@@ -1,7 +1,6 @@
 /**
- * The routing port: what ingest hands each valid, first-seen event to. The routing issue provides
- * the real implementation (route → publish channel messages). Until an implementation routes, the
- * bound one is `UnroutedEventsPort`, which routes nothing and says so.
+ * The routing port: what ingest hands each valid, first-seen event to. Bound to `RoutingService`
+ * (route → publish channel messages → record); tests of ingest bind a recording implementation.
  */
 import type { HeraldEvent } from '@herald/contracts';
 

@@ -22,7 +22,11 @@ export class MessagingService implements OnModuleInit, BeforeApplicationShutdown
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.topology = topology({ prefix: config.subjectPrefix, extraEventSubjects: config.extraEventSubjects, maxEventBytes: config.maxEventBytes });
+    this.topology = topology({
+      prefix: config.subjectPrefix,
+      extraEventSubjects: config.extraEventSubjects,
+      maxEventBytes: config.maxEventBytes,
+    });
     this.js = jetstream(connection);
   }
 
@@ -37,6 +41,7 @@ export class MessagingService implements OnModuleInit, BeforeApplicationShutdown
     await ensureConsumer(jsm, this.topology.gatewayConsumer);
     await ensureConsumer(jsm, this.topology.directoryConsumer);
     await ensureConsumer(jsm, this.topology.statusConsumer);
+    await ensureConsumer(jsm, this.topology.deadConsumer);
     this.provisioned = true;
     this.logger.info('streams provisioned', { streams: Object.values(this.topology.streams).map((s) => s.name) });
   }
@@ -54,7 +59,8 @@ export class MessagingService implements OnModuleInit, BeforeApplicationShutdown
       for await (const status of this.connection.status()) {
         if (status.type === 'disconnect') this.connectedNow = false;
         if (status.type === 'reconnect') this.connectedNow = true;
-        if (status.type === 'disconnect' || status.type === 'reconnect') this.logger.warn(`NATS ${status.type}`, { server: 'server' in status ? status.server : undefined });
+        if (status.type === 'disconnect' || status.type === 'reconnect')
+          this.logger.warn(`NATS ${status.type}`, { server: 'server' in status ? status.server : undefined });
       }
     })();
   }

@@ -1,0 +1,69 @@
+/**
+ * Bearer-token authentication for `/api/v1` (SPEC §7). Admin tokens (stored, or
+ * `HERALD_ADMIN_TOKEN`) may do everything; a user token acts only on its own user. Routes marked
+ * `@AdminOnly()` refuse user tokens with 403.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import { GATEWAY_CONFIG } from '../config/tokens.js';
+import { ApiError } from '../http/error.filter.js';
+import { TokensService } from '../tokens/tokens.service.js';
+
+export type Identity = { readonly kind: 'admin' } | { readonly kind: 'user'; readonly userId: string };
+
+const ADMIN_ONLY = 'herald:admin-only';
+/** Marks a route (or controller) as admin-only. */
+export const AdminOnly = (): MethodDecorator & ClassDecorator => SetMetadata(ADMIN_ONLY, true);
+
+export interface AuthenticatedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  identity?: Identity;
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly reflector: Reflector,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers['authorization'];
+    const value = Array.isArray(header) ? header[0] : header;
+    const match = value === undefined ? null : /^Bearer\s+(\S+)$/i.exec(value);
+    if (!match?.[1])
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'Missing bearer token: send "Authorization: Bearer <token>" (create one with `npx herald token create`)',
+      );
+    const token = match[1];
+    request.identity = await this.identify(token);
+    const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [context.getHandler(), context.getClass()]) === true;
+    if (adminOnly && request.identity.kind !== 'admin') throw new ApiError(403, 'forbidden', 'This endpoint needs an admin token');
+    return true;
+  }
+
+  private async identify(token: string): Promise<Identity> {
+    const admin = this.config.adminToken;
+    if (admin !== undefined && timingSafeEqual(digest(admin), digest(token))) return { kind: 'admin' };
+    const found = await this.tokens.verify(token);
+    if (found === null) throw new ApiError(401, 'unauthorized', 'Unknown or revoked token');
+    return found.kind === 'admin' ? { kind: 'admin' } : { kind: 'user', userId: found.userId };
+  }
+}
+
+/** Throws 403 unless the identity is an admin or the given user. */
+export function assertSelfOrAdmin(identity: Identity | undefined, userId: string): void {
+  if (identity?.kind === 'admin') return;
+  if (identity?.kind === 'user' && identity.userId === userId) return;
+  throw new ApiError(403, 'forbidden', `A user token can only act on its own user; this one cannot act on user ${userId}`);
+}

@@ -1,0 +1,93 @@
+/** Channels (SPEC §2.5, §7): built-in and registered channels, and their configuration. */
+import { Body, Controller, Get, Inject, Param, Put, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { JetStreamApiError } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { BUILTIN_CHANNELS, CHANNEL_NAME_PATTERN } from '@herald/contracts';
+import { ChannelConfigDistributor, channelBuckets } from '../channel-config/channel-config-distributor.js';
+import { ChannelConfigService } from '../channel-config/channel-config.service.js';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import { GATEWAY_CONFIG, NATS_CONNECTION } from '../config/tokens.js';
+import { ApiError } from '../http/error.filter.js';
+import { ChangeNotifier } from '../snapshot/change-notifier.js';
+import { AdminOnly, AuthGuard } from './auth.guard.js';
+import { found } from './not-found.js';
+
+/** A plugin's registration in the `herald_plugins` KV bucket, as announced by the plugin SDK. */
+interface PluginRegistration {
+  readonly name?: string;
+  readonly version?: string;
+  readonly instances?: number;
+  readonly last_heartbeat?: string;
+}
+
+@ApiTags('channels')
+@ApiBearerAuth()
+@UseGuards(AuthGuard)
+@Controller('channels')
+export class ChannelsController {
+  constructor(
+    private readonly service: ChannelConfigService,
+    private readonly distributor: ChannelConfigDistributor,
+    private readonly notifier: ChangeNotifier,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  private async registrations(): Promise<Map<string, PluginRegistration>> {
+    const out = new Map<string, PluginRegistration>();
+    const kv = await new Kvm(this.nc).open(channelBuckets(this.config.subjectPrefix).plugins);
+    try {
+      for await (const key of await kv.keys()) {
+        const entry = await kv.get(key);
+        if (entry?.operation === 'PUT') out.set(key, entry.json<PluginRegistration>());
+      }
+    } catch (error) {
+      // No plugin has registered yet: the bucket does not exist.
+      if (!(error instanceof JetStreamApiError && error.status === 404)) throw error;
+    }
+    return out;
+  }
+
+  @Get()
+  async list() {
+    const configs = await this.service.listForApi();
+    const registrations = await this.registrations();
+    const names = [...new Set([...BUILTIN_CHANNELS, ...configs.map((c) => c.channel), ...registrations.keys()])];
+    const builtin = new Set<string>(BUILTIN_CHANNELS);
+    const items = names.map((name) => {
+      const config = configs.find((c) => c.channel === name);
+      const plugin = registrations.get(name) ?? null;
+      return {
+        name,
+        builtin: builtin.has(name),
+        enabled: name === 'alert' ? true : (config?.enabled ?? false),
+        configured: config?.updated_at !== null && config?.updated_at !== undefined,
+        plugin,
+        live: plugin !== null,
+      };
+    });
+    return { items, next_cursor: null };
+  }
+
+  @Get(':channel/config')
+  @AdminOnly()
+  async get(@Param('channel') channel: string) {
+    return found(await this.service.viewForApi(channel), `channel ${channel}`);
+  }
+
+  @Put(':channel/config')
+  @AdminOnly()
+  async put(@Param('channel') channel: string, @Body() body: unknown) {
+    if (!CHANNEL_NAME_PATTERN.test(channel)) {
+      throw new ApiError(400, 'validation_failed', `Invalid channel name "${channel}"`, [
+        { path: 'channel', message: 'must be lowercase letters, digits, "_" or "-", starting with a letter, at most 32 characters' },
+      ]);
+    }
+    const view = await this.service.put(channel, body);
+    await this.distributor.distribute(channel);
+    await this.notifier.changed(`channel ${channel} configuration`);
+    return view;
+  }
+}

@@ -1,0 +1,156 @@
+/** The directory (SPEC §4, §7): users, product types, products, memberships, engagements. */
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { DirectoryService } from '../directory/directory.service.js';
+import type { Upserted } from '../directory/directory-views.js';
+import { ChangeNotifier } from '../snapshot/change-notifier.js';
+import { AdminOnly, AuthGuard, assertSelfOrAdmin, type Identity } from './auth.guard.js';
+import { CurrentIdentity } from './identity.decorator.js';
+import { found } from './not-found.js';
+
+interface StatusResponse {
+  status(code: number): unknown;
+}
+
+@ApiTags('directory')
+@ApiBearerAuth()
+@UseGuards(AuthGuard)
+@Controller()
+export class DirectoryController {
+  constructor(
+    private readonly directory: DirectoryService,
+    private readonly notifier: ChangeNotifier,
+  ) {}
+
+  /** 201 when created, 200 when updated; the cache is invalidated everywhere before answering. */
+  private async upserted<T>(result: Promise<Upserted<T>>, res: StatusResponse, what: string): Promise<T> {
+    const { record, created } = await result;
+    await this.notifier.changed(what);
+    res.status(created ? 201 : 200);
+    return record;
+  }
+
+  private async deleted(result: Promise<boolean>, what: string): Promise<void> {
+    const removed = await result;
+    found(removed || null, what);
+    await this.notifier.changed(`${what} deleted`);
+  }
+
+  @Put('users/:id')
+  @AdminOnly()
+  putUser(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.upserted(this.directory.upsertUser(id, body), res, `user ${id}`);
+  }
+
+  @Get('users/:id')
+  async getUser(@Param('id') id: string, @CurrentIdentity() identity: Identity) {
+    assertSelfOrAdmin(identity, id);
+    return found(await this.directory.getUser(id), `user ${id}`);
+  }
+
+  @Delete('users/:id')
+  @AdminOnly()
+  @HttpCode(204)
+  deleteUser(@Param('id') id: string) {
+    return this.deleted(this.directory.deleteUser(id), `user ${id}`);
+  }
+
+  @Put('product-types/:id')
+  @AdminOnly()
+  putProductType(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.upserted(this.directory.upsertProductType(id, body), res, `product type ${id}`);
+  }
+
+  @Get('product-types/:id')
+  @AdminOnly()
+  async getProductType(@Param('id') id: string) {
+    return found(await this.directory.getProductType(id), `product type ${id}`);
+  }
+
+  @Delete('product-types/:id')
+  @AdminOnly()
+  @HttpCode(204)
+  deleteProductType(@Param('id') id: string) {
+    return this.deleted(this.directory.deleteProductType(id), `product type ${id}`);
+  }
+
+  @Put('products/:id')
+  @AdminOnly()
+  putProduct(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.upserted(this.directory.upsertProduct(id, body), res, `product ${id}`);
+  }
+
+  @Get('products/:id')
+  @AdminOnly()
+  async getProduct(@Param('id') id: string) {
+    return found(await this.directory.getProduct(id), `product ${id}`);
+  }
+
+  @Delete('products/:id')
+  @AdminOnly()
+  @HttpCode(204)
+  deleteProduct(@Param('id') id: string) {
+    return this.deleted(this.directory.deleteProduct(id), `product ${id}`);
+  }
+
+  @Get('products/:id/members')
+  @AdminOnly()
+  async listProductMembers(@Param('id') id: string) {
+    return { items: await this.directory.listProductMembers(id), next_cursor: null };
+  }
+
+  @Put('products/:id/members/:userId')
+  @AdminOnly()
+  async putProductMember(@Param('id') id: string, @Param('userId') userId: string, @Body() body: unknown) {
+    const member = found(await this.directory.putProductMember(id, userId, body ?? {}), `product ${id} or user ${userId}`);
+    await this.notifier.changed(`member of product ${id}`);
+    return member;
+  }
+
+  @Delete('products/:id/members/:userId')
+  @AdminOnly()
+  @HttpCode(204)
+  removeProductMember(@Param('id') id: string, @Param('userId') userId: string) {
+    return this.deleted(this.directory.removeProductMember(id, userId), `membership of user ${userId} in product ${id}`);
+  }
+
+  @Get('product-types/:id/members')
+  @AdminOnly()
+  async listProductTypeMembers(@Param('id') id: string) {
+    return { items: await this.directory.listProductTypeMembers(id), next_cursor: null };
+  }
+
+  @Put('product-types/:id/members/:userId')
+  @AdminOnly()
+  async putProductTypeMember(@Param('id') id: string, @Param('userId') userId: string, @Body() body: unknown) {
+    const member = found(await this.directory.putProductTypeMember(id, userId, body ?? {}), `product type ${id} or user ${userId}`);
+    await this.notifier.changed(`member of product type ${id}`);
+    return member;
+  }
+
+  @Delete('product-types/:id/members/:userId')
+  @AdminOnly()
+  @HttpCode(204)
+  removeProductTypeMember(@Param('id') id: string, @Param('userId') userId: string) {
+    return this.deleted(this.directory.removeProductTypeMember(id, userId), `membership of user ${userId} in product type ${id}`);
+  }
+
+  @Put('engagements/:id')
+  @AdminOnly()
+  putEngagement(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.upserted(this.directory.upsertEngagement(id, body), res, `engagement ${id}`);
+  }
+
+  @Get('engagements/:id')
+  @AdminOnly()
+  async getEngagement(@Param('id') id: string) {
+    return found(await this.directory.getEngagement(id), `engagement ${id}`);
+  }
+
+  @Delete('engagements/:id')
+  @AdminOnly()
+  @HttpCode(204)
+  deleteEngagement(@Param('id') id: string) {
+    return this.deleted(this.directory.deleteEngagement(id), `engagement ${id}`);
+  }
+}

@@ -1,0 +1,136 @@
+/** Notification settings (SPEC §3.1, §7): system, template, personal and per-product rows. */
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Put, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { SettingsService } from '../settings/settings.service.js';
+import { ChangeNotifier } from '../snapshot/change-notifier.js';
+import { AdminOnly, AuthGuard, assertSelfOrAdmin, type Identity } from './auth.guard.js';
+import { CurrentIdentity } from './identity.decorator.js';
+import { found } from './not-found.js';
+
+@ApiTags('settings')
+@ApiBearerAuth()
+@UseGuards(AuthGuard)
+@Controller()
+export class SettingsController {
+  constructor(
+    private readonly settings: SettingsService,
+    private readonly notifier: ChangeNotifier,
+  ) {}
+
+  private async changed<T>(result: Promise<T>, what: string): Promise<T> {
+    const value = await result;
+    await this.notifier.changed(what);
+    return value;
+  }
+
+  @Get('settings/system')
+  @AdminOnly()
+  getSystem() {
+    return this.settings.getSystem();
+  }
+
+  @Put('settings/system')
+  @AdminOnly()
+  putSystem(@Body() body: unknown) {
+    return this.changed(this.settings.putSystem(body), 'system settings');
+  }
+
+  @Patch('settings/system')
+  @AdminOnly()
+  patchSystem(@Body() body: unknown) {
+    return this.changed(this.settings.patchSystem(body), 'system settings');
+  }
+
+  @Get('settings/template')
+  @AdminOnly()
+  async getTemplate() {
+    return found(await this.settings.getTemplate(), 'template settings');
+  }
+
+  @Put('settings/template')
+  @AdminOnly()
+  putTemplate(@Body() body: unknown) {
+    return this.settings.putTemplate(body);
+  }
+
+  @Patch('settings/template')
+  @AdminOnly()
+  patchTemplate(@Body() body: unknown) {
+    return this.settings.patchTemplate(body);
+  }
+
+  @Delete('settings/template')
+  @AdminOnly()
+  @HttpCode(204)
+  async deleteTemplate() {
+    found((await this.settings.deleteTemplate()) || null, 'template settings');
+  }
+
+  @Get('users/:id/settings')
+  async getPersonal(@Param('id') id: string, @CurrentIdentity() identity: Identity) {
+    assertSelfOrAdmin(identity, id);
+    return found(await this.settings.getPersonal(id), `user ${id}`);
+  }
+
+  @Put('users/:id/settings')
+  async putPersonal(@Param('id') id: string, @Body() body: unknown, @CurrentIdentity() identity: Identity) {
+    assertSelfOrAdmin(identity, id);
+    return found(await this.changed(this.settings.putPersonal(id, body), `settings of user ${id}`), `user ${id}`);
+  }
+
+  @Patch('users/:id/settings')
+  async patchPersonal(@Param('id') id: string, @Body() body: unknown, @CurrentIdentity() identity: Identity) {
+    assertSelfOrAdmin(identity, id);
+    return found(await this.changed(this.settings.patchPersonal(id, body), `settings of user ${id}`), `user ${id}`);
+  }
+
+  @Get('users/:id/settings/products')
+  async listProducts(@Param('id') id: string, @CurrentIdentity() identity: Identity) {
+    assertSelfOrAdmin(identity, id);
+    return { items: await this.settings.listProducts(id), next_cursor: null };
+  }
+
+  @Get('users/:id/settings/products/:productId')
+  async getProduct(@Param('id') id: string, @Param('productId') productId: string, @CurrentIdentity() identity: Identity) {
+    assertSelfOrAdmin(identity, id);
+    return found(await this.settings.getProduct(id, productId), `product settings of user ${id} for product ${productId}`);
+  }
+
+  @Put('users/:id/settings/products/:productId')
+  async putProduct(
+    @Param('id') id: string,
+    @Param('productId') productId: string,
+    @Body() body: unknown,
+    @CurrentIdentity() identity: Identity,
+  ) {
+    assertSelfOrAdmin(identity, id);
+    return found(
+      await this.changed(this.settings.putProduct(id, productId, body), `product settings of user ${id}`),
+      `user ${id} or product ${productId}`,
+    );
+  }
+
+  @Patch('users/:id/settings/products/:productId')
+  async patchProduct(
+    @Param('id') id: string,
+    @Param('productId') productId: string,
+    @Body() body: unknown,
+    @CurrentIdentity() identity: Identity,
+  ) {
+    assertSelfOrAdmin(identity, id);
+    return found(
+      await this.changed(this.settings.patchProduct(id, productId, body), `product settings of user ${id}`),
+      `user ${id} or product ${productId}`,
+    );
+  }
+
+  @Delete('users/:id/settings/products/:productId')
+  @HttpCode(204)
+  async deleteProduct(@Param('id') id: string, @Param('productId') productId: string, @CurrentIdentity() identity: Identity) {
+    assertSelfOrAdmin(identity, id);
+    found(
+      (await this.changed(this.settings.deleteProduct(id, productId), `product settings of user ${id}`)) || null,
+      `product settings of user ${id} for product ${productId}`,
+    );
+  }
+}

@@ -1,0 +1,39 @@
+/** API tokens (SPEC §7): admin tokens, or tokens bound to one user; stored hashed, shown once. */
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { toValidationIssues } from '@herald/contracts';
+import { ApiError } from '../http/error.filter.js';
+import { TokensService } from '../tokens/tokens.service.js';
+import { AdminOnly, AuthGuard } from './auth.guard.js';
+import { found } from './not-found.js';
+
+const createBody = z.strictObject({ user_id: z.string().min(1, { error: 'must be a user id' }).nullable().optional() });
+
+@ApiTags('tokens')
+@ApiBearerAuth()
+@UseGuards(AuthGuard)
+@AdminOnly()
+@Controller('tokens')
+export class TokensController {
+  constructor(private readonly tokens: TokensService) {}
+
+  @Post()
+  async create(@Body() body: unknown) {
+    const parsed = createBody.safeParse(body ?? {});
+    if (!parsed.success) throw new ApiError(400, 'validation_failed', 'Invalid token request', toValidationIssues(parsed.error, body));
+    const userId = parsed.data.user_id ?? null;
+    return found(await this.tokens.create(userId), `user ${userId}`);
+  }
+
+  @Get()
+  async list() {
+    return { items: await this.tokens.list(), next_cursor: null };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@Param('id') id: string) {
+    found((await this.tokens.delete(id)) || null, `token ${id}`);
+  }
+}

@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DeadLetter, DeliveryStatus, Destination } from '@herald/contracts';
+import { DeliveryLogRepository } from './delivery-log.repository.js';
+import { validationIssues } from './testing/expect-issues.js';
+import { createTestDatabase, type TestDatabase } from './testing/test-database.js';
+
+let db: TestDatabase;
+let log: DeliveryLogRepository;
+
+const alice: Destination = { scope: 'personal', user: { id: 'u1', username: 'alice', email: 'alice@example.org', full_name: 'Alice' } };
+const system: Destination = { scope: 'system' };
+
+function status(outcome: DeliveryStatus['outcome'], attempt: number, at: string, detail = 'why'): DeliveryStatus {
+  const base = { delivery_id: 'e1:mail:user-u1', event_id: 'e1', channel: 'mail', destination: alice, attempt, at };
+  switch (outcome) {
+    case 'delivered':
+      return { ...base, outcome };
+    case 'retrying':
+      return { ...base, outcome, detail, retry_in_ms: 1000 };
+    case 'failed':
+    case 'dropped':
+      return { ...base, outcome, detail };
+  }
+}
+
+async function outcomeOf(deliveryId: string) {
+  const rows = await db.query<{ outcome: string; attempt: number }>(
+    'select outcome, attempt from gateway.deliveries where delivery_id = $1',
+    [deliveryId],
+  );
+  return rows[0];
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  log = new DeliveryLogRepository(db.em);
+});
+
+afterAll(async () => {
+  await db.drop();
+});
+
+describe('routing records', () => {
+  it('stores decisions and deliveries as published, idempotently', async () => {
+    const record = {
+      eventId: 'e1',
+      type: 'scan_added',
+      column: 'scan_added',
+      decisions: [
+        { user: 'u1', channels: ['mail'] },
+        { user: 'u2', reason: 'no access to product 7' },
+      ],
+      deliveries: [
+        { delivery_id: 'e1:mail:user-u1', channel: 'mail', destination: alice },
+        { delivery_id: 'e1:slack:system', channel: 'slack', destination: system },
+      ],
+    };
+    await log.recordRouting(record);
+    await log.recordRouting(record);
+    expect(await log.getDecisions('e1')).toEqual({
+      event_id: 'e1',
+      type: 'scan_added',
+      column: 'scan_added',
+      decisions: record.decisions,
+      routed_at: expect.any(String),
+    });
+    expect(await log.getDecisions('nope')).toBeNull();
+    const page = await log.listDeliveries({ event_id: 'e1' });
+    expect(page.next_cursor).toBeNull();
+    expect(page.items.map((item) => [item.delivery_id, item.user_id, item.outcome, item.attempt])).toEqual([
+      ['e1:slack:system', null, 'published', 0],
+      ['e1:mail:user-u1', 'u1', 'published', 0],
+    ]);
+    expect(page.items[1]?.destination).toEqual(alice);
+  });
+});
+
+describe('applyStatus', () => {
+  it('moves forward and never regresses a final outcome on a late retrying', async () => {
+    expect(await log.applyStatus(status('retrying', 1, '2026-01-01T10:00:00Z'))).toBe('applied');
+    expect(await log.applyStatus(status('retrying', 2, '2026-01-01T10:00:05Z'))).toBe('applied');
+    expect(await log.applyStatus(status('retrying', 1, '2026-01-01T10:00:06Z'))).toBe('ignored');
+    expect(await outcomeOf('e1:mail:user-u1')).toEqual({ outcome: 'retrying', attempt: 2 });
+    expect(await log.applyStatus(status('delivered', 3, '2026-01-01T10:00:10Z'))).toBe('applied');
+    expect(await log.applyStatus(status('retrying', 4, '2026-01-01T10:00:11Z'))).toBe('ignored');
+    expect(await log.applyStatus(status('failed', 3, '2026-01-01T10:00:09Z'))).toBe('ignored');
+    expect(await outcomeOf('e1:mail:user-u1')).toEqual({ outcome: 'delivered', attempt: 3 });
+  });
+
+  it('lets a later final outcome (a replay) replace an earlier one', async () => {
+    expect(await log.applyStatus(status('failed', 5, '2026-01-02T00:00:00Z', 'gave up'))).toBe('applied');
+    expect(await outcomeOf('e1:mail:user-u1')).toEqual({ outcome: 'failed', attempt: 5 });
+  });
+
+  it('inserts a delivery it has not seen routed', async () => {
+    const late = {
+      ...status('dropped', 1, '2026-01-01T00:00:00Z', 'inactive endpoint'),
+      delivery_id: 'e9:webhooks:system',
+      event_id: 'e9',
+    };
+    expect(await log.applyStatus({ ...late, channel: 'webhooks', destination: system })).toBe('applied');
+    expect(await outcomeOf('e9:webhooks:system')).toEqual({ outcome: 'dropped', attempt: 1 });
+  });
+});
+
+describe('listDeliveries', () => {
+  it('filters by every field and pages with a cursor, newest first', async () => {
+    const deliveries = Array.from({ length: 5 }, (_, index) => ({
+      delivery_id: `p${index}:alert:user-u1`,
+      channel: 'alert',
+      destination: alice,
+    }));
+    for (const [index, delivery] of deliveries.entries()) {
+      await log.recordRouting({ eventId: `p${index}`, type: 'other', column: 'other', decisions: [], deliveries: [delivery] });
+    }
+    const first = await log.listDeliveries({ user_id: 'u1', channel: 'alert', outcome: 'published' }, null, 2);
+    expect(first.items.map((item) => item.delivery_id)).toEqual(['p4:alert:user-u1', 'p3:alert:user-u1']);
+    const second = await log.listDeliveries({ user_id: 'u1', channel: 'alert', outcome: 'published' }, first.next_cursor, 2);
+    expect(second.items.map((item) => item.delivery_id)).toEqual(['p2:alert:user-u1', 'p1:alert:user-u1']);
+    const third = await log.listDeliveries({ user_id: 'u1', channel: 'alert', outcome: 'published' }, second.next_cursor, 2);
+    expect(third).toEqual({ items: [expect.objectContaining({ delivery_id: 'p0:alert:user-u1' })], next_cursor: null });
+    expect((await log.listDeliveries({ outcome: 'failed' })).items.map((item) => item.delivery_id)).toEqual(['e1:mail:user-u1']);
+  });
+
+  it('refuses a cursor it did not issue', async () => {
+    expect(await validationIssues(log.listDeliveries({}, 'garbage'))).toEqual([
+      { path: 'cursor', message: 'is not a cursor returned by this list' },
+    ]);
+  });
+});
+
+describe('dead letters', () => {
+  const letter: DeadLetter = {
+    stage: 'ingest',
+    reason: 'invalid event',
+    issues: [{ path: 'data.recipients[0]', message: 'must be string, got an object' }],
+    subject: 'herald.events.scan_added',
+    stream: 'HERALD_EVENTS',
+    stream_seq: 42,
+    deliveries: 1,
+    headers: { 'Nats-Msg-Id': 'bad-1' },
+    payload_base64: Buffer.from('{"id":"bad-1"}').toString('base64'),
+    event_id: 'bad-1',
+    at: '2026-01-01T00:00:00.000Z',
+  };
+
+  it('are stored once per original message, listed without payload and replayable', async () => {
+    expect(await log.recordDeadLetter(letter)).toEqual({ id: 'HERALD_EVENTS-42', created: true });
+    expect(await log.recordDeadLetter(letter)).toEqual({ id: 'HERALD_EVENTS-42', created: false });
+    const listed = await log.listDeadLetters({ stage: 'ingest', replayed: false });
+    expect(listed.items).toEqual([
+      {
+        id: 'HERALD_EVENTS-42',
+        stage: 'ingest',
+        subject: letter.subject,
+        reason: letter.reason,
+        issues: letter.issues,
+        event_id: 'bad-1',
+        created_at: '2026-01-01T00:00:00.000Z',
+        replayed_at: null,
+      },
+    ]);
+    const full = await log.getDeadLetter('HERALD_EVENTS-42');
+    expect(full?.payload_base64).toBe(letter.payload_base64);
+    expect(full?.headers).toEqual(letter.headers);
+    expect(full?.stream_seq).toBe(42);
+    expect(await log.markReplayed('HERALD_EVENTS-42')).toBe(true);
+    expect(await log.markReplayed('nope')).toBe(false);
+    expect((await log.listDeadLetters({ replayed: false })).items).toEqual([]);
+    expect((await log.listDeadLetters({ replayed: true })).items[0]?.replayed_at).toEqual(expect.any(String));
+    expect(await log.getDeadLetter('nope')).toBeNull();
+  });
+
+  it('get a random id when the original has no stream position', async () => {
+    const stored = await log.recordDeadLetter({ ...letter, stream: '', stream_seq: 0 });
+    expect(stored.created).toBe(true);
+    expect(stored.id).toMatch(/^dl_/);
+  });
+});
+
+describe('claimEvent', () => {
+  it('claims once; a finished event is a duplicate', async () => {
+    expect(await log.claimEvent('defectdojo', 'ev-1')).toBe('claimed');
+    await log.markEventDone('defectdojo', 'ev-1');
+    expect(await log.claimEvent('defectdojo', 'ev-1')).toBe('duplicate');
+    expect(await log.claimEvent('other-source', 'ev-1')).toBe('claimed');
+  });
+
+  it('re-claims an event whose processing never finished (crash), counting attempts', async () => {
+    expect(await log.claimEvent('defectdojo', 'ev-2')).toBe('claimed');
+    expect(await log.claimEvent('defectdojo', 'ev-2')).toBe('claimed');
+    expect(await db.query('select state, attempts from gateway.processed_events where event_id = $1', ['ev-2'])).toEqual([
+      { state: 'processing', attempts: 2 },
+    ]);
+  });
+
+  it('is atomic under concurrency: exactly one of many finishing claims wins after done', async () => {
+    await log.markEventDone('defectdojo', 'ev-3');
+    const answers = await Promise.all(Array.from({ length: 8 }, () => log.claimEvent('defectdojo', 'ev-3')));
+    expect(answers.every((answer) => answer === 'duplicate')).toBe(true);
+    expect(await log.pruneProcessedEvents(new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(4);
+    expect(await log.claimEvent('defectdojo', 'ev-3')).toBe('claimed');
+  });
+});

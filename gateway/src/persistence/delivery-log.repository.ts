@@ -1,0 +1,384 @@
+/**
+ * What happened to events: routing decisions, one row per delivery with its latest outcome, dead
+ * letters, and the ingest de-duplication ledger (SPEC §3, §7, §8).
+ *
+ * Invariants: recording the same routing twice changes nothing (deliveries insert `on conflict do
+ * nothing`); a status never regresses a delivery — a final outcome (delivered, failed, dropped) is
+ * never replaced by a late `retrying`, a `retrying` never by an older attempt, and a final outcome
+ * only by a later final one (a replay). Lists are keyset-paginated, newest first.
+ */
+import { randomUUID } from 'node:crypto';
+import { HeraldError, type DeadLetter, type DeliveryStatus, type Destination, type ValidationIssue } from '@herald/contracts';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { RawBuilder } from 'kysely';
+import type { DeliveryLogOutcome } from './delivery.entity.js';
+import { queryRows, sql, toIso, toIsoOrNull } from './sql.js';
+
+/** One delivery routing decided on, as published. */
+export interface RoutedDelivery {
+  readonly delivery_id: string;
+  readonly channel: string;
+  readonly destination: Destination;
+}
+
+export interface RoutingRecord {
+  readonly eventId: string;
+  readonly type: string;
+  /** The preference column the event was routed by. */
+  readonly column: string;
+  /** Routing's decisions, stored as JSON and served verbatim. */
+  readonly decisions: unknown;
+  readonly deliveries: readonly RoutedDelivery[];
+}
+
+export interface DeliveryView {
+  readonly delivery_id: string;
+  readonly event_id: string;
+  readonly channel: string;
+  /** `null` for system-scope deliveries. */
+  readonly user_id: string | null;
+  readonly destination: Destination;
+  readonly outcome: DeliveryLogOutcome;
+  /** 0 while only published. */
+  readonly attempt: number;
+  readonly detail: string | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export interface DeliveryFilters {
+  readonly event_id?: string | undefined;
+  readonly user_id?: string | undefined;
+  readonly channel?: string | undefined;
+  readonly outcome?: DeliveryLogOutcome | undefined;
+}
+
+export interface DecisionsView {
+  readonly event_id: string;
+  readonly type: string;
+  readonly column: string;
+  readonly decisions: unknown;
+  readonly routed_at: string;
+}
+
+/** A dead letter as listed (no payload: it may be up to the event size limit). */
+export interface DeadLetterSummary {
+  readonly id: string;
+  readonly stage: DeadLetter['stage'];
+  readonly subject: string;
+  readonly reason: string;
+  readonly issues: ValidationIssue[];
+  readonly event_id: string | null;
+  readonly created_at: string;
+  readonly replayed_at: string | null;
+}
+
+/** A dead letter with everything needed to replay it. */
+export interface DeadLetterView extends DeadLetterSummary {
+  readonly headers: Record<string, string>;
+  readonly payload_base64: string;
+  readonly stream: string;
+  readonly stream_seq: number;
+  readonly deliveries: number;
+}
+
+export interface DeadLetterFilters {
+  readonly stage?: DeadLetter['stage'] | undefined;
+  /** `true`: replayed only; `false`: not yet replayed. */
+  readonly replayed?: boolean | undefined;
+  readonly event_id?: string | undefined;
+}
+
+/** `{ items, next_cursor }` as every list of the API answers. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly next_cursor: string | null;
+}
+
+/** Default and maximum page sizes. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+const FINAL = ['delivered', 'failed', 'dropped'];
+
+function encodeCursor(seq: string): string {
+  return Buffer.from(`s:${seq}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string | null | undefined): string | null {
+  if (cursor === null || cursor === undefined || cursor === '') return null;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^s:(\d{1,19})$/.exec(text);
+  if (!match?.[1]) {
+    throw new HeraldError('validation_failed', 'Invalid cursor: pass the next_cursor of a previous page unchanged', [
+      { path: 'cursor', message: 'is not a cursor returned by this list' },
+    ]);
+  }
+  return match[1];
+}
+
+function pageSize(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_PAGE_SIZE;
+  return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.trunc(limit)));
+}
+
+function page<Row extends { seq: string }, T>(rows: Row[], size: number, map: (row: Row) => T): Page<T> {
+  const items = rows.slice(0, size);
+  const last = items.at(-1);
+  return { items: items.map(map), next_cursor: rows.length > size && last ? encodeCursor(String(last.seq)) : null };
+}
+
+function where(conditions: RawBuilder<unknown>[]): RawBuilder<unknown> {
+  return conditions.length === 0 ? sql`true` : sql.join(conditions, sql` and `);
+}
+
+interface DeliveryRow {
+  seq: string;
+  delivery_id: string;
+  event_id: string;
+  channel: string;
+  user_id: string | null;
+  destination: Destination;
+  outcome: DeliveryLogOutcome;
+  attempt: number;
+  detail: string | null;
+  created_at: unknown;
+  updated_at: unknown;
+}
+
+interface DeadLetterRow {
+  seq: string;
+  id: string;
+  stage: DeadLetter['stage'];
+  subject: string;
+  reason: string;
+  issues: ValidationIssue[];
+  event_id: string | null;
+  created_at: unknown;
+  replayed_at: unknown;
+  headers?: Record<string, string>;
+  payload?: string;
+  stream?: string;
+  stream_seq?: string | number;
+  deliveries?: number;
+}
+
+function deliveryView(row: DeliveryRow): DeliveryView {
+  return {
+    delivery_id: row.delivery_id,
+    event_id: row.event_id,
+    channel: row.channel,
+    user_id: row.user_id,
+    destination: row.destination,
+    outcome: row.outcome,
+    attempt: row.attempt,
+    detail: row.detail,
+    created_at: toIso(row.created_at),
+    updated_at: toIso(row.updated_at),
+  };
+}
+
+function deadLetterSummary(row: DeadLetterRow): DeadLetterSummary {
+  return {
+    id: row.id,
+    stage: row.stage,
+    subject: row.subject,
+    reason: row.reason,
+    issues: row.issues,
+    event_id: row.event_id,
+    created_at: toIso(row.created_at),
+    replayed_at: toIsoOrNull(row.replayed_at),
+  };
+}
+
+@Injectable()
+export class DeliveryLogRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Stores an event's decisions and its deliveries (as `published`) in one transaction. Idempotent. */
+  async recordRouting(record: RoutingRecord): Promise<void> {
+    const deliveries = record.deliveries.map((delivery) => ({
+      delivery_id: delivery.delivery_id,
+      channel: delivery.channel,
+      user_id: delivery.destination.scope === 'personal' ? delivery.destination.user.id : null,
+      destination: delivery.destination,
+    }));
+    await this.em.fork().transactional(async (tx) => {
+      await queryRows(
+        tx,
+        sql`insert into gateway.event_decisions (event_id, type, column_name, decisions)
+          values (${record.eventId}, ${record.type}, ${record.column}, ${JSON.stringify(record.decisions ?? null)}::jsonb)
+          on conflict (event_id) do update set type = excluded.type, column_name = excluded.column_name,
+            decisions = excluded.decisions, routed_at = now()`,
+      );
+      if (deliveries.length === 0) return;
+      await queryRows(
+        tx,
+        sql`insert into gateway.deliveries (delivery_id, event_id, channel, user_id, destination, outcome, attempt)
+          select d.delivery_id, ${record.eventId}, d.channel, d.user_id, d.destination, 'published', 0
+          from jsonb_to_recordset(${JSON.stringify(deliveries)}::jsonb)
+            as d(delivery_id text, channel text, user_id text, destination jsonb)
+          order by d.delivery_id
+          on conflict (delivery_id) do nothing`,
+      );
+    });
+  }
+
+  /**
+   * Applies a plugin's status report; inserts the delivery if routing's record is missing.
+   * `ignored` when the report is older than what is stored (see the file header).
+   */
+  async applyStatus(status: DeliveryStatus): Promise<'applied' | 'ignored'> {
+    const userId = status.destination.scope === 'personal' ? status.destination.user.id : null;
+    const rows = await queryRows(
+      this.em.fork(),
+      sql<{ delivery_id: string }>`insert into gateway.deliveries as d
+          (delivery_id, event_id, channel, user_id, destination, outcome, attempt, detail, updated_at)
+        values (${status.delivery_id}, ${status.event_id}, ${status.channel}, ${userId}, ${JSON.stringify(status.destination)}::jsonb,
+          ${status.outcome}, ${status.attempt}, ${status.detail ?? null}, ${status.at}::timestamptz)
+        on conflict (delivery_id) do update set outcome = excluded.outcome, attempt = excluded.attempt,
+          detail = excluded.detail, updated_at = excluded.updated_at
+        where case
+          when d.outcome in (${sql.join(FINAL)})
+            then excluded.outcome in (${sql.join(FINAL)}) and excluded.updated_at > d.updated_at
+          when excluded.outcome = 'retrying' then excluded.attempt >= d.attempt
+          else true
+        end
+        returning d.delivery_id`,
+    );
+    return rows.length > 0 ? 'applied' : 'ignored';
+  }
+
+  /** Deliveries matching every given filter, newest first. Throws `validation_failed` for a foreign cursor. */
+  async listDeliveries(filters: DeliveryFilters, cursor?: string | null, limit?: number): Promise<Page<DeliveryView>> {
+    const after = decodeCursor(cursor);
+    const size = pageSize(limit);
+    const conditions: RawBuilder<unknown>[] = [];
+    if (filters.event_id !== undefined) conditions.push(sql`event_id = ${filters.event_id}`);
+    if (filters.user_id !== undefined) conditions.push(sql`user_id = ${filters.user_id}`);
+    if (filters.channel !== undefined) conditions.push(sql`channel = ${filters.channel}`);
+    if (filters.outcome !== undefined) conditions.push(sql`outcome = ${filters.outcome}`);
+    if (after !== null) conditions.push(sql`seq < ${after}::bigint`);
+    const rows = await queryRows(
+      this.em.fork(),
+      sql<DeliveryRow>`select seq::text as seq, delivery_id, event_id, channel, user_id, destination, outcome, attempt, detail,
+          created_at, updated_at
+        from gateway.deliveries where ${where(conditions)} order by seq desc limit ${size + 1}`,
+    );
+    return page(rows, size, deliveryView);
+  }
+
+  /** Routing's decisions for one event; `null` when it was never routed. */
+  async getDecisions(eventId: string): Promise<DecisionsView | null> {
+    const rows = await queryRows(
+      this.em.fork(),
+      sql<{ event_id: string; type: string; column_name: string; decisions: unknown; routed_at: unknown }>`select event_id, type,
+        column_name, decisions, routed_at from gateway.event_decisions where event_id = ${eventId}`,
+    );
+    const row = rows[0];
+    return row
+      ? { event_id: row.event_id, type: row.type, column: row.column_name, decisions: row.decisions, routed_at: toIso(row.routed_at) }
+      : null;
+  }
+
+  /**
+   * Stores a dead letter. Its id is `<stream>-<stream_seq>` of the original message when known, so
+   * a dead letter consumed twice is stored once; otherwise a random id.
+   */
+  async recordDeadLetter(letter: DeadLetter): Promise<{ id: string; created: boolean }> {
+    const id = letter.stream !== '' && letter.stream_seq > 0 ? `${letter.stream}-${letter.stream_seq}` : `dl_${randomUUID()}`;
+    const rows = await queryRows(
+      this.em.fork(),
+      sql<{ id: string }>`insert into gateway.dead_letters
+          (id, stage, subject, reason, issues, headers, payload, event_id, stream, stream_seq, deliveries, created_at)
+        values (${id}, ${letter.stage}, ${letter.subject}, ${letter.reason}, ${JSON.stringify(letter.issues)}::jsonb,
+          ${JSON.stringify(letter.headers)}::jsonb, ${letter.payload_base64}, ${letter.event_id ?? null}, ${letter.stream},
+          ${letter.stream_seq}, ${letter.deliveries}, ${letter.at}::timestamptz)
+        on conflict (id) do nothing
+        returning id`,
+    );
+    return { id, created: rows.length > 0 };
+  }
+
+  /** Dead letters matching every given filter, newest first. */
+  async listDeadLetters(filters: DeadLetterFilters, cursor?: string | null, limit?: number): Promise<Page<DeadLetterSummary>> {
+    const after = decodeCursor(cursor);
+    const size = pageSize(limit);
+    const conditions: RawBuilder<unknown>[] = [];
+    if (filters.stage !== undefined) conditions.push(sql`stage = ${filters.stage}`);
+    if (filters.event_id !== undefined) conditions.push(sql`event_id = ${filters.event_id}`);
+    if (filters.replayed === true) conditions.push(sql`replayed_at is not null`);
+    if (filters.replayed === false) conditions.push(sql`replayed_at is null`);
+    if (after !== null) conditions.push(sql`seq < ${after}::bigint`);
+    const rows = await queryRows(
+      this.em.fork(),
+      sql<DeadLetterRow>`select seq::text as seq, id, stage, subject, reason, issues, event_id, created_at, replayed_at
+        from gateway.dead_letters where ${where(conditions)} order by seq desc limit ${size + 1}`,
+    );
+    return page(rows, size, deadLetterSummary);
+  }
+
+  /** One dead letter with its payload; `null` when unknown. */
+  async getDeadLetter(id: string): Promise<DeadLetterView | null> {
+    const rows = await queryRows(
+      this.em.fork(),
+      sql<DeadLetterRow>`select seq::text as seq, id, stage, subject, reason, issues, event_id, created_at, replayed_at,
+          headers, payload, stream, stream_seq, deliveries
+        from gateway.dead_letters where id = ${id}`,
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      ...deadLetterSummary(row),
+      headers: row.headers ?? {},
+      payload_base64: row.payload ?? '',
+      stream: row.stream ?? '',
+      stream_seq: Number(row.stream_seq ?? 0),
+      deliveries: row.deliveries ?? 0,
+    };
+  }
+
+  /** Records that a dead letter was replayed (now); `false` when unknown. */
+  async markReplayed(id: string): Promise<boolean> {
+    const rows = await queryRows(this.em.fork(), sql`update gateway.dead_letters set replayed_at = now() where id = ${id} returning id`);
+    return rows.length > 0;
+  }
+
+  /**
+   * Claims an inbound event for processing. `duplicate` only when an earlier attempt finished
+   * (`markEventDone`); an unfinished claim (the process died mid-way) is claimed again, because
+   * routing is deterministic and deliveries are de-duplicated by `delivery_id` downstream — so a
+   * crash can cause a re-publish, never a lost event.
+   */
+  async claimEvent(source: string, eventId: string): Promise<'claimed' | 'duplicate'> {
+    const rows = await queryRows(
+      this.em.fork(),
+      sql<{
+        state: string;
+      }>`insert into gateway.processed_events as p (source, event_id, state) values (${source}, ${eventId}, 'processing')
+        on conflict (source, event_id) do update set attempts = p.attempts + 1, claimed_at = now()
+        where p.state = 'processing'
+        returning p.state`,
+    );
+    return rows.length > 0 ? 'claimed' : 'duplicate';
+  }
+
+  /** Marks a claimed event as fully processed; later claims answer `duplicate`. */
+  async markEventDone(source: string, eventId: string): Promise<void> {
+    await queryRows(
+      this.em.fork(),
+      sql`insert into gateway.processed_events (source, event_id, state, processed_at) values (${source}, ${eventId}, 'done', now())
+        on conflict (source, event_id) do update set state = 'done', processed_at = now()`,
+    );
+  }
+
+  /** Forgets ledger entries claimed before `before` (retention beyond the JetStream duplicate window); returns how many. */
+  async pruneProcessedEvents(before: Date): Promise<number> {
+    const rows = await queryRows(
+      this.em.fork(),
+      sql`delete from gateway.processed_events where claimed_at < ${before.toISOString()}::timestamptz returning event_id`,
+    );
+    return rows.length;
+  }
+}

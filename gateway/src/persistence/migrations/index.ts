@@ -1,0 +1,8 @@
+/**
+ * The gateway's migrations, in order. Listed explicitly (no folder scan) so the compiled app,
+ * tests and bundles run exactly these. Append new migrations; never edit an applied one.
+ */
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration0001Initial } from './0001-initial.migration.js';
+
+export const GATEWAY_MIGRATIONS: MigrationObject[] = [{ name: '0001-initial', class: Migration0001Initial }];

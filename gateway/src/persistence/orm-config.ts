@@ -1,0 +1,101 @@
+/**
+ * MikroORM options for the gateway's database: PostgreSQL when a URL is given, otherwise an
+ * embedded PGlite (PostgreSQL 18 in WebAssembly) under `<dataDir>/pgdata` (SPEC §10). Both run the
+ * same migrations in schema `gateway`; schema sync is never used.
+ *
+ * PGlite is wired per ENGINEERING.md: a `pg.Pool` over `createPgConfig(pglite)` handed to Kysely's
+ * `PostgresDialect` (never as plain `driverOptions`, whose deep merge breaks PGlite), one connection
+ * (a second one opened while a transaction is open would wait forever, so it times out instead),
+ * and MikroORM's PostgreSQL type parsers (without them `date` columns shift by the timezone).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver, createPostgreSqlTypeParsers, type Options } from '@mikro-orm/postgresql';
+import { PostgresDialect } from 'kysely';
+import pg from 'pg';
+import postgresArray from 'postgres-array';
+import { GATEWAY_ENTITIES } from './entities.js';
+import { GATEWAY_MIGRATIONS } from './migrations/index.js';
+
+/** PostgreSQL schema holding every gateway table and the migrations table. */
+export const GATEWAY_SCHEMA = 'gateway';
+
+export interface DatabaseOptions {
+  /** `postgresql://…`; when absent, the embedded PGlite database is used. */
+  readonly databaseUrl?: string | undefined;
+  /** Herald's data directory (`HERALD_DATA_DIR`); PGlite keeps its files in `<dataDir>/pgdata`. @default '.herald' */
+  readonly dataDir: string;
+  /** How long a query waits for PGlite's single connection before failing, in ms. @default 10000 */
+  readonly pgliteConnectionTimeoutMs?: number;
+  /** Connections in the PostgreSQL pool. @default 10 */
+  readonly poolSize?: number;
+  /** Receives every SQL statement executed (diagnostics, tests counting queries). @default none: queries are not logged */
+  readonly queryLogger?: (message: string) => void;
+}
+
+/**
+ * A `pg.Pool` that also closes the PGlite instance it runs on when the pool ends, so closing the
+ * ORM releases the data directory (only one process may hold it).
+ */
+class PGlitePool extends pg.Pool {
+  constructor(
+    config: pg.PoolConfig,
+    private readonly pglite: PGlite,
+  ) {
+    super(config);
+  }
+
+  override end(): Promise<void>;
+  override end(callback: () => void): void;
+  override end(callback?: () => void): Promise<void> | void {
+    const done = super.end().then(async () => {
+      if (!this.pglite.closed) await this.pglite.close();
+    });
+    if (callback) {
+      void done.then(callback, callback);
+      return;
+    }
+    return done;
+  }
+}
+
+function pgliteDialect(dataDir: string, connectionTimeoutMillis: number): PostgresDialect {
+  const directory = join(dataDir, 'pgdata');
+  mkdirSync(directory, { recursive: true });
+  const pglite = new PGlite(directory);
+  const types = new pg.TypeOverrides();
+  for (const [oid, parser] of Object.entries(createPostgreSqlTypeParsers((value) => postgresArray.parse(value)))) {
+    types.setTypeParser(Number(oid), parser);
+  }
+  const pool = new PGlitePool({ ...createPgConfig(pglite), max: 1, connectionTimeoutMillis, types }, pglite);
+  return new PostgresDialect({ pool });
+}
+
+/** MikroORM options for `MikroORM.init()` or `MikroOrmModule.forRootAsync({ useFactory })`. */
+export function createOrmOptions(options: DatabaseOptions): Options {
+  const common: Options = {
+    driver: PostgreSqlDriver,
+    entities: [...GATEWAY_ENTITIES],
+    schema: GATEWAY_SCHEMA,
+    extensions: [Migrator],
+    migrations: {
+      migrationsList: GATEWAY_MIGRATIONS,
+      tableName: 'mikro_orm_migrations',
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+      silent: true,
+    },
+    ...(options.queryLogger ? { debug: ['query' as const], colors: false, logger: options.queryLogger } : { debug: false }),
+    ensureDatabase: false,
+  };
+  if (options.databaseUrl) {
+    return { ...common, clientUrl: options.databaseUrl, pool: { min: 0, max: options.poolSize ?? 10 } };
+  }
+  // A function, so PGlite starts when the ORM connects, not when options are built.
+  const dialect = (): PostgresDialect => pgliteDialect(options.dataDir, options.pgliteConnectionTimeoutMs ?? 10_000);
+  return { ...common, dbName: 'postgres', driverOptions: dialect };
+}

@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { EngagementEntity } from '../directory/engagement.entity.js';
+import { DirectoryService } from '../directory/directory.service.js';
+import { EventTypeRepository } from '../settings/event-type.repository.js';
+import { SettingsRepository } from '../settings/settings.repository.js';
+import { closeDatabase, openDatabase, runMigrations } from './database.js';
+import { loadSnapshotInput } from './snapshot-loader.js';
+import { DeliveryLogRepository } from './delivery-log.repository.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'herald-pglite-'));
+
+afterAll(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('embedded PGlite', () => {
+  it('applies the migrations, keeps dates exact and reopens with its data', async () => {
+    // Run in a timezone far from UTC: without the type parsers a date would shift a day.
+    const timezone = process.env['TZ'];
+    process.env['TZ'] = 'Pacific/Kiritimati';
+    try {
+      const orm = await openDatabase({ dataDir });
+      const directory = new DirectoryRepository(orm.em);
+      await directory.upsertProductType('pt1', { name: 'Web' });
+      await directory.upsertProduct('p1', { name: 'Shop', product_type_id: 'pt1' });
+      await directory.upsertEngagement('e1', {
+        name: 'Pentest',
+        product_id: 'p1',
+        lead: null,
+        target_start: '2026-03-01',
+        target_end: '2026-03-31',
+        status: 'in_progress',
+      });
+      const entity = await orm.em.fork().findOneOrFail(EngagementEntity, { id: 'e1' });
+      expect([entity.target_start, entity.target_end]).toEqual(['2026-03-01', '2026-03-31']);
+      // PGlite has one connection: a call inside a transaction that used another connection would
+      // wait for it forever. These run transactions with nested repository calls.
+      const service = new DirectoryService(orm.em, directory, new SettingsRepository(orm.em), new EventTypeRepository(orm.em));
+      expect((await service.upsertUser('u1', { username: 'alice' })).created).toBe(true);
+      const snapshot = await loadSnapshotInput(orm.em, { systemLevelTrump: [] });
+      expect(snapshot.personal.map((row) => row.user_id)).toEqual(['u1']);
+      expect(await new DeliveryLogRepository(orm.em).claimEvent('s', 'x')).toBe('claimed');
+      await closeDatabase(orm);
+
+      const reopened = await openDatabase({ dataDir });
+      expect(await runMigrations(reopened)).toEqual([]);
+      const again = await reopened.em.fork().findOneOrFail(EngagementEntity, { id: 'e1' });
+      expect(again.target_start).toBe('2026-03-01');
+      expect(await new DeliveryLogRepository(reopened.em).claimEvent('s', 'x')).toBe('claimed');
+      await closeDatabase(reopened);
+    } finally {
+      if (timezone === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = timezone;
+    }
+  }, 60_000);
+});

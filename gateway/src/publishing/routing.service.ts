@@ -1,0 +1,57 @@
+/**
+ * The routing port's implementation: snapshot (cached) → route (pure) → publish (pipelined) →
+ * record decisions and deliveries. Throws when anything fails, so ingest retries the event; the
+ * republish is harmless (delivery ids are stable) and recording is idempotent.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { HeraldEvent, Logger } from '@herald/contracts';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import { GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
+import type { RoutingPort } from '../ingest/routing-port.js';
+import { MessagingService } from '../messaging/messaging.service.js';
+import { DeliveryLogRepository } from '../persistence/delivery-log.repository.js';
+import { alertSource, route, type Snapshot } from '../routing/index.js';
+import { SNAPSHOT_CACHE } from '../snapshot/snapshot.tokens.js';
+import type { SnapshotCache } from '../snapshot/snapshot-cache.js';
+import { ChannelPublisher } from './channel-publisher.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+
+@Injectable()
+export class RoutingService implements RoutingPort {
+  private readonly publisher: ChannelPublisher;
+
+  constructor(
+    @Inject(SNAPSHOT_CACHE) private readonly cache: SnapshotCache<Snapshot>,
+    messaging: MessagingService,
+    private readonly deliveryLog: DeliveryLogRepository,
+    private readonly metrics: GatewayMetrics,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.publisher = new ChannelPublisher(messaging.js, messaging.topology.subjects);
+  }
+
+  async route(event: HeraldEvent): Promise<void> {
+    const snapshot = await this.cache.get();
+    const started = performance.now();
+    const result = route(event, snapshot, { siteUrl: this.config.siteUrl });
+    this.metrics.routingSeconds.observe((performance.now() - started) / 1_000);
+    const summary = await this.publisher.publish(event, alertSource(event.type, snapshot), result.deliveries);
+    await this.deliveryLog.recordRouting({
+      eventId: event.id,
+      type: event.type,
+      column: result.column,
+      decisions: result.decisions,
+      deliveries: result.deliveries.map((d) => ({ delivery_id: d.delivery_id, channel: d.channel, destination: d.destination })),
+    });
+    for (const d of result.deliveries) this.metrics.deliveriesPublished.inc({ channel: d.channel });
+    this.metrics.eventsRouted.inc();
+    this.logger.info('event routed', {
+      event_id: event.id,
+      type: event.type,
+      column: result.column,
+      deliveries: result.deliveries.length,
+      duplicates: summary.duplicates,
+    });
+  }
+}

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { EVENT_CATALOGUE } from '@herald/contracts';
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { DirectoryService } from '../directory/directory.service.js';
+import { validationIssues } from '../persistence/testing/expect-issues.js';
+import { createTestDatabase, type TestDatabase } from '../persistence/testing/test-database.js';
+import { ChannelNames } from './channel-names.js';
+import { EventTypeRepository } from './event-type.repository.js';
+import { EventTypesService } from './event-types.service.js';
+import { SettingsRepository } from './settings.repository.js';
+import { SettingsService } from './settings.service.js';
+
+let db: TestDatabase;
+let settings: SettingsService;
+let directory: DirectoryService;
+let eventTypes: EventTypesService;
+
+const catalogueDefaults = Object.fromEntries(EVENT_CATALOGUE.map((type) => [type.name, [...type.defaultChannels]]));
+const emptyProductRow = Object.fromEntries(EVENT_CATALOGUE.map((type) => [type.name, [] as string[]]));
+
+function user(username: string) {
+  return { username, email: `${username}@example.org`, full_name: username, active: true, superuser: false };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const eventTypeRepository = new EventTypeRepository(db.em);
+  const channelNames = new ChannelNames(db.em);
+  const settingsRepository = new SettingsRepository(db.em);
+  settings = new SettingsService(settingsRepository, eventTypeRepository, channelNames);
+  directory = new DirectoryService(db.em, new DirectoryRepository(db.em), settingsRepository, eventTypeRepository);
+  eventTypes = new EventTypesService(eventTypeRepository, channelNames);
+  await directory.upsertProductType('pt1', { name: 'Web' });
+  await directory.upsertProduct('p1', { name: 'Shop', product_type_id: 'pt1' });
+});
+
+afterAll(async () => {
+  await db.drop();
+});
+
+describe('system row', () => {
+  it('answers the catalogue defaults before it is ever saved', async () => {
+    expect(await settings.getSystem()).toEqual({ events: catalogueDefaults });
+    expect(catalogueDefaults['scan_added_empty']).toEqual([]);
+  });
+
+  it('PUT replaces the row: columns left out take the catalogue default', async () => {
+    await settings.putSystem({ events: { scan_added: ['mail', 'slack'], jira_update: [] } });
+    const view = await settings.putSystem({ events: { scan_added: ['msteams', 'msteams', 'alert'] } });
+    expect(view.events).toEqual({ ...catalogueDefaults, scan_added: ['msteams', 'alert'] });
+    expect(await settings.getSystem()).toEqual(view);
+  });
+
+  it('PATCH changes only the given columns', async () => {
+    await settings.putSystem({ events: { scan_added: ['mail'], other: ['slack'] } });
+    const view = await settings.patchSystem({ events: { other: [] } });
+    expect(view.events).toEqual({ ...catalogueDefaults, scan_added: ['mail'], other: [] });
+  });
+
+  it('rejects an invalid body without writing', async () => {
+    const before = await settings.getSystem();
+    const issues = await validationIssues(settings.putSystem({ events: { scan_added: ['pigeon'] } }));
+    expect(issues).toEqual([expect.objectContaining({ path: 'events.scan_added[0]', message: 'unknown channel "pigeon"' })]);
+    expect(await settings.getSystem()).toEqual(before);
+  });
+});
+
+describe('template and new users', () => {
+  it('without a template, a new user gets the catalogue defaults', async () => {
+    expect(await settings.getTemplate()).toBeNull();
+    await directory.upsertUser('u-before', user('before'));
+    expect(await settings.getPersonal('u-before')).toEqual({ events: catalogueDefaults });
+  });
+
+  it('the template is copied to users created afterwards, and only to them', async () => {
+    const template = await settings.putTemplate({ events: { scan_added: ['mail'], user_mentioned: ['slack', 'alert'] } });
+    expect(template.events).toEqual({ ...catalogueDefaults, scan_added: ['mail'], user_mentioned: ['slack', 'alert'] });
+
+    await directory.upsertUser('u-after', user('after'));
+    expect(await settings.getPersonal('u-after')).toEqual(template);
+    expect(await settings.getPersonal('u-before')).toEqual({ events: catalogueDefaults });
+  });
+
+  it('re-upserting an existing user does not re-apply the template', async () => {
+    await settings.patchPersonal('u-after', { events: { scan_added: [] } });
+    await directory.upsertUser('u-after', { ...user('after'), full_name: 'After Renamed' });
+    expect((await settings.getPersonal('u-after'))?.events['scan_added']).toEqual([]);
+  });
+
+  it('rejects msteams in the template', async () => {
+    const issues = await validationIssues(settings.putTemplate({ events: { scan_added: ['msteams'] } }));
+    expect(issues.map((issue) => issue.path)).toEqual(['events.scan_added[0]']);
+  });
+
+  it('deleting the template brings back the defaults for the next users', async () => {
+    expect(await settings.deleteTemplate()).toBe(true);
+    await directory.upsertUser('u-later', user('later'));
+    expect(await settings.getPersonal('u-later')).toEqual({ events: catalogueDefaults });
+  });
+});
+
+describe('personal rows', () => {
+  it('PUT fills defaults, PATCH changes only what is given', async () => {
+    await directory.upsertUser('u-p', user('p'));
+    const put = await settings.putPersonal('u-p', { events: { scan_added: ['mail', 'alert'] } });
+    expect(put?.events).toEqual({ ...catalogueDefaults, scan_added: ['mail', 'alert'] });
+    const patched = await settings.patchPersonal('u-p', { events: { code_review: ['slack'] } });
+    expect(patched?.events).toEqual({ ...catalogueDefaults, scan_added: ['mail', 'alert'], code_review: ['slack'] });
+  });
+
+  it('answers null for an unknown user', async () => {
+    expect(await settings.getPersonal('nobody')).toBeNull();
+    expect(await settings.putPersonal('nobody', { events: {} })).toBeNull();
+    expect(await settings.patchPersonal('nobody', { events: {} })).toBeNull();
+  });
+
+  it('rejects msteams in personal rows', async () => {
+    const issues = await validationIssues(settings.patchPersonal('u-p', { events: { other: ['msteams'] } }));
+    expect(issues).toEqual([expect.objectContaining({ path: 'events.other[0]' })]);
+  });
+});
+
+describe('product rows', () => {
+  it('are empty until saved, and PUT leaves unmentioned columns empty', async () => {
+    await directory.upsertUser('u-prod', user('prod'));
+    expect(await settings.getProduct('u-prod', 'p1')).toEqual({ events: emptyProductRow });
+    const view = await settings.putProduct('u-prod', 'p1', { events: { scan_added: ['mail'] } });
+    expect(view?.events).toEqual({ ...emptyProductRow, scan_added: ['mail'] });
+    const patched = await settings.patchProduct('u-prod', 'p1', { events: { sla_breach: ['alert'] } });
+    expect(patched?.events).toEqual({ ...emptyProductRow, scan_added: ['mail'], sla_breach: ['alert'] });
+    expect(await settings.listProducts('u-prod')).toEqual([{ product_id: 'p1', events: patched?.events }]);
+  });
+
+  it('rejects a column that is not product-scoped', async () => {
+    const issues = await validationIssues(settings.putProduct('u-prod', 'p1', { events: { jira_update: ['alert'] } }));
+    expect(issues).toEqual([{ path: 'events.jira_update', message: expect.stringContaining('can be set per product') }]);
+  });
+
+  it('answers null for an unknown user or product, and DELETE removes the row', async () => {
+    expect(await settings.getProduct('u-prod', 'nope')).toBeNull();
+    expect(await settings.putProduct('nobody', 'p1', { events: {} })).toBeNull();
+    expect(await settings.deleteProduct('u-prod', 'p1')).toBe(true);
+    expect(await settings.deleteProduct('u-prod', 'p1')).toBe(false);
+    expect(await settings.getProduct('u-prod', 'p1')).toEqual({ events: emptyProductRow });
+  });
+});
+
+describe('deleting a user', () => {
+  it('removes their personal and product rows', async () => {
+    await directory.upsertUser('u-gone', user('gone'));
+    await settings.putProduct('u-gone', 'p1', { events: { scan_added: ['alert'] } });
+    expect(await directory.deleteUser('u-gone')).toBe(true);
+    const personal = await db.query('select 1 from gateway.personal_settings where user_id = $1', ['u-gone']);
+    const product = await db.query('select 1 from gateway.product_settings where user_id = $1', ['u-gone']);
+    expect(personal).toEqual([]);
+    expect(product).toEqual([]);
+    expect(await settings.getPersonal('u-gone')).toBeNull();
+  });
+});
+
+describe('registered event types', () => {
+  it('get their own column with their defaults, product rows included when product-scoped', async () => {
+    const type = await eventTypes.register({ name: 'dummy_foo_event', default_channels: ['alert', 'mail'], product_scoped: true });
+    expect(type).toEqual({ name: 'dummy_foo_event', label: 'Dummy Foo Event', defaultChannels: ['alert', 'mail'], productScoped: true });
+    expect((await settings.getPersonal('u-p'))?.events['dummy_foo_event']).toEqual(['alert', 'mail']);
+    expect((await settings.getSystem()).events['dummy_foo_event']).toEqual(['alert', 'mail']);
+    const product = await settings.putProduct('u-prod', 'p1', { events: { dummy_foo_event: ['alert'] } });
+    expect(product?.events['dummy_foo_event']).toEqual(['alert']);
+    expect((await eventTypes.list()).map((t) => t.name)).toContain('dummy_foo_event');
+  });
+
+  it('refuses built-in names, bad names and system-only default channels', async () => {
+    expect(await validationIssues(eventTypes.register({ name: 'scan_added' }))).toEqual([
+      expect.objectContaining({ path: 'name', message: expect.stringContaining('built-in') }),
+    ]);
+    expect((await validationIssues(eventTypes.register({ name: 'Bad-Name' }))).map((issue) => issue.path)).toEqual(['name']);
+    expect((await validationIssues(eventTypes.register({ name: 'teams_only', default_channels: ['msteams'] }))).map((i) => i.path)).toEqual(
+      ['default_channels[0]'],
+    );
+  });
+});

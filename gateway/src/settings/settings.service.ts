@@ -1,0 +1,144 @@
+/**
+ * Notification settings (SPEC §3.1, §7): the system row, the template, personal rows and per-product
+ * rows. `put*` replaces a row (a column left out takes its default: the event type's default
+ * channels, or empty on product rows); `patch*` changes only the columns given; `get*` returns
+ * every column. Invalid bodies throw `HeraldError('validation_failed')` with one issue per problem;
+ * an unknown user or product is `null`.
+ */
+import { HeraldError, formatIssues, type EventTypeDefinition } from '@herald/contracts';
+import { Injectable } from '@nestjs/common';
+import { ChannelNames } from './channel-names.js';
+import { EventTypeRepository } from './event-type.repository.js';
+import { completeRow, dedupeChannels, defaultRow, type EventsRow, type SettingsScope } from './settings-row.js';
+import { SettingsRepository, type StoredRow, type WriteMode } from './settings.repository.js';
+import { validateSettings, type SettingsBody } from './validate-settings.js';
+
+/** What GET answers and PUT/PATCH return: every column present. */
+export interface SettingsView {
+  readonly events: EventsRow;
+}
+
+/** One of a user's product rows. */
+export interface ProductSettingsView extends SettingsView {
+  readonly product_id: string;
+}
+
+interface Parsed {
+  readonly events: EventsRow;
+  readonly eventTypes: readonly EventTypeDefinition[];
+}
+
+@Injectable()
+export class SettingsService {
+  constructor(
+    private readonly repository: SettingsRepository,
+    private readonly eventTypes: EventTypeRepository,
+    private readonly channelNames: ChannelNames,
+  ) {}
+
+  /** The system row; catalogue defaults when it was never saved. */
+  async getSystem(): Promise<SettingsView> {
+    const [types, row] = await Promise.all([this.eventTypes.listAll(), this.repository.getGlobal('system')]);
+    return view(row, 'system', types);
+  }
+
+  putSystem(body: unknown): Promise<SettingsView> {
+    return this.writeGlobal('system', body, 'replace');
+  }
+
+  patchSystem(body: unknown): Promise<SettingsView> {
+    return this.writeGlobal('system', body, 'merge');
+  }
+
+  /** The template row, or `null` when none is saved (new users then get the defaults). */
+  async getTemplate(): Promise<SettingsView | null> {
+    const [types, row] = await Promise.all([this.eventTypes.listAll(), this.repository.getGlobal('template')]);
+    return row ? view(row, 'template', types) : null;
+  }
+
+  putTemplate(body: unknown): Promise<SettingsView> {
+    return this.writeGlobal('template', body, 'replace');
+  }
+
+  patchTemplate(body: unknown): Promise<SettingsView> {
+    return this.writeGlobal('template', body, 'merge');
+  }
+
+  /** Removes the template; users created afterwards get the defaults. Existing rows are untouched. */
+  deleteTemplate(): Promise<boolean> {
+    return this.repository.deleteGlobal('template');
+  }
+
+  /** A user's personal row; `null` when the user does not exist. */
+  async getPersonal(userId: string): Promise<SettingsView | null> {
+    const [types, found] = await Promise.all([this.eventTypes.listAll(), this.repository.getPersonal(userId)]);
+    return found ? view(found.row, 'personal', types) : null;
+  }
+
+  putPersonal(userId: string, body: unknown): Promise<SettingsView | null> {
+    return this.writePersonal(userId, body, 'replace');
+  }
+
+  patchPersonal(userId: string, body: unknown): Promise<SettingsView | null> {
+    return this.writePersonal(userId, body, 'merge');
+  }
+
+  /** A user's row for one product (all columns empty when never saved); `null` when the user or product does not exist. */
+  async getProduct(userId: string, productId: string): Promise<SettingsView | null> {
+    const [types, found] = await Promise.all([this.eventTypes.listAll(), this.repository.getProduct(userId, productId)]);
+    return found ? view(found.row, 'product', types) : null;
+  }
+
+  putProduct(userId: string, productId: string, body: unknown): Promise<SettingsView | null> {
+    return this.writeProduct(userId, productId, body, 'replace');
+  }
+
+  patchProduct(userId: string, productId: string, body: unknown): Promise<SettingsView | null> {
+    return this.writeProduct(userId, productId, body, 'merge');
+  }
+
+  /** Removes a product row; `false` when there was none. */
+  deleteProduct(userId: string, productId: string): Promise<boolean> {
+    return this.repository.deleteProduct(userId, productId);
+  }
+
+  /** Every product row of a user. */
+  async listProducts(userId: string): Promise<ProductSettingsView[]> {
+    const [types, rows] = await Promise.all([this.eventTypes.listAll(), this.repository.listProducts(userId)]);
+    return rows.map((row) => ({ product_id: row.product_id, events: completeRow(row.events, 'product', types) }));
+  }
+
+  private async writeGlobal(scope: 'system' | 'template', body: unknown, mode: WriteMode): Promise<SettingsView> {
+    const { events, eventTypes } = await this.parse(body, scope);
+    const base = defaultRow(scope, eventTypes);
+    const row = await this.repository.writeGlobal(scope, mode === 'replace' ? { ...base, ...events } : events, mode, base);
+    return view(row, scope, eventTypes);
+  }
+
+  private async writePersonal(userId: string, body: unknown, mode: WriteMode): Promise<SettingsView | null> {
+    const { events, eventTypes } = await this.parse(body, 'personal');
+    const base = defaultRow('personal', eventTypes);
+    const row = await this.repository.writePersonal(userId, mode === 'replace' ? { ...base, ...events } : events, mode, base);
+    return row ? view(row, 'personal', eventTypes) : null;
+  }
+
+  private async writeProduct(userId: string, productId: string, body: unknown, mode: WriteMode): Promise<SettingsView | null> {
+    const { events, eventTypes } = await this.parse(body, 'product');
+    const base = defaultRow('product', eventTypes);
+    const row = await this.repository.writeProduct(userId, productId, mode === 'replace' ? { ...base, ...events } : events, mode, base);
+    return row ? view(row, 'product', eventTypes) : null;
+  }
+
+  private async parse(body: unknown, scope: SettingsScope): Promise<Parsed> {
+    const [eventTypes, extraChannels] = await Promise.all([this.eventTypes.listAll(), this.channelNames.extra()]);
+    const issues = validateSettings(body, { scope, eventTypes, extraChannels });
+    if (issues.length > 0) {
+      throw new HeraldError('validation_failed', `Invalid ${scope} settings: ${formatIssues(issues)}`, issues);
+    }
+    return { events: dedupeChannels((body as SettingsBody).events), eventTypes };
+  }
+}
+
+function view(row: StoredRow | null, scope: SettingsScope, types: readonly EventTypeDefinition[]): SettingsView {
+  return { events: row ? completeRow(row.events, scope, types) : defaultRow(scope, types) };
+}

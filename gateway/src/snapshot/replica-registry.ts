@@ -1,0 +1,51 @@
+/**
+ * Which gateway replicas are alive: each one keeps a key in the KV bucket `<prefix>_gateways`
+ * (entries expire after 15 s; renewed every 5 s). Used to know how many replicas must confirm a
+ * cache invalidation, and by the scheduler's leader election.
+ */
+import { randomUUID } from 'node:crypto';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+
+const TTL_MS = 15_000;
+const HEARTBEAT_MS = 5_000;
+
+export class ReplicaRegistry {
+  readonly replicaId = randomUUID();
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly kv: KV) {}
+
+  static async open(nc: NatsConnection, prefix: string): Promise<ReplicaRegistry> {
+    const kv = await new Kvm(nc).create(`${prefix.replace(/[.-]/g, '_')}_gateways`, { history: 1, ttl: TTL_MS });
+    return new ReplicaRegistry(kv);
+  }
+
+  async start(): Promise<void> {
+    await this.beat();
+    this.timer = setInterval(() => void this.beat().catch(() => undefined), HEARTBEAT_MS);
+    this.timer.unref();
+  }
+
+  private async beat(): Promise<void> {
+    await this.kv.put(this.replicaId, JSON.stringify({ at: Date.now(), pid: process.pid }));
+  }
+
+  /** Replica ids with a live heartbeat (this one included). */
+  async live(): Promise<string[]> {
+    const ids: string[] = [];
+    const now = Date.now();
+    for await (const key of await this.kv.keys()) {
+      const entry = await this.kv.get(key);
+      if (!entry || entry.operation !== 'PUT') continue;
+      const { at } = entry.json<{ at: number }>();
+      if (now - at < TTL_MS) ids.push(key);
+    }
+    return [...new Set(ids)];
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.kv.delete(this.replicaId).catch(() => undefined);
+  }
+}

@@ -1,0 +1,3 @@
+export const SNAPSHOT_CACHE = Symbol('SNAPSHOT_CACHE');
+export const INVALIDATION_BUS = Symbol('INVALIDATION_BUS');
+export const REPLICA_REGISTRY = Symbol('REPLICA_REGISTRY');

@@ -1,0 +1,248 @@
+/**
+ * The gateway API against real NATS and PostgreSQL: authentication and authorization, bad bodies
+ * answered with 400 naming the field, channel configuration (secrets write-only, distributed to
+ * plugins through KV), directory events, statuses and dead letters, HTTP ingress, OpenAPI.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { silentLogger, topology, type DeliveryStatus } from '@herald/contracts';
+import { deleteTopology, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
+import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
+import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
+import { ApiClient } from './support/api-client.js';
+import { TEST_ADMIN_TOKEN, testGatewayConfig } from './support/gateway-config.js';
+
+const prefix = uniquePrefix('api');
+const topo = topology({ prefix });
+let nc: NatsConnection;
+let js: JetStreamClient;
+let db: TestDatabase;
+let gateway: RunningGateway;
+let admin: ApiClient;
+let anonymous: ApiClient;
+let base: string;
+
+interface ErrorBody {
+  error: { code: string; message: string; details: Array<{ path: string; message: string }> };
+}
+
+beforeAll(async () => {
+  const url = await resolveNatsUrl();
+  nc = await connect({ servers: url });
+  js = jetstream(nc);
+  db = await createTestDatabase();
+  gateway = await startGateway({ config: testGatewayConfig(url, prefix, db.url), logger: silentLogger });
+  base = `http://127.0.0.1:${gateway.port}`;
+  anonymous = new ApiClient(`${base}/api/v1`);
+  admin = anonymous.withToken(TEST_ADMIN_TOKEN);
+  await admin.expect(201, 'PUT', '/users/u1', { username: 'ann', email: 'ann@example.com' });
+  await admin.expect(201, 'PUT', '/users/u2', { username: 'ben', email: 'ben@example.com' });
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await deleteTopology(nc, topo);
+  await nc?.close();
+  await db?.drop();
+});
+
+describe('authentication and authorization', () => {
+  it('refuses a request without a token (401) and with an unknown token (401)', async () => {
+    const none = await anonymous.get<ErrorBody>('/settings/system');
+    expect(none.status).toBe(401);
+    expect(none.body.error.code).toBe('unauthorized');
+    expect((await anonymous.withToken('hrld_nope').get('/settings/system')).status).toBe(401);
+  });
+
+  it("lets a user token read and change its own settings, and nobody else's (403)", async () => {
+    const { token } = await admin.expect<{ token: string }>(201, 'POST', '/tokens', { user_id: 'u1' });
+    const ann = anonymous.withToken(token);
+    expect((await ann.get('/users/u1/settings')).status).toBe(200);
+    expect((await ann.patch('/users/u1/settings', { events: { scan_added: ['mail'] } })).status).toBe(200);
+    const other = await ann.get<ErrorBody>('/users/u2/settings');
+    expect(other.status).toBe(403);
+    expect(other.body.error.code).toBe('forbidden');
+    expect((await ann.put('/users/u2/settings', { events: {} })).status).toBe(403);
+    expect((await ann.put('/users/u2/settings/products/p1', { events: {} })).status).toBe(403);
+    expect((await ann.get('/settings/system')).status).toBe(403);
+    expect((await ann.post('/tokens', {})).status).toBe(403);
+    expect((await ann.get('/deliveries?user_id=u2')).status).toBe(403);
+  });
+
+  it('stores tokens hashed and shows them once', async () => {
+    const created = await admin.expect<{ id: string; token: string }>(201, 'POST', '/tokens', {});
+    const listed = await admin.expect<{ items: Array<Record<string, unknown>> }>(200, 'GET', '/tokens');
+    const entry = listed.items.find((t) => t['id'] === created.id);
+    expect(entry).toBeDefined();
+    expect(JSON.stringify(listed)).not.toContain(created.token);
+    const rows = await db.query<{ token_hash: string }>('select token_hash from gateway.api_tokens where id = $1', [created.id]);
+    expect(rows[0]?.token_hash).toMatch(/^[0-9a-f]{64}$/);
+    await admin.expect(204, 'DELETE', `/tokens/${created.id}`);
+    expect((await anonymous.withToken(created.token).get('/event-types')).status).toBe(401);
+  });
+});
+
+describe('bad bodies get 400 naming the field', () => {
+  it.each<[string, string, string, unknown, string]>([
+    ['unknown event', 'PUT', '/users/u1/settings', { events: { scan_addded: ['alert'] } }, 'events.scan_addded'],
+    ['unknown channel', 'PUT', '/users/u1/settings', { events: { scan_added: ['pigeon'] } }, 'events.scan_added[0]'],
+    ['msteams in a personal row', 'PATCH', '/users/u1/settings', { events: { scan_added: ['msteams'] } }, 'events.scan_added[0]'],
+    [
+      'a non-product column in a product row',
+      'PUT',
+      '/users/u1/settings/products/p1',
+      { events: { user_mentioned: ['alert'] } },
+      'events.user_mentioned',
+    ],
+    ['events not an object', 'PUT', '/settings/system', { events: ['alert'] }, 'events'],
+    ['a user without username', 'PUT', '/users/u9', { email: 'x@example.com' }, 'username'],
+    [
+      'an invalid system mail address',
+      'PUT',
+      '/channels/mail/config',
+      { enabled: true, settings: { mail_notifications_to: 'ops@example.com, nope' } },
+      'settings.mail_notifications_to',
+    ],
+    ['an unknown channel setting', 'PUT', '/channels/slack/config', { enabled: true, settings: { tokn: 'x' } }, 'settings'],
+    [
+      'an invalid event on HTTP ingress',
+      'POST',
+      '/events',
+      { specversion: '1.0', id: 'x', source: 's', type: 'scan_added', data: { recipients: [{ username: 'ann' }] } },
+      'data.recipients[0]',
+    ],
+    ['a bad query parameter', 'GET', '/deliveries?outcome=lost', undefined, 'outcome'],
+  ])('%s', async (_label, method, path, body, field) => {
+    if (path.startsWith('/users/u1/settings/products'))
+      await admin.expect(201, 'PUT', '/product-types/pt1', { name: 'T' }).catch(() => undefined);
+    if (path.startsWith('/users/u1/settings/products')) await admin.request('PUT', '/products/p1', { name: 'P', product_type_id: 'pt1' });
+    const res = await admin.request<ErrorBody>(method, path, body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+    expect(res.body.error.details.map((d) => d.path)).toContainEqual(expect.stringContaining(field));
+  });
+
+  it('answers 404 in the error shape for an unknown user', async () => {
+    const res = await admin.get<ErrorBody>('/users/nobody/settings');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { code: 'not_found', message: 'user nobody not found', details: [] } });
+  });
+});
+
+describe('channel configuration', () => {
+  it('never shows a secret, keeps it encrypted at rest and distributes it sealed through KV', async () => {
+    const view = await admin.expect<{ settings: Record<string, unknown> }>(200, 'PUT', '/channels/slack/config', {
+      enabled: true,
+      settings: { token: 'xoxb-very-secret', channel: '#sec' },
+    });
+    expect(view.settings['token']).toEqual({ configured: true });
+    expect(JSON.stringify(await admin.expect(200, 'GET', '/channels/slack/config'))).not.toContain('xoxb-very-secret');
+    const raw = await db.query<{ settings: unknown }>("select settings from gateway.channel_config where channel = 'slack'");
+    expect(JSON.stringify(raw)).not.toContain('xoxb-very-secret');
+    const kv = await new Kvm(nc).open(`${prefix}_channel_config`);
+    const entry = await kv.get('slack');
+    const distributed = entry!.json<{ enabled: boolean; settings: Record<string, unknown> }>();
+    expect(distributed.enabled).toBe(true);
+    expect(distributed.settings['channel']).toBe('#sec');
+    expect(String(distributed.settings['token'])).toMatch(/^enc:v1:/);
+  });
+
+  it('lists the built-in channels with their state', async () => {
+    const list = await admin.expect<{ items: Array<{ name: string; enabled: boolean; builtin: boolean }> }>(200, 'GET', '/channels');
+    expect(list.items.map((c) => c.name)).toEqual(expect.arrayContaining(['alert', 'mail', 'slack', 'msteams', 'webhooks']));
+    expect(list.items.find((c) => c.name === 'alert')?.enabled).toBe(true);
+    expect(list.items.find((c) => c.name === 'slack')?.enabled).toBe(true);
+  });
+});
+
+describe('directory events, statuses and dead letters', () => {
+  it('applies herald.directory events idempotently', async () => {
+    const event = {
+      specversion: '1.0',
+      id: 'dir-1',
+      source: 'defectdojo',
+      type: 'user_upserted',
+      data: { id: 'u7', username: 'gus', email: 'gus@example.com' },
+    };
+    await js.publish(topo.subjects.directory('user', 'upserted'), JSON.stringify(event));
+    await js.publish(topo.subjects.directory('user', 'upserted'), JSON.stringify({ ...event, id: 'dir-2' }));
+    const user = await waitFor(
+      () => admin.get<{ username: string }>('/users/u7'),
+      (r) => r.status === 200,
+    );
+    expect(user.body.username).toBe('gus');
+    await js.publish(topo.subjects.directory('user', 'deleted'), JSON.stringify({ ...event, id: 'dir-3', data: { id: 'u7' } }));
+    const gone = await waitFor(
+      () => admin.get('/users/u7'),
+      (r) => r.status === 404,
+    );
+    expect(gone.status).toBe(404);
+  });
+
+  it('records delivery statuses from plugins', async () => {
+    await admin.expect(200, 'PATCH', '/users/u1/settings', { events: { code_review: ['alert'] } });
+    const accepted = await admin.expect<{ id: string }>(202, 'POST', '/events', {
+      specversion: '1.0',
+      id: 'cr-1',
+      source: 'test',
+      type: 'code_review',
+      data: { recipients: ['ann'] },
+    });
+    expect(accepted.id).toBe('cr-1');
+    await waitFor(
+      () => admin.get<{ items: unknown[] }>('/deliveries?event_id=cr-1'),
+      (r) => r.body.items.length === 1,
+    );
+    const status: DeliveryStatus = {
+      delivery_id: 'cr-1:alert:user-u1',
+      event_id: 'cr-1',
+      channel: 'alert',
+      destination: { scope: 'personal', user: { id: 'u1', username: 'ann', email: 'ann@example.com', full_name: '' } },
+      outcome: 'delivered',
+      attempt: 1,
+      at: new Date().toISOString(),
+    };
+    await js.publish(topo.subjects.status('alert'), JSON.stringify(status));
+    const page = await waitFor(
+      () => admin.get<{ items: Array<{ outcome: string; attempt: number }> }>('/deliveries?event_id=cr-1'),
+      (r) => r.body.items[0]?.outcome === 'delivered',
+    );
+    expect(page.body.items).toEqual([
+      expect.objectContaining({ delivery_id: 'cr-1:alert:user-u1', outcome: 'delivered', attempt: 1, user_id: 'u1' }),
+    ]);
+  });
+
+  it('lists an invalid event as a dead letter and replays it', async () => {
+    await js.publish(
+      topo.subjects.event('scan_added'),
+      JSON.stringify({ specversion: '1.0', id: 'bad-1', source: 'test', type: 'scan_added', data: { no_users: 'yes' } }),
+    );
+    const list = await waitFor(
+      () => admin.get<{ items: Array<{ id: string; reason: string; event_id: string | null }> }>('/dead-letters?stage=ingest'),
+      (r) => r.body.items.some((l) => l.event_id === 'bad-1'),
+    );
+    const letter = list.body.items.find((l) => l.event_id === 'bad-1')!;
+    expect(letter.reason).toContain('data.no_users');
+    const replay = await admin.expect<{ replayed_to: string }>(202, 'POST', `/dead-letters/${letter.id}/replay`);
+    expect(replay.replayed_to).toBe(topo.subjects.event('scan_added'));
+    const again = await waitFor(
+      () => admin.get<{ items: Array<{ event_id: string | null }> }>('/dead-letters?stage=ingest'),
+      (r) => r.body.items.filter((l) => l.event_id === 'bad-1').length === 2,
+    );
+    expect(again.body.items.filter((l) => l.event_id === 'bad-1')).toHaveLength(2);
+  });
+});
+
+describe('documentation and operations', () => {
+  it('serves the OpenAPI document and Prometheus metrics', async () => {
+    const doc = (await (await fetch(`${base}/api/docs/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/settings/system', '/api/v1/users/{id}/settings', '/api/v1/events']),
+    );
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^herald_events_routed_total \d+/m);
+    expect(metrics).toMatch(/herald_routing_seconds_bucket/);
+  });
+});
