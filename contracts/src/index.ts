@@ -51,4 +51,5 @@ export { ensureConsumer, ensureStream, ensureStreams } from './jetstream/provisi
 export { ConsumerRunner, type ConsumerRunnerOptions, type HandlerOutcome, type ReceivedMessage } from './jetstream/consumer-runner.js';
 export { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './jetstream/backoff.js';
 export { definePlugin, outcomes, type PluginDefinition, type SendContext, type SendOutcome } from './sdk/plugin.js';
+export { authenticateViaGateway, type AuthReply, type AuthRequest, type HttpHandler, type Identity, type PluginHttpContext } from './sdk/http.js';
 export { runPlugin, decodeChannelMessage, type RunPluginOptions, type RunningPlugin } from './sdk/run-plugin.js';

@@ -12,6 +12,7 @@ import { EventsController } from './api/events.controller.js';
 import { MetricsController } from './api/metrics.controller.js';
 import { SettingsController } from './api/settings.controller.js';
 import { TokensController } from './api/tokens.controller.js';
+import { TokenAuthenticator } from './api/token-authenticator.js';
 import { ChannelConfigDistributor } from './channel-config/channel-config-distributor.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { GATEWAY_CONFIG, LOGGER, NATS_CONNECTION } from './config/tokens.js';
@@ -71,7 +72,7 @@ export class AppModule {
         EventsController,
         TokensController,
       ],
-      providers: [AuthGuard, ChannelConfigDistributor, StatusConsumer, DeadLetterConsumer, DirectoryConsumer],
+      providers: [AuthGuard, TokenAuthenticator, ChannelConfigDistributor, StatusConsumer, DeadLetterConsumer, DirectoryConsumer],
     };
   }
 }

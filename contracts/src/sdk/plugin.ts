@@ -11,6 +11,7 @@
 import type { z } from 'zod';
 import type { ChannelMessage } from '../channel-message.js';
 import type { Logger } from '../logger.js';
+import type { HttpHandler, PluginHttpContext } from './http.js';
 
 export type SendOutcome =
   | { readonly kind: 'delivered'; readonly detail?: string }
@@ -54,6 +55,12 @@ export interface PluginDefinition<Config, Request> {
   send(request: Request, context: SendContext<Config>): Promise<SendOutcome>;
   /** Maps an error thrown by `send` to an outcome. @default every thrown error is retried */
   classifyError?(error: unknown): SendOutcome;
+  /**
+   * The plugin's HTTP API, served under `/api/v1` (SPEC §7: alerts, webhooks). Paths are relative
+   * to `/api/v1`, e.g. `/users/:id/alerts`. Plugins holding resources (a database) build their
+   * definition in a factory and close over them; the definition itself stays a value.
+   */
+  http?(context: PluginHttpContext): HttpHandler;
 }
 
 /** Identity function that fixes the type parameters of a plugin definition. */

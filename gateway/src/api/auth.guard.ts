@@ -3,15 +3,13 @@
  * `HERALD_ADMIN_TOKEN`) may do everything; a user token acts only on its own user. Routes marked
  * `@AdminOnly()` refuse user tokens with 403.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
-import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { GatewayConfig } from '../config/gateway-config.js';
-import { GATEWAY_CONFIG } from '../config/tokens.js';
 import { ApiError } from '../http/error.filter.js';
-import { TokensService } from '../tokens/tokens.service.js';
+import { TokenAuthenticator } from './token-authenticator.js';
 
-export type Identity = { readonly kind: 'admin' } | { readonly kind: 'user'; readonly userId: string };
+export type { Identity } from '@herald/contracts';
+import type { Identity } from '@herald/contracts';
 
 const ADMIN_ONLY = 'herald:admin-only';
 /** Marks a route (or controller) as admin-only. */
@@ -22,16 +20,11 @@ export interface AuthenticatedRequest {
   identity?: Identity;
 }
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
-    private readonly tokens: TokensService,
+    private readonly authenticator: TokenAuthenticator,
     private readonly reflector: Reflector,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -53,11 +46,9 @@ export class AuthGuard implements CanActivate {
   }
 
   private async identify(token: string): Promise<Identity> {
-    const admin = this.config.adminToken;
-    if (admin !== undefined && timingSafeEqual(digest(admin), digest(token))) return { kind: 'admin' };
-    const found = await this.tokens.verify(token);
-    if (found === null) throw new ApiError(401, 'unauthorized', 'Unknown or revoked token');
-    return found.kind === 'admin' ? { kind: 'admin' } : { kind: 'user', userId: found.userId };
+    const identity = await this.authenticator.identify(token);
+    if (identity === null) throw new ApiError(401, 'unauthorized', 'Unknown or revoked token');
+    return identity;
   }
 }
 

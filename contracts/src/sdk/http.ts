@@ -1,0 +1,45 @@
+/**
+ * Plugin HTTP APIs (alerts, webhook endpoints). A plugin exposes one Node/Connect-style request
+ * handler; the SDK serves it under `/api/v1` on the plugin's own port, and the all-in-one process
+ * mounts the same handler on the gateway's port. Authentication is the gateway's: a request's
+ * bearer token is checked by asking the gateway over NATS (`<prefix>.internal.auth`).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from '../logger.js';
+
+/** Who is calling: an admin token, or a token bound to one user. */
+export type Identity = { readonly kind: 'admin' } | { readonly kind: 'user'; readonly userId: string };
+
+/** Connect-style handler (an Express `Router` is one). Calls `next()` for paths it does not serve. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+export interface PluginHttpContext {
+  readonly logger: Logger;
+  /** Resolves the `Authorization` header to an identity; `null` when missing, unknown or revoked. */
+  authenticate(authorization: string | undefined): Promise<Identity | null>;
+}
+
+/** Request body of `<prefix>.internal.auth`. */
+export interface AuthRequest {
+  readonly token: string;
+}
+/** Reply of `<prefix>.internal.auth`. */
+export type AuthReply = { readonly kind: 'admin' } | { readonly kind: 'user'; readonly user_id: string } | { readonly kind: 'invalid' };
+
+/** Asks the gateway who a bearer token belongs to (timeout 2 s; no gateway ⇒ error). */
+export async function authenticateViaGateway(nc: NatsConnection, subject: string, authorization: string | undefined): Promise<Identity | null> {
+  const match = authorization === undefined ? null : /^Bearer\s+(\S+)$/i.exec(authorization);
+  if (!match?.[1]) return null;
+  const request: AuthRequest = { token: match[1] };
+  const reply = await nc.request(subject, JSON.stringify(request), { timeout: 2_000 });
+  const answer = reply.json<AuthReply>();
+  switch (answer.kind) {
+    case 'admin':
+      return { kind: 'admin' };
+    case 'user':
+      return { kind: 'user', userId: answer.user_id };
+    case 'invalid':
+      return null;
+  }
+}
