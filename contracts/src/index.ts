@@ -52,4 +52,5 @@ export { ConsumerRunner, type ConsumerRunnerOptions, type HandlerOutcome, type R
 export { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './jetstream/backoff.js';
 export { definePlugin, outcomes, type PluginDefinition, type SendContext, type SendOutcome } from './sdk/plugin.js';
 export { authenticateViaGateway, type AuthReply, type AuthRequest, type HttpHandler, type Identity, type PluginHttpContext } from './sdk/http.js';
+export { runSqlMigrations, type SqlClient, type SqlMigration, type SqlPool } from './sdk/sql-migrations.js';
 export { runPlugin, decodeChannelMessage, type RunPluginOptions, type RunningPlugin } from './sdk/run-plugin.js';
