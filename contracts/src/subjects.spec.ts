@@ -44,6 +44,7 @@ describe('topology', () => {
       'T_AB12_DELIVER',
       'T_AB12_STATUS',
       'T_AB12_DEAD',
+      'T_AB12_COMMANDS',
     ]);
     expect(t.streams.events.subjects).toEqual(['t_ab12.events.>', 'legacy.events.>']);
     expect(t.streams.deliver.retention).toBe('workqueue');

@@ -45,6 +45,8 @@ export interface Topology {
     readonly deliver: StreamDefinition;
     readonly status: StreamDefinition;
     readonly dead: StreamDefinition;
+    /** Commands Herald sends to owning services (`herald.commands.>`), kept until consumed or 7 days. */
+    readonly commands: StreamDefinition;
   };
   /** The gateway's durable on the events stream, shared by every gateway replica. */
   readonly gatewayConsumer: ConsumerDefinition;
@@ -93,6 +95,7 @@ export function topology(options: TopologyOptions = {}): Topology {
     deliver: stream('DELIVER', [s.allDeliver], 'workqueue', 7 * DAY),
     status: stream('STATUS', [s.allStatus], 'limits', 7 * DAY),
     dead: stream('DEAD', [s.allDead], 'limits', 30 * DAY),
+    commands: stream('COMMANDS', [`${s.prefix}.commands.>`], 'limits', 7 * DAY),
   };
   return {
     subjects: s,

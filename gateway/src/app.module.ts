@@ -12,10 +12,14 @@ import { EventsController } from './api/events.controller.js';
 import { MetricsController } from './api/metrics.controller.js';
 import { SettingsController } from './api/settings.controller.js';
 import { TokensController } from './api/tokens.controller.js';
+import { SchedulesController } from './api/schedules.controller.js';
+import { ScheduledEventsRepository } from './scheduler/scheduled-events.repository.js';
+import { SchedulerService } from './scheduler/scheduler.service.js';
+import { systemClock, type Clock } from './scheduler/clock.js';
 import { TokenAuthenticator } from './api/token-authenticator.js';
 import { ChannelConfigDistributor } from './channel-config/channel-config-distributor.js';
 import type { GatewayConfig } from './config/gateway-config.js';
-import { GATEWAY_CONFIG, LOGGER, NATS_CONNECTION } from './config/tokens.js';
+import { CLOCK, GATEWAY_CONFIG, LOGGER, NATS_CONNECTION } from './config/tokens.js';
 import { DeadLetterConsumer } from './consumers/dead-letter.consumer.js';
 import { DirectoryConsumer } from './consumers/directory.consumer.js';
 import { StatusConsumer } from './consumers/status.consumer.js';
@@ -34,6 +38,8 @@ export interface GatewayModuleOptions {
   readonly logger: Logger;
   /** Replaces the routing port (tests of ingest record what reaches it). @default RoutingService */
   readonly routingPort?: Type<RoutingPort> | RoutingPort;
+  /** Time for the scheduler. @default the system clock */
+  readonly clock?: Clock;
 }
 
 @Module({})
@@ -55,10 +61,12 @@ export class AppModule {
         { provide: GATEWAY_CONFIG, useValue: options.config },
         { provide: NATS_CONNECTION, useValue: options.connection },
         { provide: LOGGER, useValue: options.logger },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
         MessagingService,
         GatewayMetrics,
+        ScheduledEventsRepository,
       ],
-      exports: [GATEWAY_CONFIG, NATS_CONNECTION, LOGGER, MessagingService, GatewayMetrics],
+      exports: [GATEWAY_CONFIG, NATS_CONNECTION, LOGGER, CLOCK, MessagingService, GatewayMetrics, ScheduledEventsRepository],
     };
     return {
       module: AppModule,
@@ -71,8 +79,9 @@ export class AppModule {
         ChannelsController,
         EventsController,
         TokensController,
+        SchedulesController,
       ],
-      providers: [AuthGuard, TokenAuthenticator, ChannelConfigDistributor, StatusConsumer, DeadLetterConsumer, DirectoryConsumer],
+      providers: [AuthGuard, TokenAuthenticator, SchedulerService, ChannelConfigDistributor, StatusConsumer, DeadLetterConsumer, DirectoryConsumer],
     };
   }
 }

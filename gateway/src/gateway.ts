@@ -11,6 +11,7 @@ import { AppModule } from './app.module.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { ErrorFilter } from './http/error.filter.js';
 import type { RoutingPort } from './ingest/routing-port.js';
+import type { Clock } from './scheduler/clock.js';
 import { MessagingService } from './messaging/messaging.service.js';
 
 export interface StartGatewayOptions {
@@ -19,6 +20,8 @@ export interface StartGatewayOptions {
   /** Listen on `config.httpPort`. @default true */
   readonly listen?: boolean;
   readonly routingPort?: Type<RoutingPort> | RoutingPort;
+  /** Time for the scheduler. @default the system clock */
+  readonly clock?: Clock;
 }
 
 export interface RunningGateway {
@@ -33,7 +36,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const { config, logger } = options;
   const connection = await connectNats({ url: config.natsUrl, name: 'herald-gateway' });
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ config, connection, logger, ...(options.routingPort ? { routingPort: options.routingPort } : {}) }),
+    AppModule.forRoot({
+      config,
+      connection,
+      logger,
+      ...(options.routingPort ? { routingPort: options.routingPort } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    }),
     { logger: false, abortOnError: false, bodyParser: false },
   );
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready', 'metrics'] });

@@ -3,6 +3,7 @@
  * variable is reported in one error, each with the variable name and the expected form.
  * Only `main.ts` reads `process.env`; everything else receives a `GatewayConfig`.
  */
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_SUBJECT_PREFIX, EVENT_NAME_PATTERN, HeraldError, type ValidationIssue } from '@herald/contracts';
 
@@ -18,6 +19,23 @@ const commaList = z.string().transform((value) =>
     .map((item) => item.trim())
     .filter((item) => item.length > 0),
 );
+
+/** A croner expression (5 fields, or 6 with seconds first). */
+const cron = (fallback: string) =>
+  z
+    .string()
+    .refine(
+      (expression) => {
+        try {
+          new Cron(expression, { paused: true }).stop();
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be a cron expression: 5 fields "min hour day month weekday" or 6 with seconds first, e.g. "0 * * * *"' },
+    )
+    .default(fallback);
 
 const envSchema = z.object({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
@@ -46,6 +64,14 @@ const envSchema = z.object({
   HERALD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }).default('info'),
   HERALD_SECRET_KEY: z.string().optional(),
   HERALD_ADMIN_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  HERALD_SCHEDULE_ENGAGEMENT_REMINDERS: cron('0 * * * *'),
+  HERALD_SCHEDULE_SCHEDULED_EVENTS: cron('*/10 * * * * *'),
+  HERALD_SCHEDULE_ALERT_RETENTION: cron('0 */8 * * *'),
+  HERALD_SCHEDULE_WEBHOOK_SWEEP: cron('* * * * *'),
+  HERALD_SCHEDULER_LEASE_MS: z.coerce.number().int().min(1_000, { error: 'must be at least 1000 (1 s)' }).default(15_000),
+  HERALD_UPCOMING_ENGAGEMENT_DAYS: z.coerce.number().int().min(0).max(365).default(3),
+  HERALD_AUTO_CLOSE_ENGAGEMENT_DAYS: z.coerce.number().int().min(0, { error: 'must be a number of days (unset disables auto-close)' }).optional(),
+  HERALD_MAX_ALERTS_PER_USER: z.coerce.number().int().min(-1, { error: 'must be -1 (keep all), 0 or a positive number' }).default(999),
 });
 
 export interface GatewayConfig {
@@ -65,6 +91,24 @@ export interface GatewayConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly secretKey: string | undefined;
   readonly adminToken: string | undefined;
+  readonly schedules: {
+    /** @default "0 * * * *" (hourly) */
+    readonly engagementReminders: string;
+    /** @default "*\/10 * * * * *" (every 10 s) */
+    readonly scheduledEvents: string;
+    /** @default "0 *\/8 * * *" (every 8 h) */
+    readonly alertRetention: string;
+    /** @default "* * * * *" (every minute) */
+    readonly webhookSweep: string;
+  };
+  /** Scheduler leader lease, ms. @default 15000 */
+  readonly schedulerLeaseMs: number;
+  /** @default 3 */
+  readonly upcomingEngagementDays: number;
+  /** `undefined` disables auto-close. */
+  readonly autoCloseEngagementDays: number | undefined;
+  /** Alerts kept per user; -1 keeps all. @default 999 */
+  readonly maxAlertsPerUser: number;
 }
 
 /** Parses the environment; throws one `HeraldError('invalid_configuration')` listing every problem. */
@@ -97,5 +141,15 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     logLevel: e.HERALD_LOG_LEVEL,
     secretKey: e.HERALD_SECRET_KEY,
     adminToken: e.HERALD_ADMIN_TOKEN,
+    schedules: {
+      engagementReminders: e.HERALD_SCHEDULE_ENGAGEMENT_REMINDERS,
+      scheduledEvents: e.HERALD_SCHEDULE_SCHEDULED_EVENTS,
+      alertRetention: e.HERALD_SCHEDULE_ALERT_RETENTION,
+      webhookSweep: e.HERALD_SCHEDULE_WEBHOOK_SWEEP,
+    },
+    schedulerLeaseMs: e.HERALD_SCHEDULER_LEASE_MS,
+    upcomingEngagementDays: e.HERALD_UPCOMING_ENGAGEMENT_DAYS,
+    autoCloseEngagementDays: e.HERALD_AUTO_CLOSE_ENGAGEMENT_DAYS,
+    maxAlertsPerUser: e.HERALD_MAX_ALERTS_PER_USER,
   };
 }

@@ -1,13 +1,16 @@
 /**
- * Ingest: validate → de-duplicate → hand to the routing port. Invalid events are dead-lettered
+ * Ingest: validate → (hold events whose `deliver_at` is in the future) → de-duplicate → hand to the
+ * routing port. Invalid events are dead-lettered
  * (acknowledged, published to `herald.dead.events` with every reason); duplicates (same source
  * and id) are acknowledged without routing.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { formatIssues, parseEvent, type HandlerOutcome, type Logger, type ReceivedMessage } from '@herald/contracts';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
+import { CLOCK, GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
+import type { Clock } from '../scheduler/clock.js';
 import type { EventLedger } from './event-ledger.js';
+import { ScheduledEventsRepository } from '../scheduler/scheduled-events.repository.js';
 import { ROUTING_PORT, type RoutingPort } from './routing-port.js';
 
 export const EVENT_LEDGER = Symbol('EVENT_LEDGER');
@@ -30,6 +33,8 @@ export class IngestService {
     @Inject(EVENT_LEDGER) private readonly ledger: EventLedger,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly schedules: ScheduledEventsRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async handle(message: ReceivedMessage): Promise<HandlerOutcome> {
@@ -44,6 +49,12 @@ export class IngestService {
       };
     }
     const event = parsed.event;
+    const deliverAt = event.data.deliver_at === undefined ? undefined : new Date(event.data.deliver_at);
+    if (deliverAt !== undefined && deliverAt.getTime() > this.clock.now().getTime()) {
+      const { schedule, created } = await this.schedules.schedule(event, deliverAt, `${event.source}:${event.id}`);
+      this.logger.info(created ? 'event scheduled' : 'event already scheduled', { event_id: event.id, schedule_id: schedule.id, deliver_at: schedule.deliver_at });
+      return { kind: 'ack' };
+    }
     const claim = await this.ledger.claim(event.source, event.id);
     if (claim.kind === 'duplicate') {
       this.logger.info('duplicate event ignored', { event_id: event.id, source: event.source });
