@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { silentLogger, topology, type DeliveryStatus } from '@herald/contracts';
-import { deleteTopology, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
+import { silentLogger, topology, type ChannelMessage, type DeliveryStatus } from '@herald/contracts';
+import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
 import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import { ApiClient } from './support/api-client.js';
@@ -212,6 +212,35 @@ describe('directory events, statuses and dead letters', () => {
     expect(page.body.items).toEqual([
       expect.objectContaining({ delivery_id: 'cr-1:alert:user-u1', outcome: 'delivered', attempt: 1, user_id: 'u1' }),
     ]);
+  });
+
+  it('alerts every superuser once per channel and hour when a system-scope delivery fails', async () => {
+    await admin.expect(201, 'PUT', '/users/su1', { username: 'root', email: 'root@example.com', superuser: true });
+    await admin.expect(201, 'PUT', '/users/su2', { username: 'root2', email: 'root2@example.com', superuser: true });
+    const failed = (n: number): DeliveryStatus => ({
+      delivery_id: `ev-${n}:slack:system`,
+      event_id: `ev-${n}`,
+      channel: 'slack',
+      destination: { scope: 'system' },
+      outcome: 'failed',
+      attempt: 8,
+      at: new Date().toISOString(),
+      detail: 'channel_not_found',
+    });
+    for (const n of [1, 2, 3]) await js.publish(topo.subjects.status('slack'), JSON.stringify(failed(n)));
+    const alerts = async () =>
+      (await readStream(nc, topo.streams.deliver.name, topo.subjects.deliver('alert')))
+        .map((m) => m.json<ChannelMessage>())
+        .filter((m) => m.event.id.startsWith('failure:slack:'));
+    const found = await waitFor(alerts, (list) => list.length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await alerts()).length).toBe(2);
+    expect(found.map((m) => (m.destination.scope === 'personal' ? m.destination.user.username : 'system')).sort()).toEqual([
+      'root',
+      'root2',
+    ]);
+    expect(found[0]!.event_label).toBe('Slack Notification');
+    expect(found[0]!.event.data.description).toContain('channel_not_found');
   });
 
   it('lists an invalid event as a dead letter and replays it', async () => {

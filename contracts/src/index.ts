@@ -51,6 +51,40 @@ export { ensureConsumer, ensureStream, ensureStreams } from './jetstream/provisi
 export { ConsumerRunner, type ConsumerRunnerOptions, type HandlerOutcome, type ReceivedMessage } from './jetstream/consumer-runner.js';
 export { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './jetstream/backoff.js';
 export { definePlugin, outcomes, type PluginDefinition, type SendContext, type SendOutcome } from './sdk/plugin.js';
-export { authenticateViaGateway, type AuthReply, type AuthRequest, type HttpHandler, type Identity, type PluginHttpContext } from './sdk/http.js';
+export {
+  authenticateViaGateway,
+  type AuthReply,
+  type AuthRequest,
+  type HttpHandler,
+  type Identity,
+  type PluginHttpContext,
+} from './sdk/http.js';
 export { runSqlMigrations, type SqlClient, type SqlMigration, type SqlPool } from './sdk/sql-migrations.js';
 export { runPlugin, decodeChannelMessage, type RunPluginOptions, type RunningPlugin } from './sdk/run-plugin.js';
+export { classifyThrown, errorReason } from './sdk/classify-thrown.js';
+export { pluginBuckets, type PluginBuckets } from './sdk/buckets.js';
+export {
+  channelConfigRecordSchema,
+  resolveChannelConfig,
+  type ChannelConfigLayers,
+  type ChannelConfigRecord,
+  type ChannelConfigState,
+} from './sdk/channel-config-state.js';
+export { DELIVERY_LEDGER_TTL_MS } from './sdk/delivery-ledger.js';
+export { PLUGIN_HEARTBEAT_MS, PLUGIN_REGISTRATION_TTL_MS, type PluginRegistrationEntry } from './sdk/plugin-registration.js';
+export { API_PREFIX, pluginHttpHandler, type PluginHttpSource } from './sdk/plugin-http-handler.js';
+export { type PluginHealth } from './sdk/plugin-http-server.js';
+export { loadPluginEnv, type PluginEnv } from './sdk/plugin-env.js';
+export { installSignalHandlers, type SignalHandlerOptions } from './sdk/signal-handlers.js';
+export { SECRET_KEY_HELP, SecretBox } from './secrets/secret-box.js';
+export {
+  escapeHtml,
+  loadTemplates,
+  templateView,
+  type LoadTemplatesOptions,
+  type TemplateEscaper,
+  type TemplateFinding,
+  type TemplateScope,
+  type TemplateSet,
+  type TemplateView,
+} from './sdk/templates.js';

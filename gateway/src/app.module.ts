@@ -19,7 +19,8 @@ import { systemClock, type Clock } from './scheduler/clock.js';
 import { TokenAuthenticator } from './api/token-authenticator.js';
 import { ChannelConfigDistributor } from './channel-config/channel-config-distributor.js';
 import type { GatewayConfig } from './config/gateway-config.js';
-import { CLOCK, GATEWAY_CONFIG, LOGGER, NATS_CONNECTION } from './config/tokens.js';
+import { CLOCK, DATABASE_POOL, GATEWAY_CONFIG, LOGGER, NATS_CONNECTION } from './config/tokens.js';
+import type pg from 'pg';
 import { DeadLetterConsumer } from './consumers/dead-letter.consumer.js';
 import { DirectoryConsumer } from './consumers/directory.consumer.js';
 import { StatusConsumer } from './consumers/status.consumer.js';
@@ -40,6 +41,8 @@ export interface GatewayModuleOptions {
   readonly routingPort?: Type<RoutingPort> | RoutingPort;
   /** Time for the scheduler. @default the system clock */
   readonly clock?: Clock;
+  /** Run on this pool instead of DATABASE_URL / a private PGlite (all-in-one mode). */
+  readonly databasePool?: pg.Pool;
 }
 
 @Module({})
@@ -62,11 +65,21 @@ export class AppModule {
         { provide: NATS_CONNECTION, useValue: options.connection },
         { provide: LOGGER, useValue: options.logger },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
+        ...(options.databasePool ? [{ provide: DATABASE_POOL, useValue: options.databasePool }] : []),
         MessagingService,
         GatewayMetrics,
         ScheduledEventsRepository,
       ],
-      exports: [GATEWAY_CONFIG, NATS_CONNECTION, LOGGER, CLOCK, MessagingService, GatewayMetrics, ScheduledEventsRepository],
+      exports: [
+        ...(options.databasePool ? [DATABASE_POOL] : []),
+        GATEWAY_CONFIG,
+        NATS_CONNECTION,
+        LOGGER,
+        CLOCK,
+        MessagingService,
+        GatewayMetrics,
+        ScheduledEventsRepository,
+      ],
     };
     return {
       module: AppModule,
@@ -81,7 +94,15 @@ export class AppModule {
         TokensController,
         SchedulesController,
       ],
-      providers: [AuthGuard, TokenAuthenticator, SchedulerService, ChannelConfigDistributor, StatusConsumer, DeadLetterConsumer, DirectoryConsumer],
+      providers: [
+        AuthGuard,
+        TokenAuthenticator,
+        SchedulerService,
+        ChannelConfigDistributor,
+        StatusConsumer,
+        DeadLetterConsumer,
+        DirectoryConsumer,
+      ],
     };
   }
 }

@@ -6,7 +6,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Type } from '@nestjs/common';
-import { connectNats, type Logger } from '@herald/contracts';
+import { connectNats, type HttpHandler, type Logger } from '@herald/contracts';
+import type pg from 'pg';
 import { AppModule } from './app.module.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { ErrorFilter } from './http/error.filter.js';
@@ -22,6 +23,13 @@ export interface StartGatewayOptions {
   readonly routingPort?: Type<RoutingPort> | RoutingPort;
   /** Time for the scheduler. @default the system clock */
   readonly clock?: Clock;
+  /** Run on this pool instead of DATABASE_URL / a private PGlite (all-in-one mode). */
+  readonly databasePool?: pg.Pool;
+  /**
+   * Connect-style handlers served under `/api/v1` before the gateway's own routes (all-in-one
+   * mode mounts the plugins' APIs — alerts, webhooks — on the gateway's port).
+   */
+  readonly apiHandlers?: readonly HttpHandler[];
 }
 
 export interface RunningGateway {
@@ -42,10 +50,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       logger,
       ...(options.routingPort ? { routingPort: options.routingPort } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.databasePool ? { databasePool: options.databasePool } : {}),
     }),
     { logger: false, abortOnError: false, bodyParser: false },
   );
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
+  for (const handler of options.apiHandlers ?? []) app.use('/api/v1', handler);
   app.useBodyParser('json', { limit: config.maxEventBytes + 64 * 1024 });
   app.useGlobalFilters(new ErrorFilter(logger));
   const document = SwaggerModule.createDocument(

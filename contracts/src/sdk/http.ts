@@ -14,10 +14,17 @@ export type Identity = { readonly kind: 'admin' } | { readonly kind: 'user'; rea
 /** Connect-style handler (an Express `Router` is one). Calls `next()` for paths it does not serve. */
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
-export interface PluginHttpContext {
+export interface PluginHttpContext<Config = unknown> {
   readonly logger: Logger;
   /** Resolves the `Authorization` header to an identity; `null` when missing, unknown or revoked. */
   authenticate(authorization: string | undefined): Promise<Identity | null>;
+  /**
+   * The channel's current configuration (it changes without a restart, so read it per request);
+   * `null` while the channel has no valid configuration. A disabled channel still has one.
+   * Always set by the SDK (`runPlugin`, `pluginHttpHandler`); optional so contexts built by hand in
+   * tests need not fake it.
+   */
+  config?(): Config | null;
 }
 
 /** Request body of `<prefix>.internal.auth`. */
@@ -28,7 +35,11 @@ export interface AuthRequest {
 export type AuthReply = { readonly kind: 'admin' } | { readonly kind: 'user'; readonly user_id: string } | { readonly kind: 'invalid' };
 
 /** Asks the gateway who a bearer token belongs to (timeout 2 s; no gateway ⇒ error). */
-export async function authenticateViaGateway(nc: NatsConnection, subject: string, authorization: string | undefined): Promise<Identity | null> {
+export async function authenticateViaGateway(
+  nc: NatsConnection,
+  subject: string,
+  authorization: string | undefined,
+): Promise<Identity | null> {
   const match = authorization === undefined ? null : /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!match?.[1]) return null;
   const request: AuthRequest = { token: match[1] };

@@ -60,7 +60,7 @@ export interface PluginDefinition<Config, Request> {
    * to `/api/v1`, e.g. `/users/:id/alerts`. Plugins holding resources (a database) build their
    * definition in a factory and close over them; the definition itself stays a value.
    */
-  http?(context: PluginHttpContext): HttpHandler;
+  http?(context: PluginHttpContext<Config>): HttpHandler;
 }
 
 /** Identity function that fixes the type parameters of a plugin definition. */

@@ -1,39 +1,111 @@
 /**
- * `runPlugin`: the consume loop every channel plugin runs on. It owns the durable consumer
- * `herald.deliver.<channel>`, bounded concurrency, retries with backoff honouring `Retry-After`,
- * status reports on `herald.status.<channel>`, dead-lettering on the last attempt, and drain on stop.
+ * `runPlugin`: the consume loop every channel plugin runs on. It owns the durable consumer on
+ * `<prefix>.deliver.<channel>`, bounded concurrency, the channel configuration (KV, watched), the
+ * registration heartbeat, idempotency, retries, status reports, dead letters, the optional HTTP
+ * server, and a graceful stop.
+ *
+ * Per message, in this order (SPEC §5 "ack only after the outcome is durable"):
+ * 1. decode; a message that breaks the contract is dead-lettered at once;
+ * 2. look the delivery id up in the ledger: already final ⇒ re-publish that status, do not send;
+ * 3. no valid or enabled configuration ⇒ `dropped` with the reason (never silently lost);
+ * 4. render (pure; a throwing render is a permanent failure) and send; a thrown error is classified
+ *    by `classifyThrown`; a retry on the last allowed attempt becomes `failed`;
+ * 5. a final outcome is recorded in the ledger, then the status is published, then the message is
+ *    acked (`delivered`, `dropped`), nak'ed with the computed delay (`retrying`: exponential backoff
+ *    with jitter, at least `Retry-After`), or dead-lettered on `<prefix>.dead.deliver.<channel>`
+ *    and acked (`failed`). See `delivery-ledger.ts` for the one window where a send can repeat.
  */
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
 import { channelMessageSchema, type ChannelMessage } from '../channel-message.js';
 import type { DeliveryStatus } from '../delivery-status.js';
 import { validateEvent } from '../envelope.js';
 import { formatIssues } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { SecretBox } from '../secrets/secret-box.js';
 import { topology as buildTopology, type Topology } from '../topology.js';
 import { toValidationIssues } from '../validation.js';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from '../jetstream/backoff.js';
 import { ConsumerRunner, type HandlerOutcome, type ReceivedMessage } from '../jetstream/consumer-runner.js';
 import { ensureConsumer, ensureStreams } from '../jetstream/provision.js';
+import { pluginBuckets } from './buckets.js';
+import type { ChannelConfigState } from './channel-config-state.js';
+import { ChannelConfigWatcher } from './channel-config-watcher.js';
+import { classifyThrown, errorReason } from './classify-thrown.js';
+import { followConnection } from './connection-state.js';
+import { DeliveryLedger } from './delivery-ledger.js';
+import { authenticateViaGateway, type HttpHandler, type PluginHttpContext } from './http.js';
 import type { PluginDefinition, SendOutcome } from './plugin.js';
+import { mountUnderApiPrefix } from './plugin-http-handler.js';
+import { startPluginHttpServer, type PluginHttpServer } from './plugin-http-server.js';
+import { PluginMetrics, type ConsumerBacklog } from './plugin-metrics.js';
+import { defaultInstanceId, PluginRegistration, PLUGIN_HEARTBEAT_MS } from './plugin-registration.js';
 
 export interface RunPluginOptions<Config> {
   readonly connection: NatsConnection;
-  readonly config: Config;
+  /**
+   * Lowest configuration layer, under the KV settings and `envConfig` (defaults, or a complete
+   * configuration for embedding and tests). @default none
+   */
+  readonly config?: Partial<Config>;
+  /**
+   * Settings from the plugin's own environment variables. Each defined field takes precedence over
+   * the same field in the KV channel configuration (SPEC §2.5). @default none
+   */
+  readonly envConfig?: Partial<Config>;
+  /**
+   * `HERALD_SECRET_KEY` (32 bytes, base64) to open sealed secret fields of the KV configuration.
+   * Without it, a configuration holding a sealed value is reported as not configured. @default none
+   */
+  readonly secretKey?: string;
   readonly logger: Logger;
-  /** Subject prefix. @default "herald" */
+  /** Subject prefix; also names the KV buckets (`<prefix>_channel_config`, …). @default "herald" */
   readonly prefix?: string;
   /** Messages sent at once by this replica. @default 16 */
   readonly concurrency?: number;
-  /** @default DEFAULT_BACKOFF */
+  /** Retry delays. @default DEFAULT_BACKOFF (1 s doubling to 5 min, full jitter) */
   readonly backoff?: BackoffPolicy;
+  /**
+   * Deliveries of one message before it is reported `failed` and dead-lettered (the consumer's
+   * `max_deliver`; replicas of one channel must agree). @default 8
+   */
+  readonly maxAttempts?: number;
+  /** Port of the plugin's HTTP server (health, metrics, `/api/v1`); 0 = any free port. @default no server */
+  readonly httpPort?: number;
+  /** Interface the HTTP server listens on. @default "0.0.0.0" */
+  readonly httpHost?: string;
+  /** This instance's id in the registry (`<channel>.<instanceId>`). @default "<host>-<pid>-<random>" */
+  readonly instanceId?: string;
+  /** Registration heartbeat period, ms. @default 5000 */
+  readonly heartbeatMs?: number;
 }
 
-export interface RunningPlugin {
+export interface RunningPlugin<Config = unknown> {
   readonly topology: Topology;
-  /** Stops fetching, finishes or naks in-flight sends, within `timeoutMs`. */
+  readonly channel: string;
+  readonly instanceId: string;
+  /** The HTTP server's bound port; `null` when `httpPort` was not given. */
+  readonly httpPort: number | null;
+  /** The plugin's Prometheus registry (what `/metrics` serves; all-in-one merges it into its own). */
+  readonly metrics: Registry;
+  /** The context given to the plugin's `http` factory. */
+  readonly httpContext: PluginHttpContext<Config>;
+  /** The plugin's API mounted under `/api/v1` (see `pluginHttpHandler`); `null` without `http`. */
+  readonly apiHandler: HttpHandler | null;
+  /** The configuration messages are sent with right now; `null` while there is none. */
+  config(): Config | null;
+  /** Why messages are or are not sent right now. */
+  configState(): ChannelConfigState<Config>;
+  /** NATS connected and the consumer bound (what `/health/ready` reports). */
+  ready(): boolean;
+  /** Stops fetching, finishes or naks in-flight sends within `timeoutMs`, deregisters, closes the server. */
   stop(timeoutMs?: number): Promise<void>;
 }
+
+/** Default deliveries per message before giving up. */
+const DEFAULT_MAX_ATTEMPTS = 8;
 
 function toStatus(message: ChannelMessage, attempt: number, outcome: SendOutcome, retryInMs: number): DeliveryStatus {
   const base = {
@@ -71,25 +143,93 @@ export function decodeChannelMessage(data: Uint8Array): { ok: true; message: Cha
   return { ok: true, message: { ...parsed.data, event: event.event } };
 }
 
-/** Starts consuming the plugin's channel. */
+/** The settings schema as JSON Schema for the registry; `null` when zod cannot express it. */
+function jsonSchemaOf(schema: z.ZodType): unknown {
+  try {
+    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  } catch {
+    return null;
+  }
+}
+
+function isDropped(value: unknown): value is Extract<SendOutcome, { kind: 'dropped' }> {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'dropped';
+}
+
+/** Starts consuming the plugin's channel; resolves once configuration is loaded and the consumer bound. */
 export async function runPlugin<Config, Request>(
   plugin: PluginDefinition<Config, Request>,
   options: RunPluginOptions<Config>,
-): Promise<RunningPlugin> {
+): Promise<RunningPlugin<Config>> {
+  const { connection } = options;
+  const channel = plugin.channel;
   const topo = buildTopology(options.prefix === undefined ? {} : { prefix: options.prefix });
-  const jsm = await jetstreamManager(options.connection);
-  await ensureStreams(jsm, topo);
-  const consumer = topo.channelConsumer(plugin.channel);
-  await ensureConsumer(jsm, consumer);
-  const js: JetStreamClient = jetstream(options.connection);
+  const buckets = pluginBuckets(topo.subjects.prefix);
+  const logger = options.logger.child({ channel });
+  const secretBox = options.secretKey === undefined ? null : SecretBox.fromBase64(options.secretKey);
+  const instanceId = options.instanceId ?? defaultInstanceId();
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
-  const logger = options.logger.child({ channel: plugin.channel });
+  const consumer = { ...topo.channelConsumer(channel), maxDeliver: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS };
+
+  const jsm = await jetstreamManager(connection);
+  await ensureStreams(jsm, topo);
+  await ensureConsumer(jsm, consumer);
+  const js: JetStreamClient = jetstream(connection);
+  const ledger = await DeliveryLedger.open(connection, buckets.deliveries(channel));
+  const watcher = await ChannelConfigWatcher.start<Config>({
+    connection,
+    bucket: buckets.config,
+    channel,
+    schema: plugin.configSchema,
+    base: options.config,
+    envConfig: options.envConfig,
+    secretBox,
+    logger,
+  });
   const abort = new AbortController();
+  const connectionState = followConnection(connection);
+
+  let backlogCache: { at: number; value: Promise<ConsumerBacklog | null> } | undefined;
+  const backlog = (): Promise<ConsumerBacklog | null> => {
+    if (!backlogCache || Date.now() - backlogCache.at > 1_000) {
+      const value = jsm.consumers
+        .info(consumer.stream, consumer.durable)
+        .then((info) => ({ pending: info.num_pending, ackPending: info.num_ack_pending }))
+        .catch(() => null);
+      backlogCache = { at: Date.now(), value };
+    }
+    return backlogCache.value;
+  };
+  const metrics = new PluginMetrics(channel, {
+    backlog,
+    inFlight: () => runner.active,
+    configReady: () => watcher.state().kind === 'ready',
+  });
 
   const publishStatus = async (status: DeliveryStatus): Promise<void> => {
-    await js.publish(topo.subjects.status(plugin.channel), JSON.stringify(status), {
+    await js.publish(topo.subjects.status(channel), JSON.stringify(status), {
       msgID: `${status.delivery_id}:${status.attempt}:${status.outcome}`,
     });
+  };
+
+  const attemptSend = async (message: ChannelMessage, config: Config, attempt: number, log: Logger): Promise<SendOutcome> => {
+    let rendered: Request | Extract<SendOutcome, { kind: 'dropped' }>;
+    try {
+      rendered = plugin.render(message, config);
+    } catch (error) {
+      // Render is pure: it fails the same way on every attempt, so retrying cannot help.
+      return { kind: 'failed', reason: `render failed: ${errorReason(error)}` };
+    }
+    if (isDropped(rendered)) return rendered;
+    const started = performance.now();
+    let outcome: SendOutcome;
+    try {
+      outcome = await plugin.send(rendered, { message, config, attempt, logger: log, signal: abort.signal });
+    } catch (error) {
+      outcome = classifyThrown(plugin, error);
+    }
+    metrics.sent((performance.now() - started) / 1_000, outcome.kind);
+    return outcome;
   };
 
   const handle = async (received: ReceivedMessage): Promise<HandlerOutcome> => {
@@ -98,23 +238,27 @@ export async function runPlugin<Config, Request>(
     const message = decoded.message;
     const log = logger.child({ delivery_id: message.delivery_id, event_id: message.event.id });
     const attempt = received.deliveryCount;
-    let outcome: SendOutcome;
-    const rendered = plugin.render(message, options.config);
-    if (typeof rendered === 'object' && rendered !== null && (rendered as { kind?: unknown }).kind === 'dropped') {
-      outcome = rendered as SendOutcome;
-    } else {
-      try {
-        outcome = await plugin.send(rendered as Request, { message, config: options.config, attempt, logger: log, signal: abort.signal });
-      } catch (error) {
-        outcome = plugin.classifyError ? plugin.classifyError(error) : { kind: 'retry', reason: (error as Error).message ?? String(error) };
-      }
+
+    const settled = await ledger.get(message.delivery_id);
+    if (settled !== null) {
+      metrics.duplicate();
+      await publishStatus(settled);
+      log.info('redelivered after a final outcome; not sent again', { outcome: settled.outcome, attempt });
+      return settled.outcome === 'failed' ? { kind: 'dead', reason: settled.detail, eventId: message.event.id } : { kind: 'ack' };
     }
+
+    const state = watcher.state();
+    let outcome: SendOutcome =
+      state.kind === 'ready' ? await attemptSend(message, state.config, attempt, log) : { kind: 'dropped', reason: state.reason };
     if (outcome.kind === 'retry' && attempt >= received.maxDeliver) {
       outcome = { kind: 'failed', reason: `gave up after ${attempt} attempts: ${outcome.reason}` };
     }
     const delayMs = outcome.kind === 'retry' ? retryDelay(attempt, backoff, outcome.afterMs) : 0;
-    await publishStatus(toStatus(message, attempt, outcome, delayMs));
-    log.info('delivery attempt', { outcome: outcome.kind, attempt, ...(outcome.kind === 'delivered' ? {} : { detail: outcome.reason }) });
+    const status = toStatus(message, attempt, outcome, delayMs);
+    if (outcome.kind !== 'retry') await ledger.record(status);
+    await publishStatus(status);
+    metrics.outcome(status.outcome);
+    log.info('delivery attempt', { outcome: status.outcome, attempt, ...(status.detail === undefined ? {} : { detail: status.detail }) });
     switch (outcome.kind) {
       case 'delivered':
       case 'dropped':
@@ -126,21 +270,97 @@ export async function runPlugin<Config, Request>(
     }
   };
 
+  const httpContext: PluginHttpContext<Config> = {
+    logger,
+    authenticate: (authorization) => authenticateViaGateway(connection, topo.subjects.internal('auth'), authorization),
+    config: () => {
+      const state = watcher.state();
+      return state.kind === 'unconfigured' ? null : state.config;
+    },
+  };
+  const apiHandler = plugin.http ? mountUnderApiPrefix(plugin.http(httpContext)) : null;
+
   const runner = new ConsumerRunner({
     js,
     consumer,
     concurrency: options.concurrency ?? 16,
     handle,
-    deadLetter: { stage: 'deliver', subject: () => topo.subjects.dead('deliver', plugin.channel) },
+    deadLetter: { stage: 'deliver', subject: () => topo.subjects.dead('deliver', channel) },
     logger,
     backoff,
+    onSettled: (kind, received) => {
+      const gaveUp = kind === 'retry' && received.deliveryCount >= received.maxDeliver;
+      if (kind === 'dead' || gaveUp) metrics.deadLettered();
+    },
   });
-  await runner.start();
+  let registration: PluginRegistration | undefined;
+  let server: PluginHttpServer | undefined;
+  const ready = (): boolean => connectionState.connected() && runner.running;
+
+  const shutdown = async (timeoutMs: number): Promise<void> => {
+    await runner.stop(timeoutMs);
+    abort.abort();
+    await registration?.stop();
+    await watcher.stop();
+    connectionState.stop();
+    await server?.close();
+    logger.info('plugin stopped', { instance_id: instanceId });
+  };
+
+  try {
+    await runner.start();
+    registration = await PluginRegistration.start({
+      connection,
+      bucket: buckets.plugins,
+      channel,
+      version: plugin.version,
+      instanceId,
+      configSchema: jsonSchemaOf(plugin.configSchema),
+      logger,
+      heartbeatMs: options.heartbeatMs ?? PLUGIN_HEARTBEAT_MS,
+    });
+    if (options.httpPort !== undefined) {
+      server = await startPluginHttpServer({
+        port: options.httpPort,
+        ...(options.httpHost === undefined ? {} : { host: options.httpHost }),
+        health: () => ({
+          nats: connectionState.connected() ? 'connected' : 'disconnected',
+          consumer: runner.running ? 'bound' : 'unbound',
+        }),
+        metrics: metrics.registry,
+        api: apiHandler,
+        logger,
+      });
+    }
+  } catch (error) {
+    await shutdown(1_000).catch(() => undefined);
+    throw error;
+  }
+  logger.info('plugin started', {
+    version: plugin.version,
+    instance_id: instanceId,
+    config: watcher.state().kind,
+    http_port: server?.port ?? null,
+  });
+
+  let stopping: Promise<void> | undefined;
   return {
     topology: topo,
-    stop: async (timeoutMs = 8_000) => {
-      await runner.stop(timeoutMs);
-      abort.abort();
+    channel,
+    instanceId,
+    httpPort: server?.port ?? null,
+    metrics: metrics.registry,
+    httpContext,
+    apiHandler,
+    config: () => {
+      const state = watcher.state();
+      return state.kind === 'ready' ? state.config : null;
+    },
+    configState: () => watcher.state(),
+    ready,
+    stop: (timeoutMs = 8_000) => {
+      stopping ??= shutdown(timeoutMs);
+      return stopping;
     },
   };
 }

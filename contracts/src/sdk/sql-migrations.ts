@@ -31,8 +31,12 @@ export async function runSqlMigrations(pool: SqlPool, schema: string, migrations
   const applied: string[] = [];
   try {
     await client.query(`create schema if not exists ${schema}`);
-    await client.query(`create table if not exists ${schema}.schema_migrations (name text primary key, applied_at timestamptz not null default now())`);
-    const done = new Set(((await client.query(`select name from ${schema}.schema_migrations`)).rows as Array<{ name: string }>).map((r) => r.name));
+    await client.query(
+      `create table if not exists ${schema}.schema_migrations (name text primary key, applied_at timestamptz not null default now())`,
+    );
+    const done = new Set(
+      ((await client.query(`select name from ${schema}.schema_migrations`)).rows as Array<{ name: string }>).map((r) => r.name),
+    );
     for (const migration of migrations) {
       if (done.has(migration.name)) continue;
       await client.query('begin');

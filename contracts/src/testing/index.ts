@@ -1,3 +1,12 @@
 /** `@herald/contracts/testing`: helpers for tests of Herald and of third-party plugins. */
 export { resolveDatabaseUrl, resolveNatsUrl, uniquePrefix } from './infrastructure.js';
 export { deleteTopology, readStream, subjectMatches, waitFor, type StoredMessage } from './jetstream.js';
+export {
+  HARNESS_BACKOFF,
+  startPluginHarness,
+  type MessageOverrides,
+  type PluginHarness,
+  type PluginHarnessOptions,
+  type PublishOptions,
+} from './plugin-harness.js';
+export { describePluginConformance, type ConformanceHarness, type PluginConformanceOptions } from './plugin-conformance.js';

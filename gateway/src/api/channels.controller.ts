@@ -14,12 +14,21 @@ import { ChangeNotifier } from '../snapshot/change-notifier.js';
 import { AdminOnly, AuthGuard } from './auth.guard.js';
 import { found } from './not-found.js';
 
-/** A plugin's registration in the `herald_plugins` KV bucket, as announced by the plugin SDK. */
+/** A channel's live plugin instances, aggregated from the `herald_plugins` KV bucket. */
 interface PluginRegistration {
-  readonly name?: string;
-  readonly version?: string;
-  readonly instances?: number;
-  readonly last_heartbeat?: string;
+  readonly name: string;
+  /** Version announced by the most recent heartbeat. */
+  readonly version: string | null;
+  /** Live instances: keys `<channel>.<instance id>` that have not expired. */
+  readonly instances: number;
+  readonly last_heartbeat: string | null;
+}
+
+/** One instance's entry as the plugin SDK writes it (`PluginRegistrationEntry`). */
+interface InstanceEntry {
+  readonly name?: unknown;
+  readonly version?: unknown;
+  readonly last_heartbeat?: unknown;
 }
 
 @ApiTags('channels')
@@ -35,13 +44,26 @@ export class ChannelsController {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
+  /** Per channel: live instance count, newest heartbeat and the version it announced. */
   private async registrations(): Promise<Map<string, PluginRegistration>> {
     const out = new Map<string, PluginRegistration>();
     const kv = await new Kvm(this.nc).open(channelBuckets(this.config.subjectPrefix).plugins);
     try {
       for await (const key of await kv.keys()) {
         const entry = await kv.get(key);
-        if (entry?.operation === 'PUT') out.set(key, entry.json<PluginRegistration>());
+        if (entry?.operation !== 'PUT') continue;
+        const value = entry.json<InstanceEntry>();
+        const name = typeof value.name === 'string' ? value.name : (key.split('.')[0] ?? key);
+        const heartbeat = typeof value.last_heartbeat === 'string' ? value.last_heartbeat : null;
+        const version = typeof value.version === 'string' ? value.version : null;
+        const seen = out.get(name);
+        const newer = seen === undefined || (heartbeat !== null && (seen.last_heartbeat === null || heartbeat > seen.last_heartbeat));
+        out.set(name, {
+          name,
+          version: newer ? version : (seen?.version ?? null),
+          instances: (seen?.instances ?? 0) + 1,
+          last_heartbeat: newer ? heartbeat : (seen?.last_heartbeat ?? null),
+        });
       }
     } catch (error) {
       // No plugin has registered yet: the bucket does not exist.

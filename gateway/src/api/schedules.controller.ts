@@ -36,8 +36,15 @@ export class SchedulesController {
       throw new ApiError(400, 'validation_failed', `Invalid event: ${formatIssues(issues)}`, issues);
     }
     const at = parsed.data.deliver_at ?? event.event.data.deliver_at;
-    if (at === undefined) throw new ApiError(400, 'validation_failed', 'deliver_at is required (or event.data.deliver_at)', [{ path: 'deliver_at', message: 'is required' }]);
-    const { schedule, created } = await this.schedules.schedule({ ...event.event, data: { ...event.event.data, deliver_at: at } }, new Date(at), parsed.data.idempotency_key);
+    if (at === undefined)
+      throw new ApiError(400, 'validation_failed', 'deliver_at is required (or event.data.deliver_at)', [
+        { path: 'deliver_at', message: 'is required' },
+      ]);
+    const { schedule, created } = await this.schedules.schedule(
+      { ...event.event, data: { ...event.event.data, deliver_at: at } },
+      new Date(at),
+      parsed.data.idempotency_key,
+    );
     res.status(created ? 201 : 200);
     return schedule;
   }

@@ -70,8 +70,11 @@ const envSchema = z.object({
   HERALD_SCHEDULE_WEBHOOK_SWEEP: cron('* * * * *'),
   HERALD_SCHEDULER_LEASE_MS: z.coerce.number().int().min(1_000, { error: 'must be at least 1000 (1 s)' }).default(15_000),
   HERALD_UPCOMING_ENGAGEMENT_DAYS: z.coerce.number().int().min(0).max(365).default(3),
-  HERALD_AUTO_CLOSE_ENGAGEMENT_DAYS: z.coerce.number().int().min(0, { error: 'must be a number of days (unset disables auto-close)' }).optional(),
-  HERALD_MAX_ALERTS_PER_USER: z.coerce.number().int().min(-1, { error: 'must be -1 (keep all), 0 or a positive number' }).default(999),
+  HERALD_AUTO_CLOSE_ENGAGEMENT_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0, { error: 'must be a number of days (unset disables auto-close)' })
+    .optional(),
 });
 
 export interface GatewayConfig {
@@ -107,8 +110,6 @@ export interface GatewayConfig {
   readonly upcomingEngagementDays: number;
   /** `undefined` disables auto-close. */
   readonly autoCloseEngagementDays: number | undefined;
-  /** Alerts kept per user; -1 keeps all. @default 999 */
-  readonly maxAlertsPerUser: number;
 }
 
 /** Parses the environment; throws one `HeraldError('invalid_configuration')` listing every problem. */
@@ -150,6 +151,5 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     schedulerLeaseMs: e.HERALD_SCHEDULER_LEASE_MS,
     upcomingEngagementDays: e.HERALD_UPCOMING_ENGAGEMENT_DAYS,
     autoCloseEngagementDays: e.HERALD_AUTO_CLOSE_ENGAGEMENT_DAYS,
-    maxAlertsPerUser: e.HERALD_MAX_ALERTS_PER_USER,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Delivery statuses from plugins (`herald.status.<channel>`) → the delivery log and metrics, so
- * `GET /deliveries` shows what happened to each delivery.
+ * `GET /deliveries` shows what happened to each delivery; a system-scope failure alerts the
+ * superusers (once per channel, destination and hour).
  */
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import {
@@ -12,7 +13,13 @@ import {
   type Logger,
   type ReceivedMessage,
 } from '@herald/contracts';
-import { LOGGER } from '../config/tokens.js';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import { GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
+import { ChannelPublisher } from '../publishing/channel-publisher.js';
+import type { Snapshot } from '../routing/index.js';
+import type { SnapshotCache } from '../snapshot/snapshot-cache.js';
+import { SNAPSHOT_CACHE } from '../snapshot/snapshot.tokens.js';
+import { FailureAlerts } from './failure-alerts.js';
 import { MessagingService } from '../messaging/messaging.service.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { DeliveryLogRepository } from '../persistence/delivery-log.repository.js';
@@ -21,13 +28,19 @@ import { decodeJson, startConsumer } from './start-consumer.js';
 @Injectable()
 export class StatusConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private runner: ConsumerRunner | undefined;
+  private readonly failures: FailureAlerts;
 
   constructor(
     private readonly messaging: MessagingService,
     private readonly deliveryLog: DeliveryLogRepository,
     private readonly metrics: GatewayMetrics,
+    @Inject(SNAPSHOT_CACHE) cache: SnapshotCache<Snapshot>,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    const publisher = new ChannelPublisher(messaging.js, messaging.topology.subjects);
+    this.failures = new FailureAlerts(messaging.connection, config.subjectPrefix, cache, publisher, config.siteUrl, logger);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.runner = await startConsumer(this.messaging, this.messaging.topology.statusConsumer, (m) => this.handle(m), this.logger);
@@ -41,6 +54,7 @@ export class StatusConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       return { kind: 'dead', reason: `invalid delivery status: ${formatIssues(issues)}`, issues };
     }
     await this.deliveryLog.applyStatus(parsed.data);
+    await this.failures.onStatus(parsed.data);
     this.metrics.deliveryOutcomes.inc({ channel: parsed.data.channel, outcome: parsed.data.outcome });
     return { kind: 'ack' };
   }

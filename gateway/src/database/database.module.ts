@@ -9,7 +9,8 @@ import { ChannelConfigRepository } from '../channel-config/channel-config.reposi
 import { ChannelConfigService } from '../channel-config/channel-config.service.js';
 import { SecretBox } from '../channel-config/secret-box.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { GATEWAY_CONFIG } from '../config/tokens.js';
+import { DATABASE_POOL, GATEWAY_CONFIG } from '../config/tokens.js';
+import type pg from 'pg';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { DirectoryService } from '../directory/directory.service.js';
 import { closeDatabase, openDatabase } from '../persistence/database.js';
@@ -42,8 +43,9 @@ const services = [
   providers: [
     {
       provide: MikroORM,
-      inject: [GATEWAY_CONFIG],
-      useFactory: (config: GatewayConfig) => openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
+      inject: [GATEWAY_CONFIG, { token: DATABASE_POOL, optional: true }],
+      useFactory: (config: GatewayConfig, pool?: pg.Pool) =>
+        openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(pool ? { pool } : {}) }),
     },
     { provide: EntityManager, inject: [MikroORM], useFactory: (orm: MikroORM) => orm.em },
     { provide: SecretBox, inject: [GATEWAY_CONFIG], useFactory: (config: GatewayConfig) => SecretBox.fromBase64(config.secretKey) },

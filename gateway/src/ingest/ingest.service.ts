@@ -52,7 +52,11 @@ export class IngestService {
     const deliverAt = event.data.deliver_at === undefined ? undefined : new Date(event.data.deliver_at);
     if (deliverAt !== undefined && deliverAt.getTime() > this.clock.now().getTime()) {
       const { schedule, created } = await this.schedules.schedule(event, deliverAt, `${event.source}:${event.id}`);
-      this.logger.info(created ? 'event scheduled' : 'event already scheduled', { event_id: event.id, schedule_id: schedule.id, deliver_at: schedule.deliver_at });
+      this.logger.info(created ? 'event scheduled' : 'event already scheduled', {
+        event_id: event.id,
+        schedule_id: schedule.id,
+        deliver_at: schedule.deliver_at,
+      });
       return { kind: 'ack' };
     }
     const claim = await this.ledger.claim(event.source, event.id);

@@ -34,6 +34,12 @@ export interface DatabaseOptions {
   readonly poolSize?: number;
   /** Receives every SQL statement executed (diagnostics, tests counting queries). @default none: queries are not logged */
   readonly queryLogger?: (message: string) => void;
+  /**
+   * An already-open pool to run on instead of `databaseUrl` / a private PGlite: the all-in-one
+   * process shares one embedded PGlite pool between the gateway and the plugins that own data
+   * (one process per data directory).
+   */
+  readonly pool?: pg.Pool;
 }
 
 /**
@@ -62,7 +68,12 @@ class PGlitePool extends pg.Pool {
   }
 }
 
-function pgliteDialect(dataDir: string, connectionTimeoutMillis: number): PostgresDialect {
+/**
+ * The embedded database: PGlite under `<dataDir>/pgdata`, behind a one-connection `pg.Pool`
+ * (a second connection opened while a transaction is open would hang) with MikroORM's type
+ * parsers (without them `date` columns shift by the time zone). Ending the pool closes PGlite.
+ */
+export function createPglitePool(dataDir: string, connectionTimeoutMillis = 10_000): pg.Pool {
   const directory = join(dataDir, 'pgdata');
   mkdirSync(directory, { recursive: true });
   const pglite = new PGlite(directory);
@@ -70,8 +81,11 @@ function pgliteDialect(dataDir: string, connectionTimeoutMillis: number): Postgr
   for (const [oid, parser] of Object.entries(createPostgreSqlTypeParsers((value) => postgresArray.parse(value)))) {
     types.setTypeParser(Number(oid), parser);
   }
-  const pool = new PGlitePool({ ...createPgConfig(pglite), max: 1, connectionTimeoutMillis, types }, pglite);
-  return new PostgresDialect({ pool });
+  return new PGlitePool({ ...createPgConfig(pglite), max: 1, connectionTimeoutMillis, types }, pglite);
+}
+
+function pgliteDialect(dataDir: string, connectionTimeoutMillis: number): PostgresDialect {
+  return new PostgresDialect({ pool: createPglitePool(dataDir, connectionTimeoutMillis) });
 }
 
 /** MikroORM options for `MikroORM.init()` or `MikroOrmModule.forRootAsync({ useFactory })`. */
@@ -92,6 +106,10 @@ export function createOrmOptions(options: DatabaseOptions): Options {
     ...(options.queryLogger ? { debug: ['query' as const], colors: false, logger: options.queryLogger } : { debug: false }),
     ensureDatabase: false,
   };
+  if (options.pool) {
+    const pool = options.pool;
+    return { ...common, dbName: 'postgres', driverOptions: () => new PostgresDialect({ pool }) };
+  }
   if (options.databaseUrl) {
     return { ...common, clientUrl: options.databaseUrl, pool: { min: 0, max: options.poolSize ?? 10 } };
   }

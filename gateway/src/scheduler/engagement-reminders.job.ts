@@ -76,7 +76,10 @@ export class EngagementRemindersJob {
     const autoClose =
       this.options.autoCloseDays === null
         ? []
-        : await this.candidates('auto_close_engagement', sql`${open} and e.target_end <= ${addDays(today, -this.options.autoCloseDays)}::date`);
+        : await this.candidates(
+            'auto_close_engagement',
+            sql`${open} and e.target_end <= ${addDays(today, -this.options.autoCloseDays)}::date`,
+          );
     for (const [kind, rows] of [
       ['upcoming_engagement', upcoming],
       ['stale_engagement', stale],
@@ -132,7 +135,11 @@ export class EngagementRemindersJob {
       },
     };
     if (kind === 'auto_close_engagement') {
-      const command = { engagement_id: row.id, reason: `target end ${row.target_end} passed more than ${this.options.autoCloseDays} days ago`, at: this.clock.now().toISOString() };
+      const command = {
+        engagement_id: row.id,
+        reason: `target end ${row.target_end} passed more than ${this.options.autoCloseDays} days ago`,
+        at: this.clock.now().toISOString(),
+      };
       await this.js.publish(this.subjects.command('engagement', 'close'), JSON.stringify(command), { msgID: `close:${row.id}` });
     }
     await this.js.publish(this.subjects.event(kind), JSON.stringify(event), { msgID: eventId });

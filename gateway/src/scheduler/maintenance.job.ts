@@ -1,15 +1,16 @@
 /**
  * Maintenance that belongs to plugins' own data (alert retention, webhook status sweep): the
- * scheduler's leader asks over NATS (`<prefix>.commands.<channel>.<verb>`, request-reply) and one
- * replica of the owning plugin runs it — the gateway never touches a plugin's schema. No plugin
- * running is not an error: the job is skipped and logged.
+ * scheduler's leader asks over core NATS (`<prefix>.internal.<topic>`, request-reply; not a
+ * JetStream-captured subject, whose PubAck would answer the request) and one replica of the owning
+ * plugin (queue group) runs it — the gateway never touches a plugin's schema. No plugin running is
+ * not an error: the job is skipped and logged.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger, Subjects } from '@herald/contracts';
 
 export interface MaintenanceCommand {
-  readonly channel: string;
-  readonly verb: string;
+  /** `alert-retention`, `webhooks-sweep`. */
+  readonly topic: string;
   readonly body: Record<string, unknown>;
 }
 
@@ -23,7 +24,7 @@ export class MaintenanceJob {
 
   /** The plugin's reply, or `null` when no replica of the plugin answered. */
   async run(): Promise<unknown> {
-    const subject = this.subjects.command(this.command.channel, this.command.verb);
+    const subject = this.subjects.internal(this.command.topic);
     try {
       const reply = await this.nc.request(subject, JSON.stringify(this.command.body), { timeout: 30_000 });
       const result: unknown = reply.json();

@@ -21,9 +21,15 @@ export class ScheduledEventsJob {
   async run(): Promise<number> {
     const due = await this.schedules.due(this.clock.now());
     for (const schedule of due) {
-      await this.js.publish(this.subjects.event(schedule.event.type), JSON.stringify(schedule.event), { msgID: `scheduled:${schedule.id}` });
+      await this.js.publish(this.subjects.event(schedule.event.type), JSON.stringify(schedule.event), {
+        msgID: `scheduled:${schedule.id}`,
+      });
       await this.schedules.markReleased(schedule.id);
-      this.logger.info('scheduled event released', { event_id: schedule.event.id, schedule_id: schedule.id, deliver_at: schedule.deliver_at });
+      this.logger.info('scheduled event released', {
+        event_id: schedule.event.id,
+        schedule_id: schedule.id,
+        deliver_at: schedule.deliver_at,
+      });
     }
     return due.length;
   }

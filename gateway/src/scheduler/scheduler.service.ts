@@ -44,10 +44,17 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
   ) {
     const s = messaging.topology.subjects;
     const log = logger.child({ component: 'scheduler' });
-    const reminders = new EngagementRemindersJob(em, messaging.js, s, clock, { upcomingDays: config.upcomingEngagementDays, autoCloseDays: config.autoCloseEngagementDays ?? null }, log);
+    const reminders = new EngagementRemindersJob(
+      em,
+      messaging.js,
+      s,
+      clock,
+      { upcomingDays: config.upcomingEngagementDays, autoCloseDays: config.autoCloseEngagementDays ?? null },
+      log,
+    );
     const released = new ScheduledEventsJob(schedules, messaging.js, s, clock, log);
-    const retention = new MaintenanceJob(nc, s, { channel: 'alert', verb: 'retention', body: { max_per_user: config.maxAlertsPerUser } }, log);
-    const sweep = new MaintenanceJob(nc, s, { channel: 'webhooks', verb: 'sweep', body: {} }, log);
+    const retention = new MaintenanceJob(nc, s, { topic: 'alert-retention', body: {} }, log);
+    const sweep = new MaintenanceJob(nc, s, { topic: 'webhooks-sweep', body: {} }, log);
     this.jobs = {
       'engagement-reminders': () => reminders.run(),
       'scheduled-events': () => released.run(),
@@ -62,7 +69,13 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.lease = await LeaderLease.open(this.nc, this.config.subjectPrefix, this.registry.replicaId, this.config.schedulerLeaseMs, this.clock);
+    this.lease = await LeaderLease.open(
+      this.nc,
+      this.config.subjectPrefix,
+      this.registry.replicaId,
+      this.config.schedulerLeaseMs,
+      this.clock,
+    );
     await this.renew();
     this.renewal = setInterval(() => void this.renew(), Math.max(250, Math.floor(this.config.schedulerLeaseMs / 3)));
     this.renewal.unref();
@@ -80,7 +93,8 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
   private async renew(): Promise<void> {
     const was = this.leader;
     this.leader = (await this.lease?.acquire().catch(() => false)) ?? false;
-    if (this.leader !== was) this.logger.info(this.leader ? 'scheduler leadership acquired' : 'scheduler leadership lost', { replica: this.registry.replicaId });
+    if (this.leader !== was)
+      this.logger.info(this.leader ? 'scheduler leadership acquired' : 'scheduler leadership lost', { replica: this.registry.replicaId });
   }
 
   /** Runs one job now if this replica leads (used by croner ticks). */

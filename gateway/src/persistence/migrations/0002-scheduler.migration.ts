@@ -25,6 +25,8 @@ export class Migration0002Scheduler extends Migration {
       released_at timestamptz null,
       constraint scheduled_events_key_unique unique (idempotency_key)
     )`);
-    this.addSql(`create index scheduled_events_due on gateway.scheduled_events (deliver_at) where released_at is null and cancelled_at is null`);
+    this.addSql(
+      `create index scheduled_events_due on gateway.scheduled_events (deliver_at) where released_at is null and cancelled_at is null`,
+    );
   }
 }

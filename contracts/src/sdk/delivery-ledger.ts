@@ -1,0 +1,57 @@
+/**
+ * The idempotency ledger of one channel (SPEC §8: "idempotent consumers"): a KV bucket
+ * `<prefix>_deliveries_<channel>` holding, for 24 h, the final status (delivered, dropped, failed)
+ * of every delivery id a replica settled.
+ *
+ * How the SDK uses it, per message: `get` before sending — a hit means an earlier delivery of the
+ * same id already reached a final outcome, so nothing is sent again; after a final outcome,
+ * `record` it, then publish the status, then ack.
+ *
+ * The at-least-once window: a crash (or a NATS outage) after the provider accepted the send but
+ * before `record` stored the outcome leaves no trace, so the redelivered message is sent once more.
+ * A crash after `record` (status or ack lost) never re-sends: the redelivery finds the record,
+ * re-publishes the same status (de-duplicated by JetStream) and acks. Keys are SHA-256 of the
+ * delivery id, because delivery ids contain `:` and other characters KV keys cannot carry.
+ */
+import { createHash } from 'node:crypto';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { deliveryStatusSchema, type DeliveryStatus } from '../delivery-status.js';
+
+/** How long a settled delivery id is remembered, ms. 24 h: far beyond any redelivery. */
+export const DELIVERY_LEDGER_TTL_MS = 24 * 60 * 60 * 1_000;
+
+export class DeliveryLedger {
+  private constructor(private readonly kv: KV) {}
+
+  /** Creates the bucket if needed (TTL 24 h, one value per key). */
+  static async open(connection: NatsConnection, bucket: string, ttlMs: number = DELIVERY_LEDGER_TTL_MS): Promise<DeliveryLedger> {
+    return new DeliveryLedger(await new Kvm(connection).create(bucket, { ttl: ttlMs, history: 1 }));
+  }
+
+  private static key(deliveryId: string): string {
+    return createHash('sha256').update(deliveryId, 'utf8').digest('hex');
+  }
+
+  /** The final status recorded for `deliveryId`, or `null` when it was never settled (or expired). */
+  async get(deliveryId: string): Promise<DeliveryStatus | null> {
+    const entry = await this.kv.get(DeliveryLedger.key(deliveryId));
+    if (entry === null || entry.operation !== 'PUT') return null;
+    const parsed = deliveryStatusSchema.safeParse(entry.json());
+    return parsed.success ? parsed.data : null;
+  }
+
+  /**
+   * Records a final status. First writer wins (`kv.create`): when another replica recorded the
+   * same delivery meanwhile, its record stays and this call succeeds.
+   */
+  async record(status: DeliveryStatus): Promise<void> {
+    const key = DeliveryLedger.key(status.delivery_id);
+    try {
+      await this.kv.create(key, JSON.stringify(status));
+    } catch (error) {
+      if ((await this.kv.get(key))?.operation === 'PUT') return;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The environment variables every plugin process shares (SPEC §10), parsed once at start into a
+ * typed object. Every bad variable is reported in one error, each with its name, what is wrong
+ * and the value found; empty values count as unset. Only a plugin's `main.ts` passes
+ * `process.env` here; its own variables (SMTP_URL, SLACK_API_URL, …) it parses beside.
+ */
+import { z } from 'zod';
+import { CHANNEL_NAME_PATTERN } from '../channels.js';
+import { HeraldError, type ValidationIssue } from '../errors.js';
+import type { LogLevel } from '../logger.js';
+import { SecretBox } from '../secrets/secret-box.js';
+import { DEFAULT_SUBJECT_PREFIX } from '../subjects.js';
+
+const NATS_SERVER = /^((nats|tls|ws|wss):\/\/)?[^\s,/]+(:\d+)?\/?$/;
+
+const envSchema = z.object({
+  NATS_URL: z
+    .string()
+    .refine((value) => value.split(',').every((server) => NATS_SERVER.test(server.trim())), {
+      error: 'must be one or more comma-separated NATS server URLs, e.g. "nats://127.0.0.1:4222"',
+    })
+    .default('nats://127.0.0.1:4222'),
+  HERALD_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'must be dot-separated subject tokens, e.g. "herald"' })
+    .default(DEFAULT_SUBJECT_PREFIX),
+  HERALD_SECRET_KEY: z
+    .string()
+    .superRefine((value, ctx) => {
+      try {
+        SecretBox.fromBase64(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message, input: value });
+      }
+    })
+    .optional(),
+  HERALD_PLUGIN_HTTP_PORT: z.coerce
+    .number({ error: 'must be a TCP port number' })
+    .int({ error: 'must be an integer' })
+    .min(0, { error: 'must be at least 0 (0 picks a free port)' })
+    .max(65_535, { error: 'must be at most 65535' })
+    .optional(),
+  HERALD_PLUGIN_CONCURRENCY: z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be an integer' })
+    .min(1, { error: 'must be at least 1' })
+    .max(1_024, { error: 'must be at most 1024' })
+    .default(16),
+  HERALD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }).default('info'),
+});
+
+/** The shared plugin environment, typed. Field names match `RunPluginOptions` where they feed it. */
+export interface PluginEnv {
+  /** `NATS_URL`. @default "nats://127.0.0.1:4222" */
+  readonly natsUrl: string;
+  /** `HERALD_SUBJECT_PREFIX`. @default "herald" */
+  readonly prefix: string;
+  /** `HERALD_SECRET_KEY` (validated: 32 bytes base64); needed to open sealed channel secrets. */
+  readonly secretKey: string | undefined;
+  /** `HERALD_PLUGIN_HTTP_PORT`; `undefined` = no HTTP server. @default undefined */
+  readonly httpPort: number | undefined;
+  /** `HERALD_PLUGIN_CONCURRENCY`. @default 16 */
+  readonly concurrency: number;
+  /** `HERALD_LOG_LEVEL`. @default "info" */
+  readonly logLevel: LogLevel;
+  /** NATS connection name: `herald-plugin-<channel>`. */
+  readonly connectionName: string;
+}
+
+/** Parses the shared plugin variables; throws one `HeraldError('invalid_configuration')` listing every problem. */
+export function loadPluginEnv(env: Readonly<Record<string, string | undefined>>, channel: string): PluginEnv {
+  if (!CHANNEL_NAME_PATTERN.test(channel)) {
+    throw new HeraldError(
+      'invalid_configuration',
+      `Invalid channel name "${channel}": use lowercase letters, digits, "_" or "-", at most 32`,
+    );
+  }
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const result = envSchema.safeParse(present);
+  if (!result.success) {
+    const issues: ValidationIssue[] = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '');
+      const found = present[name];
+      // Never echo the secret key back into logs.
+      const shown = found === undefined || name === 'HERALD_SECRET_KEY' ? '' : ` (got "${found}")`;
+      return { path: name, message: `${issue.message}${shown}` };
+    });
+    throw new HeraldError(
+      'invalid_configuration',
+      `Invalid configuration of the ${channel} plugin:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
+      issues,
+    );
+  }
+  const e = result.data;
+  return {
+    natsUrl: e.NATS_URL,
+    prefix: e.HERALD_SUBJECT_PREFIX,
+    secretKey: e.HERALD_SECRET_KEY?.trim(),
+    httpPort: e.HERALD_PLUGIN_HTTP_PORT,
+    concurrency: e.HERALD_PLUGIN_CONCURRENCY,
+    logLevel: e.HERALD_LOG_LEVEL,
+    connectionName: `herald-plugin-${channel}`,
+  };
+}

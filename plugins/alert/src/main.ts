@@ -1,0 +1,47 @@
+/**
+ * Entry point of the alert plugin as its own process (`npm run start:plugin -- alert`): reads the
+ * environment once, opens the database (PostgreSQL, or embedded PGlite) and NATS, applies
+ * migrations, consumes `<prefix>.deliver.alert`, and serves health, metrics and the alerts API on
+ * HERALD_PLUGIN_HTTP_PORT (default 8081). SIGTERM/SIGINT: stop fetching, finish or nak in-flight
+ * messages, end open alert streams, drain NATS, close the pool, exit within 10 s.
+ */
+import { connectNats, installSignalHandlers, jsonLogger, loadPluginEnv, runPlugin } from '@herald/contracts';
+import { openAlertDatabase } from './database.js';
+import { DEFAULT_ALERT_HTTP_PORT, loadAlertEnv } from './env.js';
+import { openAlertPlugin } from './open-alert-plugin.js';
+
+const pluginEnv = loadPluginEnv(process.env, 'alert');
+const alertEnv = loadAlertEnv(process.env);
+const logger = jsonLogger({ level: pluginEnv.logLevel, base: { service: 'plugin-alert' } });
+const pool = openAlertDatabase({ databaseUrl: alertEnv.databaseUrl, dataDir: alertEnv.dataDir });
+const nc = await connectNats({ url: pluginEnv.natsUrl, name: pluginEnv.connectionName });
+const opened = await openAlertPlugin({ pool, nc, prefix: pluginEnv.prefix, logger, maxAlertsPerUser: alertEnv.maxAlertsPerUser });
+const running = await runPlugin(opened.plugin, {
+  connection: nc,
+  config: {},
+  logger,
+  prefix: pluginEnv.prefix,
+  concurrency: pluginEnv.concurrency,
+  httpPort: pluginEnv.httpPort ?? DEFAULT_ALERT_HTTP_PORT,
+  ...(pluginEnv.secretKey === undefined ? {} : { secretKey: pluginEnv.secretKey }),
+});
+installSignalHandlers(
+  {
+    stop: async (timeoutMs) => {
+      opened.close();
+      await running.stop(timeoutMs);
+    },
+  },
+  logger,
+  {
+    onStopped: async () => {
+      await nc.drain();
+      await pool.end();
+    },
+  },
+);
+logger.info('alert plugin started', {
+  prefix: pluginEnv.prefix,
+  database: alertEnv.databaseUrl === undefined ? 'pglite' : 'postgresql',
+  http_port: running.httpPort,
+});

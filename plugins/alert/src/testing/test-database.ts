@@ -1,0 +1,50 @@
+/**
+ * Test support: a fresh PostgreSQL database per test file (`herald_t_<hex>`), created through the
+ * server's `postgres` maintenance database, migrated with the alert migrations, dropped by `drop()`.
+ * Files therefore run in parallel against one server and leave nothing behind.
+ */
+import { randomBytes } from 'node:crypto';
+import { resolveDatabaseUrl } from '@herald/contracts/testing';
+import { runSqlMigrations } from '@herald/contracts';
+import pg from 'pg';
+import { ALERT_MIGRATIONS, ALERT_SCHEMA } from '../migrations.js';
+
+export interface AlertTestDatabase {
+  readonly pool: pg.Pool;
+  readonly url: string;
+  /** Closes the pool and drops the database. */
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function admin(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createAlertTestDatabase(options: { migrate?: boolean } = {}): Promise<AlertTestDatabase> {
+  const serverUrl = await resolveDatabaseUrl();
+  const name = `herald_t_${randomBytes(6).toString('hex')}`;
+  await admin(serverUrl, `create database ${name}`);
+  const url = withDatabase(serverUrl, name);
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  if (options.migrate !== false) await runSqlMigrations(pool, ALERT_SCHEMA, ALERT_MIGRATIONS);
+  return {
+    pool,
+    url,
+    async drop() {
+      await pool.end();
+      await admin(serverUrl, `drop database if exists ${name} with (force)`);
+    },
+  };
+}

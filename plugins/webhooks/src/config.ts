@@ -1,0 +1,84 @@
+/**
+ * The webhooks channel settings (SPEC §2.5, `PUT /channels/webhooks/config`) and the plugin's
+ * environment, each parsed once into a typed object by one schema. Only `main.ts` reads
+ * `process.env`; it hands the variables to `loadWebhooksEnv`.
+ */
+import { z } from 'zod';
+import { toValidationIssues } from '@herald/contracts';
+import { parseAllowList, type Cidr } from './address-policy.js';
+import { WebhookError } from './errors.js';
+
+/** Channel settings. */
+export const webhooksConfigSchema = z.strictObject({
+  /** Per-request timeout, seconds. @default 10 */
+  timeout_seconds: z
+    .number({ error: 'must be a number of seconds' })
+    .int({ error: 'must be a whole number of seconds' })
+    .min(1)
+    .max(300)
+    .default(10),
+});
+export type WebhooksConfig = z.infer<typeof webhooksConfigSchema>;
+
+export const DEFAULT_WEBHOOKS_CONFIG: WebhooksConfig = { timeout_seconds: 10 };
+
+const envSchema = z.object({
+  /** PostgreSQL URL; when unset, embedded PGlite under `<HERALD_DATA_DIR>/webhooks-pgdata`. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  /** @default ".herald" */
+  HERALD_DATA_DIR: z.string().min(1).default('.herald'),
+  /** `X-Herald-Instance` of pings. @default "http://localhost:8080" */
+  HERALD_SITE_URL: z.url({ error: 'must be an absolute URL, e.g. http://localhost:8080' }).default('http://localhost:8080'),
+  /** Non-public ranges webhooks may target, comma-separated CIDRs. @default none */
+  HERALD_WEBHOOKS_ALLOW_PRIVATE: z.string().optional(),
+  /** Overrides the channel setting `timeout_seconds` when set. */
+  HERALD_WEBHOOKS_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int({ error: 'must be a whole number of seconds' })
+    .min(1, { error: 'must be at least 1' })
+    .max(300, { error: 'must be at most 300' })
+    .optional(),
+});
+
+/** Port of the plugin's HTTP server when HERALD_PLUGIN_HTTP_PORT is unset. */
+export const DEFAULT_WEBHOOKS_HTTP_PORT = 8082;
+
+/** The webhooks plugin's own variables (the shared ones come from `loadPluginEnv`). */
+export interface WebhooksEnv {
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly siteUrl: string;
+  readonly allowPrivate: readonly Cidr[];
+  readonly timeoutSecondsOverride: number | undefined;
+}
+
+/** Parses the environment; one `invalid_configuration` error lists every bad variable. */
+export function loadWebhooksEnv(env: Readonly<Record<string, string | undefined>>): WebhooksEnv {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = envSchema.safeParse(present);
+  const issues = parsed.success ? [] : toValidationIssues(parsed.error, present);
+  let allowPrivate: Cidr[] = [];
+  try {
+    allowPrivate = parseAllowList(present['HERALD_WEBHOOKS_ALLOW_PRIVATE']);
+  } catch (error) {
+    issues.push({ path: 'HERALD_WEBHOOKS_ALLOW_PRIVATE', message: (error as Error).message });
+  }
+  if (!parsed.success || issues.length > 0) {
+    throw new WebhookError(
+      'invalid_configuration',
+      `invalid webhooks plugin environment: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      issues,
+    );
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.HERALD_DATA_DIR,
+    siteUrl: e.HERALD_SITE_URL.replace(/\/+$/, ''),
+    allowPrivate,
+    timeoutSecondsOverride: e.HERALD_WEBHOOKS_TIMEOUT_SECONDS,
+  };
+}

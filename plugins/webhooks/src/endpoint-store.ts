@@ -1,0 +1,365 @@
+/**
+ * The endpoint store, in the plugin's own PostgreSQL schema `webhooks` (PostgreSQL or embedded
+ * PGlite through a `pg`-compatible pool). Secrets (`header_value`, `signing_secrets`) are sealed
+ * with AES-256-GCM before they are written and opened when read; nothing else sees them sealed.
+ *
+ * One connection at a time: the store never holds a connection while asking for another (a
+ * PGlite pool has exactly one), so parallel sends queue on the pool instead of deadlocking.
+ *
+ * `webhooks.delivery_endpoints` records, per (delivery id, endpoint), what happened to that
+ * endpoint for that delivery, so a retry sends only to the endpoints still pending.
+ */
+import { randomUUID } from 'node:crypto';
+import { runSqlMigrations, type SecretBox, type SqlMigration, type SqlPool } from '@herald/contracts';
+import { WebhookError } from './errors.js';
+import {
+  ACTIVE_TMP_CLEAN_MS,
+  ACTIVE_TMP_PROMOTION_NOTE,
+  afterFailure,
+  REACTIVATION_DELAY_MS,
+  SWEEP_REACTIVATION_MS,
+  type EndpointStatus,
+} from './status.js';
+
+export const WEBHOOKS_SCHEMA = 'webhooks';
+
+export const WEBHOOKS_MIGRATIONS: readonly SqlMigration[] = [
+  {
+    name: '0001-endpoints',
+    sql: `
+      create table webhooks.endpoints (
+        id text primary key,
+        name text not null,
+        url text not null,
+        header_name text,
+        header_value text,
+        signing_secrets text,
+        owner text,
+        status text not null default 'active'
+          check (status in ('active', 'active_tmp', 'inactive_tmp', 'inactive_permanent')),
+        first_error timestamptz,
+        last_error timestamptz,
+        note text,
+        created_at timestamptz not null,
+        updated_at timestamptz not null,
+        constraint endpoints_name_unique unique (name)
+      );
+      create index endpoints_owner on webhooks.endpoints (owner);
+      create index endpoints_status on webhooks.endpoints (status, last_error);
+      create table webhooks.delivery_endpoints (
+        delivery_id text not null,
+        endpoint_id text not null references webhooks.endpoints (id) on delete cascade,
+        state text not null check (state in ('delivered', 'pending', 'failed', 'dropped')),
+        detail text,
+        updated_at timestamptz not null,
+        primary key (delivery_id, endpoint_id)
+      );
+      create index delivery_endpoints_updated on webhooks.delivery_endpoints (updated_at);
+    `,
+  },
+];
+
+/** An endpoint with its secrets opened. */
+export interface Endpoint {
+  readonly id: string;
+  readonly name: string;
+  readonly url: string;
+  readonly header_name: string | null;
+  readonly header_value: string | null;
+  /** `whsec_…` secrets; several during a rotation. */
+  readonly signing_secrets: readonly string[];
+  /** User id, or null for a system endpoint. */
+  readonly owner: string | null;
+  readonly status: EndpointStatus;
+  readonly first_error: Date | null;
+  readonly last_error: Date | null;
+  readonly note: string | null;
+  readonly created_at: Date;
+  readonly updated_at: Date;
+}
+
+export interface NewEndpoint {
+  readonly name: string;
+  readonly url: string;
+  readonly header_name: string | null;
+  readonly header_value: string | null;
+  readonly signing_secrets: readonly string[];
+  readonly owner: string | null;
+  readonly note: string | null;
+}
+
+/** Fields an update may change; absent = unchanged. */
+export type EndpointChanges = Partial<NewEndpoint>;
+
+/** What happened to one endpoint for one delivery. */
+export type DeliveryState = 'delivered' | 'pending' | 'failed' | 'dropped';
+export interface DeliveryRecord {
+  readonly state: DeliveryState;
+  readonly detail: string | null;
+}
+
+/** Which endpoints a list returns: all, the system ones (no owner), or one user's. */
+export type OwnerFilter = { readonly kind: 'all' } | { readonly kind: 'system' } | { readonly kind: 'user'; readonly userId: string };
+
+export interface SweepResult {
+  /** active_tmp → active (no error for 24 h). */
+  readonly promoted: number;
+  /** inactive_tmp → active_tmp (last error older than 5 min). */
+  readonly reactivated: number;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  url: string;
+  header_name: string | null;
+  header_value: string | null;
+  signing_secrets: string | null;
+  owner: string | null;
+  status: EndpointStatus;
+  first_error: Date | string | null;
+  last_error: Date | string | null;
+  note: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+const COLUMNS =
+  'id, name, url, header_name, header_value, signing_secrets, owner, status, first_error, last_error, note, created_at, updated_at';
+
+const date = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
+const maybeDate = (value: Date | string | null): Date | null => (value === null ? null : date(value));
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
+export class EndpointStore {
+  constructor(
+    private readonly pool: SqlPool,
+    private readonly box: SecretBox,
+  ) {}
+
+  /** Creates the schema and applies pending migrations. */
+  async migrate(): Promise<string[]> {
+    return runSqlMigrations(this.pool, WEBHOOKS_SCHEMA, WEBHOOKS_MIGRATIONS);
+  }
+
+  private location(id: string, field: string): string {
+    return `webhooks.endpoints.${id}.${field}`;
+  }
+
+  private sealSecrets(id: string, secrets: readonly string[]): string | null {
+    return secrets.length === 0 ? null : this.box.seal(JSON.stringify(secrets), this.location(id, 'signing_secrets'));
+  }
+
+  private toEndpoint(row: Row): Endpoint {
+    const secrets =
+      row.signing_secrets === null
+        ? []
+        : (JSON.parse(this.box.open(row.signing_secrets, this.location(row.id, 'signing_secrets'))) as string[]);
+    return {
+      id: row.id,
+      name: row.name,
+      url: row.url,
+      header_name: row.header_name,
+      header_value: row.header_value === null ? null : this.box.open(row.header_value, this.location(row.id, 'header_value')),
+      signing_secrets: secrets,
+      owner: row.owner,
+      status: row.status,
+      first_error: maybeDate(row.first_error),
+      last_error: maybeDate(row.last_error),
+      note: row.note,
+      created_at: date(row.created_at),
+      updated_at: date(row.updated_at),
+    };
+  }
+
+  private async rows(text: string, values: unknown[] = []): Promise<Row[]> {
+    return (await this.pool.query(text, values)).rows as Row[];
+  }
+
+  /** Inserts an endpoint (status `active`); `conflict` when the name is taken. */
+  async create(input: NewEndpoint, now: Date): Promise<Endpoint> {
+    const id = randomUUID();
+    try {
+      const [row] = await this.rows(
+        `insert into webhooks.endpoints (id, name, url, header_name, header_value, signing_secrets, owner, status, note, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $9) returning ${COLUMNS}`,
+        [
+          id,
+          input.name,
+          input.url,
+          input.header_name,
+          input.header_value === null ? null : this.box.seal(input.header_value, this.location(id, 'header_value')),
+          this.sealSecrets(id, input.signing_secrets),
+          input.owner,
+          input.note,
+          now,
+        ],
+      );
+      if (!row) throw new Error('insert returned no row');
+      return this.toEndpoint(row);
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new WebhookError('conflict', `a webhook endpoint named "${input.name}" already exists`, [
+          { path: 'name', message: 'already taken' },
+        ]);
+      throw error;
+    }
+  }
+
+  async nameTaken(name: string): Promise<boolean> {
+    return (await this.pool.query(`select 1 from webhooks.endpoints where name = $1`, [name])).rows.length > 0;
+  }
+
+  async get(id: string): Promise<Endpoint | null> {
+    const [row] = await this.rows(`select ${COLUMNS} from webhooks.endpoints where id = $1`, [id]);
+    return row ? this.toEndpoint(row) : null;
+  }
+
+  /** Endpoints by name; `after` is the last name of the previous page. */
+  async list(filter: OwnerFilter, limit: number, after: string | null = null): Promise<Endpoint[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (filter.kind === 'system') where.push('owner is null');
+    if (filter.kind === 'user') {
+      values.push(filter.userId);
+      where.push(`owner = $${values.length}`);
+    }
+    if (after !== null) {
+      values.push(after);
+      where.push(`name > $${values.length}`);
+    }
+    values.push(limit);
+    const rows = await this.rows(
+      `select ${COLUMNS} from webhooks.endpoints ${where.length ? `where ${where.join(' and ')}` : ''} order by name limit $${values.length}`,
+      values,
+    );
+    return rows.map((row) => this.toEndpoint(row));
+  }
+
+  /** Applies changes; `null` when the endpoint does not exist, `conflict` when the new name is taken. */
+  async update(id: string, changes: EndpointChanges, now: Date): Promise<Endpoint | null> {
+    const sets: string[] = [];
+    const values: unknown[] = [id];
+    const set = (column: string, value: unknown): void => {
+      values.push(value);
+      sets.push(`${column} = $${values.length}`);
+    };
+    if (changes.name !== undefined) set('name', changes.name);
+    if (changes.url !== undefined) set('url', changes.url);
+    if (changes.header_name !== undefined) set('header_name', changes.header_name);
+    if (changes.header_value !== undefined) {
+      set('header_value', changes.header_value === null ? null : this.box.seal(changes.header_value, this.location(id, 'header_value')));
+    }
+    if (changes.signing_secrets !== undefined) set('signing_secrets', this.sealSecrets(id, changes.signing_secrets));
+    if (changes.owner !== undefined) set('owner', changes.owner);
+    if (changes.note !== undefined) set('note', changes.note);
+    set('updated_at', now);
+    try {
+      const [row] = await this.rows(`update webhooks.endpoints set ${sets.join(', ')} where id = $1 returning ${COLUMNS}`, values);
+      return row ? this.toEndpoint(row) : null;
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new WebhookError('conflict', `a webhook endpoint named "${changes.name ?? ''}" already exists`, [
+          { path: 'name', message: 'already taken' },
+        ]);
+      }
+      throw error;
+    }
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (await this.rows(`delete from webhooks.endpoints where id = $1 returning id`, [id])).length > 0;
+  }
+
+  /** Sets a status by hand (activate / deactivate): errors cleared, note replaced. */
+  async setStatus(id: string, status: EndpointStatus, note: string | null, now: Date): Promise<Endpoint | null> {
+    const [row] = await this.rows(
+      `update webhooks.endpoints set status = $2, first_error = null, last_error = null, note = $3, updated_at = $4
+       where id = $1 returning ${COLUMNS}`,
+      [id, status, note, now],
+    );
+    return row ? this.toEndpoint(row) : null;
+  }
+
+  /** Applies the status machine to a failed attempt, atomically (row lock), and returns the endpoint after it. */
+  async recordFailure(id: string, kind: 'temporary' | 'permanent', note: string, now: Date): Promise<Endpoint | null> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      const [row] = (await client.query(`select ${COLUMNS} from webhooks.endpoints where id = $1 for update`, [id])).rows as Row[];
+      if (!row) {
+        await client.query('rollback');
+        return null;
+      }
+      const next = afterFailure(
+        { status: row.status, first_error: maybeDate(row.first_error), last_error: maybeDate(row.last_error), note: row.note },
+        kind,
+        note,
+        now,
+      );
+      const [updated] = (
+        await client.query(
+          `update webhooks.endpoints set status = $2, first_error = $3, last_error = $4, note = $5, updated_at = $6 where id = $1 returning ${COLUMNS}`,
+          [id, next.status, next.first_error, next.last_error, next.note, now],
+        )
+      ).rows as Row[];
+      await client.query('commit');
+      return updated ? this.toEndpoint(updated) : null;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** inactive_tmp → active_tmp for endpoints whose last error is at least 60 s old; returns how many. */
+  async reactivateDue(now: Date): Promise<number> {
+    const rows = await this.rows(
+      `update webhooks.endpoints set status = 'active_tmp', updated_at = $1
+       where status = 'inactive_tmp' and (last_error is null or last_error <= $2) returning id`,
+      [now, new Date(now.getTime() - REACTIVATION_DELAY_MS)],
+    );
+    return rows.length;
+  }
+
+  /** The every-minute sweep (see `sweepEndpoints`). */
+  async sweep(now: Date): Promise<SweepResult> {
+    const promoted = await this.rows(
+      `update webhooks.endpoints set status = 'active', first_error = null, last_error = null, note = $2, updated_at = $1
+       where status = 'active_tmp' and (last_error is null or last_error < $3) returning id`,
+      [now, ACTIVE_TMP_PROMOTION_NOTE, new Date(now.getTime() - ACTIVE_TMP_CLEAN_MS)],
+    );
+    const reactivated = await this.rows(
+      `update webhooks.endpoints set status = 'active_tmp', updated_at = $1
+       where status = 'inactive_tmp' and (last_error is null or last_error < $2) returning id`,
+      [now, new Date(now.getTime() - SWEEP_REACTIVATION_MS)],
+    );
+    return { promoted: promoted.length, reactivated: reactivated.length };
+  }
+
+  async deliveryRecords(deliveryId: string): Promise<Map<string, DeliveryRecord>> {
+    const rows = (
+      await this.pool.query(`select endpoint_id, state, detail from webhooks.delivery_endpoints where delivery_id = $1`, [deliveryId])
+    ).rows as Array<{ endpoint_id: string; state: DeliveryState; detail: string | null }>;
+    return new Map(rows.map((r) => [r.endpoint_id, { state: r.state, detail: r.detail }]));
+  }
+
+  async recordDelivery(deliveryId: string, endpointId: string, state: DeliveryState, detail: string | null, now: Date): Promise<void> {
+    await this.pool.query(
+      `insert into webhooks.delivery_endpoints (delivery_id, endpoint_id, state, detail, updated_at) values ($1, $2, $3, $4, $5)
+       on conflict (delivery_id, endpoint_id) do update set state = excluded.state, detail = excluded.detail, updated_at = excluded.updated_at`,
+      [deliveryId, endpointId, state, detail, now],
+    );
+  }
+
+  /** Forgets per-endpoint delivery records last touched before `before`; returns how many. */
+  async pruneDeliveryRecords(before: Date): Promise<number> {
+    const rows = (await this.pool.query(`delete from webhooks.delivery_endpoints where updated_at < $1 returning delivery_id`, [before]))
+      .rows;
+    return rows.length;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Entry point of the webhooks plugin as its own process (`npm run start:plugin -- webhooks`): reads
+ * the environment once, opens the database (PostgreSQL, or embedded PGlite under
+ * `<HERALD_DATA_DIR>/webhooks-pgdata`) and NATS, applies migrations, consumes
+ * `<prefix>.deliver.webhooks`, answers the scheduler's sweep command, and serves health, metrics and
+ * the webhooks API on HERALD_PLUGIN_HTTP_PORT (default 8082). SIGTERM/SIGINT: stop fetching, finish
+ * or nak in-flight messages, drain NATS, close the pool, exit within 10 s.
+ */
+import { connectNats, installSignalHandlers, jsonLogger, loadPluginEnv, runPlugin } from '@herald/contracts';
+import { DEFAULT_WEBHOOKS_CONFIG, DEFAULT_WEBHOOKS_HTTP_PORT, loadWebhooksEnv } from './config.js';
+import { openWebhooksDatabase } from './database.js';
+import { openWebhooksPlugin } from './open-webhooks-plugin.js';
+
+const pluginEnv = loadPluginEnv(process.env, 'webhooks');
+const webhooksEnv = loadWebhooksEnv(process.env);
+const logger = jsonLogger({ level: pluginEnv.logLevel, base: { service: 'plugin-webhooks' } });
+const pool = openWebhooksDatabase({ databaseUrl: webhooksEnv.databaseUrl, dataDir: webhooksEnv.dataDir });
+const nc = await connectNats({ url: pluginEnv.natsUrl, name: pluginEnv.connectionName });
+const opened = await openWebhooksPlugin({
+  pool,
+  nc,
+  prefix: pluginEnv.prefix,
+  logger,
+  secretKey: pluginEnv.secretKey,
+  siteUrl: webhooksEnv.siteUrl,
+  allowPrivate: webhooksEnv.allowPrivate,
+});
+const running = await runPlugin(opened.plugin, {
+  connection: nc,
+  config: DEFAULT_WEBHOOKS_CONFIG,
+  ...(webhooksEnv.timeoutSecondsOverride === undefined ? {} : { envConfig: { timeout_seconds: webhooksEnv.timeoutSecondsOverride } }),
+  logger,
+  prefix: pluginEnv.prefix,
+  concurrency: pluginEnv.concurrency,
+  httpPort: pluginEnv.httpPort ?? DEFAULT_WEBHOOKS_HTTP_PORT,
+  ...(pluginEnv.secretKey === undefined ? {} : { secretKey: pluginEnv.secretKey }),
+});
+installSignalHandlers(
+  {
+    stop: async (timeoutMs) => {
+      opened.close();
+      await running.stop(timeoutMs);
+    },
+  },
+  logger,
+  {
+    onStopped: async () => {
+      await nc.drain();
+      await pool.end();
+    },
+  },
+);
+logger.info('webhooks plugin started', {
+  prefix: pluginEnv.prefix,
+  database: webhooksEnv.databaseUrl === undefined ? `pglite (${webhooksEnv.dataDir}/webhooks-pgdata)` : 'postgresql',
+  http_port: running.httpPort,
+  site_url: webhooksEnv.siteUrl,
+  allow_private: webhooksEnv.allowPrivate.map((c) => c.text),
+});

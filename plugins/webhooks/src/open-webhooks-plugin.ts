@@ -1,0 +1,104 @@
+/**
+ * Everything the webhooks channel needs, assembled over a pool and a NATS connection owned by the
+ * caller: migrations applied, endpoint store, dispatcher, plugin definition, and the responder of
+ * the scheduler's sweep (one replica per request, queue group `webhooks-sweep`) on
+ * `<prefix>.commands.webhooks.sweep` — what the gateway's scheduler sends; that subject is also
+ * captured by the COMMANDS stream, whose PubAck may answer the request first, so the sweep runs but
+ * the caller may see the PubAck — and on core-NATS-only `<prefix>.internal.webhooks-sweep`, whose
+ * reply is always the sweep report. Used by
+ * `main.ts` and by the all-in-one runner, which may pass the PGlite pool it shares with the
+ * gateway. `close()` ends the NATS subscription; it never closes the pool or the connection.
+ */
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import { DEFAULT_SUBJECT_PREFIX, SecretBox, subjects, type Logger, type PluginDefinition, type SqlPool } from '@herald/contracts';
+import type { Cidr } from './address-policy.js';
+import { systemClock, type Clock } from './clock.js';
+import type { WebhooksConfig } from './config.js';
+import { WebhookDispatcher } from './dispatcher.js';
+import { EndpointStore } from './endpoint-store.js';
+import type { AttemptResult } from './errors.js';
+import { createWebhooksPlugin, WEBHOOKS_PLUGIN_VERSION } from './plugin.js';
+import type { WebhookRequest } from './render.js';
+import { sweepEndpoints, type SweepReport } from './sweep.js';
+import { postWebhook, systemResolver, type PostRequest, type Resolver } from './transport.js';
+
+export interface OpenWebhooksPluginOptions {
+  /** `pg.Pool` over PostgreSQL or PGlite (one connection is enough); the plugin uses schema `webhooks`. */
+  readonly pool: SqlPool;
+  readonly nc: NatsConnection;
+  /** Subject prefix. @default "herald" */
+  readonly prefix?: string;
+  readonly logger: Logger;
+  /** `HERALD_SECRET_KEY`: seals endpoint secrets at rest. Required. */
+  readonly secretKey: string | undefined;
+  /** `HERALD_SITE_URL`, sent as `X-Herald-Instance` with pings. */
+  readonly siteUrl: string;
+  /** `HERALD_WEBHOOKS_ALLOW_PRIVATE`. @default [] (every non-public address refused) */
+  readonly allowPrivate?: readonly Cidr[];
+  /** @default the system clock */
+  readonly clock?: Clock;
+  /** @default the system resolver (getaddrinfo) */
+  readonly resolver?: Resolver;
+  /** @default got over the network */
+  readonly post?: (request: PostRequest) => Promise<AttemptResult>;
+}
+
+export interface OpenedWebhooksPlugin {
+  readonly plugin: PluginDefinition<WebhooksConfig, WebhookRequest>;
+  readonly store: EndpointStore;
+  readonly dispatcher: WebhookDispatcher;
+  /** Runs the status sweep now (what the scheduler's command does). */
+  sweep(): Promise<SweepReport>;
+  close(): void;
+}
+
+export async function openWebhooksPlugin(options: OpenWebhooksPluginOptions): Promise<OpenedWebhooksPlugin> {
+  const prefix = options.prefix ?? DEFAULT_SUBJECT_PREFIX;
+  const logger = options.logger.child({ channel: 'webhooks' });
+  const clock = options.clock ?? systemClock;
+  const resolver = options.resolver ?? systemResolver;
+  const allow = options.allowPrivate ?? [];
+  const store = new EndpointStore(options.pool, SecretBox.fromBase64(options.secretKey));
+  const applied = await store.migrate();
+  if (applied.length > 0) logger.info('webhooks migrations applied', { migrations: applied });
+  const dispatcher = new WebhookDispatcher({
+    store,
+    clock,
+    logger,
+    version: WEBHOOKS_PLUGIN_VERSION,
+    allow,
+    resolver,
+    post: options.post ?? postWebhook,
+  });
+  const plugin = createWebhooksPlugin({ store, dispatcher, clock, siteUrl: options.siteUrl, allow, resolver });
+  const sweep = (): Promise<SweepReport> => sweepEndpoints(store, clock.now());
+  const respond = (error: Error | null, message: Msg): void => {
+    if (error) {
+      logger.warn('sweep subscription error', { error });
+      return;
+    }
+    sweep().then(
+      (report) => {
+        logger.info('webhook status sweep', { ...report });
+        if (message.reply) message.respond(JSON.stringify(report));
+      },
+      (failure: unknown) => {
+        logger.error('webhook status sweep failed', { error: failure });
+        if (message.reply) message.respond(JSON.stringify({ error: failure instanceof Error ? failure.message : String(failure) }));
+      },
+    );
+  };
+  const names = subjects(prefix);
+  const subscriptions = [names.command('webhooks', 'sweep'), names.internal('webhooks-sweep')].map((subject) =>
+    options.nc.subscribe(subject, { queue: 'webhooks-sweep', callback: respond }),
+  );
+  return {
+    plugin,
+    store,
+    dispatcher,
+    sweep,
+    close: () => {
+      for (const subscription of subscriptions) subscription.unsubscribe();
+    },
+  };
+}
