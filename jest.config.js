@@ -24,9 +24,11 @@ export default {
   moduleNameMapper: {
     '^@herald/contracts$': '<rootDir>/contracts/src/index.ts',
     '^@herald/contracts/testing$': '<rootDir>/contracts/src/testing/index.ts',
+    '^@herald/plugin-([a-z]+)$': '<rootDir>/plugins/$1/src/index.ts',
+    '^@herald/gateway$': '<rootDir>/gateway/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  testMatch: ['<rootDir>/{contracts,gateway,plugins}/**/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/{contracts,gateway,plugins,cli}/**/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   maxWorkers: 2,
   testTimeout: 30_000,

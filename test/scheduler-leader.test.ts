@@ -39,7 +39,8 @@ beforeAll(async () => {
   const url = await resolveNatsUrl();
   nc = await connect({ servers: url });
   db = await createTestDatabase();
-  if (!existsSync(resolve(REPO_ROOT, 'gateway/dist/main.js'))) throw new Error('gateway/dist is missing: run `npm run build` first (npm test does it)');
+  if (!existsSync(resolve(REPO_ROOT, 'gateway/dist/main.js')))
+    throw new Error('gateway/dist is missing: run `npm run build` first (npm test does it)');
   const env = testGatewayEnv(url, prefix, db.url, {
     HERALD_LOG_LEVEL: 'info',
     HERALD_SCHEDULER_LEASE_MS: '3000',

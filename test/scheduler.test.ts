@@ -105,8 +105,13 @@ describe('engagement reminders', () => {
         'reminder:auto_close_engagement:overdue',
       ].sort(),
     );
-    const commands = (await readStream(nc, topo.streams.commands.name)).map((m) => ({ subject: m.subject, body: m.json<{ engagement_id: string }>() }));
-    expect(commands).toEqual([{ subject: topo.subjects.command('engagement', 'close'), body: expect.objectContaining({ engagement_id: 'overdue' }) }]);
+    const commands = (await readStream(nc, topo.streams.commands.name)).map((m) => ({
+      subject: m.subject,
+      body: m.json<{ engagement_id: string }>(),
+    }));
+    expect(commands).toEqual([
+      { subject: topo.subjects.command('engagement', 'close'), body: expect.objectContaining({ engagement_id: 'overdue' }) },
+    ]);
     const delivered = await waitFor(deliveryIds, (list) => list.length >= 4);
     expect(delivered.sort()).toEqual(
       [
@@ -139,12 +144,27 @@ describe('scheduled events', () => {
 
   it('holds an event until it is due, survives a restart and routes it once', async () => {
     const deliverAt = new Date(clock.now().getTime() + 60_000).toISOString();
-    const created = await api.expect<{ id: string; state: string }>(201, 'POST', '/schedules', { idempotency_key: 'k1', deliver_at: deliverAt, event: event('later-1') });
+    const created = await api.expect<{ id: string; state: string }>(201, 'POST', '/schedules', {
+      idempotency_key: 'k1',
+      deliver_at: deliverAt,
+      event: event('later-1'),
+    });
     expect(created.state).toBe('pending');
-    const again = await api.expect<{ id: string }>(200, 'POST', '/schedules', { idempotency_key: 'k1', deliver_at: deliverAt, event: event('later-1') });
+    const again = await api.expect<{ id: string }>(200, 'POST', '/schedules', {
+      idempotency_key: 'k1',
+      deliver_at: deliverAt,
+      event: event('later-1'),
+    });
     expect(again.id).toBe(created.id);
-    await js.publish(topo.subjects.event('code_review'), JSON.stringify({ ...event('later-2'), data: { recipients: ['lead'], deliver_at: deliverAt } }));
-    const cancelled = await api.expect<{ id: string }>(201, 'POST', '/schedules', { idempotency_key: 'k3', deliver_at: deliverAt, event: event('never-1') });
+    await js.publish(
+      topo.subjects.event('code_review'),
+      JSON.stringify({ ...event('later-2'), data: { recipients: ['lead'], deliver_at: deliverAt } }),
+    );
+    const cancelled = await api.expect<{ id: string }>(201, 'POST', '/schedules', {
+      idempotency_key: 'k3',
+      deliver_at: deliverAt,
+      event: event('never-1'),
+    });
     await api.expect(204, 'DELETE', `/schedules/${cancelled.id}`);
 
     await gateway.close();
@@ -154,7 +174,11 @@ describe('scheduled events', () => {
     expect(await deliveryIds()).not.toContain('later-1:alert:user-1');
     clock.advanceMs(61_000);
 
-    const delivered = await waitFor(deliveryIds, (list) => list.includes('later-1:alert:user-1') && list.includes('later-2:alert:user-1'), 15_000);
+    const delivered = await waitFor(
+      deliveryIds,
+      (list) => list.includes('later-1:alert:user-1') && list.includes('later-2:alert:user-1'),
+      15_000,
+    );
     expect(delivered.filter((id) => id === 'later-1:alert:user-1')).toHaveLength(1);
     expect(delivered.filter((id) => id === 'later-2:alert:user-1')).toHaveLength(1);
     const released = await api.expect<{ state: string }>(200, 'GET', `/schedules/${created.id}`);

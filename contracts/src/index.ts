@@ -33,6 +33,7 @@ export {
 } from './channel-message.js';
 export { DELIVERY_OUTCOMES, deliveryStatusSchema, type DeliveryOutcome, type DeliveryStatus } from './delivery-status.js';
 export { deadLetterSchema, type DeadLetter } from './dead-letter.js';
+export { isMailAddress, mailAddressSchema } from './mail-address.js';
 export { HeraldError, formatIssues, hasErrorCode, type HeraldErrorCode, type ValidationIssue } from './errors.js';
 export { DEFAULT_SUBJECT_PREFIX, subjects, type DeadLetterStage, type Subjects } from './subjects.js';
 export {

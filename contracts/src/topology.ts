@@ -136,7 +136,7 @@ export function topology(options: TopologyOptions = {}): Topology {
       stream: streams.deliver.name,
       durable: channel,
       filterSubject: s.deliver(channel),
-      ackWaitMs: 60_000,
+      ackWaitMs: 30_000,
       maxDeliver: 8,
       maxAckPending: 1_000,
     }),

@@ -26,8 +26,8 @@ export interface StartGatewayOptions {
   /** Run on this pool instead of DATABASE_URL / a private PGlite (all-in-one mode). */
   readonly databasePool?: pg.Pool;
   /**
-   * Connect-style handlers served under `/api/v1` before the gateway's own routes (all-in-one
-   * mode mounts the plugins' APIs — alerts, webhooks — on the gateway's port).
+   * Connect-style handlers tried before the gateway's own routes, with the full URL (all-in-one
+   * mode mounts the plugins' APIs — alerts, webhooks — whose handlers serve `/api/v1/...`).
    */
   readonly apiHandlers?: readonly HttpHandler[];
 }
@@ -55,7 +55,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     { logger: false, abortOnError: false, bodyParser: false },
   );
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
-  for (const handler of options.apiHandlers ?? []) app.use('/api/v1', handler);
+  for (const handler of options.apiHandlers ?? []) app.use(handler);
   app.useBodyParser('json', { limit: config.maxEventBytes + 64 * 1024 });
   app.useGlobalFilters(new ErrorFilter(logger));
   const document = SwaggerModule.createDocument(

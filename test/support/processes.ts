@@ -11,11 +11,11 @@ export interface ChildHandle {
   readonly exited: Promise<number | string>;
 }
 
-/** Runs `node <script>` from the repository root with extra environment variables. */
-export function startNode(script: string, env: Record<string, string>, args: string[] = []): ChildHandle {
+/** Runs `node <script>` (a path in the repository) in `cwd` with extra environment variables; `''` unsets one. */
+export function startNode(script: string, env: Record<string, string>, args: string[] = [], cwd: string = REPO_ROOT): ChildHandle {
   const child = spawn(process.execPath, [resolve(REPO_ROOT, script), ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    cwd,
+    env: Object.fromEntries(Object.entries({ ...process.env, NODE_OPTIONS: '', ...env }).filter(([, value]) => value !== '')),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -4,6 +4,7 @@
  * fields are refused. Third-party channels have no entry: their settings are stored as given.
  */
 import { z } from 'zod';
+import { isMailAddress, mailAddressSchema } from '@herald/contracts';
 
 /** A secret in a PUT body: a string sets it, `null` clears it, the API's `{ configured }` view (or omission) keeps it. */
 function secretInput<T extends z.ZodType<string>>(value: T) {
@@ -14,7 +15,7 @@ const addressList = z.string().superRefine((value, ctx) => {
   value.split(',').forEach((entry, index) => {
     const address = entry.trim();
     if (address === '') return;
-    if (!z.email().safeParse(address).success) {
+    if (!isMailAddress(address)) {
       ctx.addIssue({ code: 'custom', message: `entry ${index + 1} "${address}" is not an email address`, input: value });
     }
   });
@@ -36,7 +37,7 @@ export const CHANNEL_SETTINGS: Readonly<Record<string, ChannelSettingsSpec>> = {
   mail: {
     schema: z.strictObject({
       /** Sender address. @default "herald@localhost" */
-      from: z.email().optional(),
+      from: mailAddressSchema.optional(),
       /** Used in the subject "<team name> notification: <title>". @default "Herald" */
       team_name: z.string().trim().min(1).max(100).optional(),
       /** Comma-separated system recipients; each address is validated. @default "" */

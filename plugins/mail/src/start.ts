@@ -1,0 +1,97 @@
+/**
+ * Starting the mail plugin on a given NATS connection: used by `main.ts` (its own process) and by
+ * the all-in-one process (in-process, sharing its connection). Only `main.ts` reads `process.env`;
+ * this module gets the parsed values.
+ */
+import { join, resolve } from 'node:path';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { HeraldError, loadTemplates, runPlugin, type Logger, type PluginEnv, type RunningPlugin } from '@herald/contracts';
+import { z } from 'zod';
+import type { MailConfig } from './config.js';
+import { createMailPlugin } from './plugin.js';
+import { outboxTransport, smtpTransport, type MailTransport } from './transport.js';
+
+const mailEnvSchema = z.object({
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. "smtp://user:pass@mail.example.com:587"' })
+    .optional(),
+  HERALD_DATA_DIR: z.string().default('.herald'),
+  HERALD_TEMPLATES_DIR: z.string().optional(),
+});
+
+/** The mail plugin's own environment (beside the shared `PluginEnv`). */
+export interface MailEnv {
+  /** `SMTP_URL`; unset ⇒ mails are written as `.eml` files into `<dataDir>/outbox/`. */
+  readonly smtpUrl: string | undefined;
+  /** `HERALD_DATA_DIR`. @default ".herald" */
+  readonly dataDir: string;
+  /** `HERALD_TEMPLATES_DIR`; the mail templates are in `<dir>/mail/`. @default none */
+  readonly templatesDir: string | undefined;
+}
+
+/** Parses the mail variables; throws one `HeraldError('invalid_configuration')` listing every problem. */
+export function loadMailEnv(env: Readonly<Record<string, string | undefined>>): MailEnv {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const result = mailEnvSchema.safeParse(present);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => ({ path: String(issue.path[0] ?? ''), message: issue.message }));
+    throw new HeraldError(
+      'invalid_configuration',
+      `Invalid configuration of the mail plugin:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
+      issues,
+    );
+  }
+  return { smtpUrl: result.data.SMTP_URL, dataDir: result.data.HERALD_DATA_DIR, templatesDir: result.data.HERALD_TEMPLATES_DIR };
+}
+
+/** The shipped templates, beside the compiled files: `plugins/mail/templates/`. */
+export const MAIL_TEMPLATES_DIR = new URL('../templates/', import.meta.url);
+
+/** SMTP when `SMTP_URL` is set, else the `.eml` outbox under the data directory. */
+export function mailTransportFromEnv(env: MailEnv): MailTransport {
+  return env.smtpUrl !== undefined ? smtpTransport({ url: env.smtpUrl }) : outboxTransport(resolve(env.dataDir, 'outbox'));
+}
+
+export interface StartMailOptions {
+  readonly env: PluginEnv;
+  readonly mailEnv: MailEnv;
+  readonly connection: NatsConnection;
+  readonly logger: Logger;
+  /** Lowest configuration layer, under the distributed channel configuration. @default none */
+  readonly config?: Partial<MailConfig>;
+  /** Replaces the transport chosen from the environment. @default `mailTransportFromEnv(mailEnv)` */
+  readonly transport?: MailTransport;
+}
+
+export interface RunningMailPlugin {
+  readonly plugin: RunningPlugin<MailConfig>;
+  readonly transport: MailTransport;
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export async function startMailPlugin(options: StartMailOptions): Promise<RunningMailPlugin> {
+  const { env, mailEnv, connection, logger } = options;
+  const templates = loadTemplates({
+    defaultsDir: MAIL_TEMPLATES_DIR,
+    ...(mailEnv.templatesDir === undefined ? {} : { overrideDir: join(mailEnv.templatesDir, 'mail') }),
+  });
+  const transport = options.transport ?? mailTransportFromEnv(mailEnv);
+  logger.info('mail transport', { transport: transport.description, templates: templates.names.length });
+  const plugin = await runPlugin(createMailPlugin({ transport, templates }), {
+    connection,
+    logger,
+    prefix: env.prefix,
+    concurrency: env.concurrency,
+    ...(env.secretKey === undefined ? {} : { secretKey: env.secretKey }),
+    ...(env.httpPort === undefined ? {} : { httpPort: env.httpPort }),
+    ...(options.config === undefined ? {} : { config: options.config }),
+  });
+  return {
+    plugin,
+    transport,
+    async stop(timeoutMs) {
+      await plugin.stop(timeoutMs);
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * `node plugins/slack/dist/main.js` (or `npm run start:plugin -- slack`): the slack plugin as its
+ * own process. Reads the environment once, connects to NATS, consumes `herald.deliver.slack`; on
+ * SIGTERM/SIGINT stops fetching, finishes in-flight posts, drains NATS and exits within 10 s.
+ */
+import { connectNats, jsonLogger, loadPluginEnv, installSignalHandlers, type PluginEnv } from '@herald/contracts';
+import { loadSlackEnv, startSlackPlugin, type SlackEnv } from './start.js';
+
+export { createSlackPlugin } from './plugin.js';
+
+let env: PluginEnv;
+let slackEnv: SlackEnv;
+try {
+  env = loadPluginEnv(process.env, 'slack');
+  slackEnv = loadSlackEnv(process.env);
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(78);
+}
+const logger = jsonLogger({ level: env.logLevel, base: { service: 'plugin-slack' } });
+const connection = await connectNats({ url: env.natsUrl, name: env.connectionName });
+const running = await startSlackPlugin({ env, slackEnv, connection, logger });
+installSignalHandlers(running, logger, { onStopped: () => connection.drain() });
