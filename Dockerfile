@@ -1,10 +1,18 @@
-# One image for every Herald deployable: the gateway and each channel plugin differ by command.
+# One image for every Herald deployable; the gateway and each channel plugin differ by command
+# (see docker-compose.yml). Multi-stage: build with dev dependencies, run without, as `node`.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY .ci/fix-lock.mjs .ci/
 COPY contracts/package.json contracts/
 COPY gateway/package.json gateway/
-RUN npm ci --no-audit --no-fund
+COPY plugins/alert/package.json plugins/alert/
+COPY plugins/mail/package.json plugins/mail/
+COPY plugins/slack/package.json plugins/slack/
+COPY plugins/msteams/package.json plugins/msteams/
+COPY plugins/webhooks/package.json plugins/webhooks/
+COPY cli/package.json cli/
+RUN node .ci/fix-lock.mjs package-lock.json && npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
@@ -13,5 +21,5 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app
 USER node
-EXPOSE 8080
+EXPOSE 8080 8081 8082
 CMD ["node", "gateway/dist/main.js"]

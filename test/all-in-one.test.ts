@@ -119,6 +119,16 @@ describe('npm start (all-in-one)', () => {
     expect(mail.to).toMatchObject({ text: 'ann@example.com' });
     expect(mail.text).toContain('Hello Ann');
 
+    const deliveries = await waitFor(
+      () => api.get<{ items: Array<{ delivery_id: string; outcome: string }> }>('/deliveries?event_id=aio-1'),
+      (r) => r.body.items.length === 2 && r.body.items.every((d) => d.outcome === 'delivered'),
+      20_000,
+    );
+    expect(deliveries.body.items.map((d) => `${d.delivery_id} ${d.outcome}`).sort()).toEqual([
+      'aio-1:alert:user-u1 delivered',
+      'aio-1:mail:user-u1 delivered',
+    ]);
+
     const decisions = await api.expect<{ column: string; decisions: Array<{ scope: string; username?: string; channels?: string[] }> }>(
       200,
       'GET',

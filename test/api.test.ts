@@ -270,8 +270,38 @@ describe('documentation and operations', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/api/v1/settings/system', '/api/v1/users/{id}/settings', '/api/v1/events']),
     );
-    const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toMatch(/^herald_events_routed_total \d+/m);
-    expect(metrics).toMatch(/herald_routing_seconds_bucket/);
+    const counter = (text: string, name: string): number => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+    const before = await (await fetch(`${base}/metrics`)).text();
+    for (const name of [
+      'herald_events_received_total',
+      'herald_events_invalid_total',
+      'herald_events_routed_total',
+      'herald_events_duplicate_total',
+    ]) {
+      expect(Number.isFinite(counter(before, name))).toBe(true);
+    }
+    await js.publish(
+      topo.subjects.event('code_review'),
+      JSON.stringify({ specversion: '1.0', id: 'm-1', source: 'test', type: 'code_review', data: { recipients: ['ann'] } }),
+    );
+    await js.publish(
+      topo.subjects.event('code_review'),
+      JSON.stringify({ specversion: '1.0', id: 'm-1', source: 'test', type: 'code_review', data: { recipients: ['ann'] } }),
+    );
+    await js.publish(topo.subjects.event('code_review'), '{ not json');
+    const after = await waitFor(
+      async () => (await fetch(`${base}/metrics`)).text(),
+      (text) =>
+        counter(text, 'herald_events_received_total') >= counter(before, 'herald_events_received_total') + 3 &&
+        counter(text, 'herald_events_routed_total') > counter(before, 'herald_events_routed_total') &&
+        counter(text, 'herald_events_duplicate_total') > counter(before, 'herald_events_duplicate_total'),
+    );
+    expect(counter(after, 'herald_events_received_total') - counter(before, 'herald_events_received_total')).toBe(3);
+    expect(counter(after, 'herald_events_invalid_total') - counter(before, 'herald_events_invalid_total')).toBe(1);
+    expect(counter(after, 'herald_events_duplicate_total') - counter(before, 'herald_events_duplicate_total')).toBe(1);
+    expect(counter(after, 'herald_events_routed_total') - counter(before, 'herald_events_routed_total')).toBe(1);
+    expect(after).toMatch(/herald_deliveries_published_total\{channel="alert"\} \d+/);
+    expect(after).toMatch(/herald_routing_seconds_bucket/);
+    expect(after).toMatch(/herald_consumer_pending\{consumer="gateway"\} \d+/);
   });
 });

@@ -9,6 +9,7 @@ import { formatIssues, parseEvent, type HandlerOutcome, type Logger, type Receiv
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { CLOCK, GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
 import type { Clock } from '../scheduler/clock.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { EventLedger } from './event-ledger.js';
 import { ScheduledEventsRepository } from '../scheduler/scheduled-events.repository.js';
 import { ROUTING_PORT, type RoutingPort } from './routing-port.js';
@@ -35,11 +36,14 @@ export class IngestService {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly schedules: ScheduledEventsRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   async handle(message: ReceivedMessage): Promise<HandlerOutcome> {
+    if (message.deliveryCount === 1) this.metrics.eventsReceived.inc();
     const parsed = parseEvent(message.data, { maxBytes: this.config.maxEventBytes, now: new Date() });
     if (!parsed.ok) {
+      this.metrics.eventsInvalid.inc();
       const eventId = message.data.byteLength <= this.config.maxEventBytes ? readId(message.data) : undefined;
       return {
         kind: 'dead',
@@ -61,10 +65,16 @@ export class IngestService {
     }
     const claim = await this.ledger.claim(event.source, event.id);
     if (claim.kind === 'duplicate') {
+      this.metrics.eventsDuplicate.inc();
       this.logger.info('duplicate event ignored', { event_id: event.id, source: event.source });
       return { kind: 'ack' };
     }
-    if (claim.kind === 'busy') return { kind: 'retry', delayMs: claim.retryInMs, reason: 'another replica is processing this event' };
+    if (claim.kind === 'busy') {
+      // Usually the other copy finishes within a second; back off so a crashed claimant's stale
+      // claim (taken over after 30 s) is reached within the consumer's delivery budget.
+      const delayMs = Math.max(250, Math.min(claim.retryInMs, 500 * 2 ** (message.deliveryCount - 1)));
+      return { kind: 'retry', delayMs, reason: 'another copy of this event is being processed' };
+    }
     try {
       await this.routing.route(event);
     } catch (error) {
