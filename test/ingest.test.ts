@@ -57,7 +57,7 @@ describe('ingest', () => {
   it('answers ready once NATS is connected and streams are provisioned', async () => {
     const res = await fetch(`http://127.0.0.1:${gateway.port}/health/ready`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ready', checks: { nats: true } });
+    expect(await res.json()).toEqual({ status: 'ready', checks: { nats: true, database: true } });
     expect((await fetch(`http://127.0.0.1:${gateway.port}/health/live`)).status).toBe(200);
   });
 

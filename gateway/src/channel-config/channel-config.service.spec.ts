@@ -3,7 +3,7 @@ import { validationIssues } from '../persistence/testing/expect-issues.js';
 import { createTestDatabase, type TestDatabase } from '../persistence/testing/test-database.js';
 import { ChannelConfigRepository } from './channel-config.repository.js';
 import { ChannelConfigService } from './channel-config.service.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBox } from '@herald/contracts';
 
 let db: TestDatabase;
 let service: ChannelConfigService;

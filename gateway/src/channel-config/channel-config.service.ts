@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type { ChannelRecord } from '../routing/snapshot-input.js';
 import { ChannelConfigRepository, type ChannelConfigRow } from './channel-config.repository.js';
 import { CHANNEL_SETTINGS, type ChannelSettingsSpec } from './channel-settings.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBox } from '@herald/contracts';
 import { channelRecords, enabledOf } from './channel-records.js';
 import { parseMailRecipients } from './system-destination.js';
 

@@ -7,7 +7,7 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { ChannelConfigRepository } from '../channel-config/channel-config.repository.js';
 import { ChannelConfigService } from '../channel-config/channel-config.service.js';
-import { SecretBox } from '../channel-config/secret-box.js';
+import { SecretBox } from '@herald/contracts';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { DATABASE_POOL, GATEWAY_CONFIG } from '../config/tokens.js';
 import type pg from 'pg';

@@ -1,10 +1,16 @@
-/** Liveness (the process answers) and readiness (NATS connected, streams provisioned). */
+/** Liveness (the process answers) and readiness (NATS connected and streams provisioned, PostgreSQL answers). */
 import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { MessagingService } from '../messaging/messaging.service.js';
+
+const DATABASE_CHECK_TIMEOUT_MS = 2_000;
 
 @Controller('health')
 export class HealthController {
-  constructor(private readonly messaging: MessagingService) {}
+  constructor(
+    private readonly messaging: MessagingService,
+    private readonly orm: MikroORM,
+  ) {}
 
   @Get('live')
   @HttpCode(HttpStatus.OK)
@@ -12,13 +18,20 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  private async database(): Promise<boolean> {
+    const query = this.orm.em
+      .fork()
+      .getConnection()
+      .execute('select 1')
+      .then(() => true)
+      .catch(() => false);
+    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), DATABASE_CHECK_TIMEOUT_MS).unref());
+    return Promise.race([query, timeout]);
+  }
+
   @Get('ready')
-  ready(@Res({ passthrough: true }) res: { status(code: number): unknown }): {
-    status: 'ready' | 'not_ready';
-    checks: Record<string, boolean>;
-  } {
-    const nats = this.messaging.isReady();
-    const checks = { nats };
+  async ready(@Res({ passthrough: true }) res: { status(code: number): unknown }): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, boolean> }> {
+    const checks = { nats: this.messaging.isReady(), database: await this.database() };
     const ok = Object.values(checks).every(Boolean);
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return { status: ok ? 'ready' : 'not_ready', checks };

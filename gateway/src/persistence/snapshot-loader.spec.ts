@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EVENT_CATALOGUE } from '@herald/contracts';
 import { ChannelConfigRepository } from '../channel-config/channel-config.repository.js';
 import { ChannelConfigService } from '../channel-config/channel-config.service.js';
-import { SecretBox } from '../channel-config/secret-box.js';
+import { SecretBox } from '@herald/contracts';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { DirectoryService } from '../directory/directory.service.js';
 import { ChannelNames } from '../settings/channel-names.js';
