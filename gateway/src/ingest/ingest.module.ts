@@ -17,9 +17,11 @@ export class IngestModule {
         IngestService,
         IngestConsumer,
         {
+          // A claim older than 15 s (the consumer's ack wait, 10 s, plus a margin) was left by a
+          // replica that stopped: an alive one keeps its message with working() every 5 s.
           provide: EVENT_LEDGER,
           inject: [NATS_CONNECTION, GATEWAY_CONFIG],
-          useFactory: (nc: NatsConnection, config: GatewayConfig) => EventLedger.open(nc, config.subjectPrefix, 30_000),
+          useFactory: (nc: NatsConnection, config: GatewayConfig) => EventLedger.open(nc, config.subjectPrefix, 15_000),
         },
       ],
     };
