@@ -152,6 +152,30 @@ describe('npm start (all-in-one)', () => {
     expect(token.stdout.trim()).toMatch(/^hrld_/);
   });
 
+  it('tails delivery statuses as they arrive', async () => {
+    const tail = startNode(
+      'cli/bin/herald.js',
+      { NATS_URL: natsUrl, HERALD_SUBJECT_PREFIX: prefix },
+      ['deliveries', 'tail', '--event', 'aio-2'],
+      dir,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(cli(['publish', 'user_mentioned', '--id', 'aio-2', '--recipients', 'ann']).status).toBe(0);
+    await waitForOutput(
+      tail,
+      (out) => out.includes('"delivery_id":"aio-2:alert:user-u1"') && out.includes('"delivery_id":"aio-2:mail:user-u1"'),
+      20_000,
+    );
+    const lines = tail
+      .output()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event_id: string; outcome: string });
+    expect(lines.every((status) => status.event_id === 'aio-2' && status.outcome === 'delivered')).toBe(true);
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+  }, 30_000);
+
   it('stops cleanly on SIGTERM within 10 s', async () => {
     const started = Date.now();
     herald.child.kill('SIGTERM');
