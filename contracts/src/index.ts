@@ -61,6 +61,7 @@ export {
   type PluginHttpContext,
 } from './sdk/http.js';
 export { runSqlMigrations, type SqlClient, type SqlMigration, type SqlPool } from './sdk/sql-migrations.js';
+export { openSqlPool, type SqlPoolOptions } from './sdk/sql-pool.js';
 export { runPlugin, decodeChannelMessage, type RunPluginOptions, type RunningPlugin } from './sdk/run-plugin.js';
 export { classifyThrown, errorReason } from './sdk/classify-thrown.js';
 export { pluginBuckets, type PluginBuckets } from './sdk/buckets.js';
@@ -76,7 +77,9 @@ export { PLUGIN_HEARTBEAT_MS, PLUGIN_REGISTRATION_TTL_MS, type PluginRegistratio
 export { API_PREFIX, pluginHttpHandler, type PluginHttpSource } from './sdk/plugin-http-handler.js';
 export { type PluginHealth } from './sdk/plugin-http-server.js';
 export { loadPluginEnv, type PluginEnv } from './sdk/plugin-env.js';
+export { parseEnv, type ParseEnvOptions } from './sdk/parse-env.js';
 export { installSignalHandlers, type SignalHandlerOptions } from './sdk/signal-handlers.js';
+export { runPluginProcess, type PluginProcessOptions } from './sdk/run-plugin-process.js';
 export { SECRET_KEY_HELP, SecretBox } from './secrets/secret-box.js';
 export {
   escapeHtml,

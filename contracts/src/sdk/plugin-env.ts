@@ -1,15 +1,16 @@
 /**
  * The environment variables every plugin process shares (SPEC §10), parsed once at start into a
- * typed object. Every bad variable is reported in one error, each with its name, what is wrong
- * and the value found; empty values count as unset. Only a plugin's `main.ts` passes
- * `process.env` here; its own variables (SMTP_URL, SLACK_API_URL, …) it parses beside.
+ * typed object by `parseEnv` (one error naming every bad variable; empty values count as unset;
+ * the secret key is never echoed). Only a plugin's `main.ts` passes `process.env` here; its own
+ * variables (SMTP_URL, SLACK_API_URL, …) it parses beside, with `parseEnv` too.
  */
 import { z } from 'zod';
 import { CHANNEL_NAME_PATTERN } from '../channels.js';
-import { HeraldError, type ValidationIssue } from '../errors.js';
+import { HeraldError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
 import { SecretBox } from '../secrets/secret-box.js';
 import { DEFAULT_SUBJECT_PREFIX } from '../subjects.js';
+import { parseEnv } from './parse-env.js';
 
 const NATS_SERVER = /^((nats|tls|ws|wss):\/\/)?[^\s,/]+(:\d+)?\/?$/;
 
@@ -75,23 +76,7 @@ export function loadPluginEnv(env: Readonly<Record<string, string | undefined>>,
       `Invalid channel name "${channel}": use lowercase letters, digits, "_" or "-", at most 32`,
     );
   }
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
-  const result = envSchema.safeParse(present);
-  if (!result.success) {
-    const issues: ValidationIssue[] = result.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? '');
-      const found = present[name];
-      // Never echo the secret key back into logs.
-      const shown = found === undefined || name === 'HERALD_SECRET_KEY' ? '' : ` (got "${found}")`;
-      return { path: name, message: `${issue.message}${shown}` };
-    });
-    throw new HeraldError(
-      'invalid_configuration',
-      `Invalid configuration of the ${channel} plugin:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
-      issues,
-    );
-  }
-  const e = result.data;
+  const e = parseEnv(envSchema, env, { subject: `the ${channel} plugin`, secrets: ['HERALD_SECRET_KEY'] });
   return {
     natsUrl: e.NATS_URL,
     prefix: e.HERALD_SUBJECT_PREFIX,

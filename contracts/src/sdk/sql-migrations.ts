@@ -1,8 +1,8 @@
 /**
  * Migrations for plugins that own data (SPEC §1: "a plugin that owns data owns its own PostgreSQL
  * schema and migrations"). Plain SQL, applied in order, each in a transaction, recorded in
- * `<schema>.schema_migrations`. Works on any `pg`-compatible pool (PostgreSQL or embedded PGlite);
- * typed structurally so the contract imports no driver.
+ * `<schema>.schema_migrations`. Works on any `pg`-compatible pool (PostgreSQL or embedded PGlite,
+ * e.g. from `openSqlPool`); typed structurally so a plugin may bring its own driver.
  */
 
 /** What the runner needs from a pool: `pg.Pool` and PGlite's pg-compatible pool both fit. */

@@ -1,4 +1,13 @@
 /** `@herald/contracts/testing`: helpers for tests of Herald and of third-party plugins. */
+export {
+  alice,
+  channelMessage,
+  FIXTURE_EVENTS,
+  SITE_URL,
+  type ChannelMessageOptions,
+  type FixtureEvent,
+} from './channel-message-fixtures.js';
+export { publishMessage, statusesOf, waitForFinal } from './deliveries.js';
 export { resolveDatabaseUrl, resolveNatsUrl, uniquePrefix } from './infrastructure.js';
 export { deleteTopology, readStream, subjectMatches, waitFor, type StoredMessage } from './jetstream.js';
 export {

@@ -13,7 +13,7 @@ import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-
 import { humanise } from '../catalogue.js';
 import { deliveryId, MESSAGE_HEADERS, type ChannelMessage, type Destination } from '../channel-message.js';
 import { deadLetterSchema, type DeadLetter } from '../dead-letter.js';
-import { deliveryStatusSchema, type DeliveryOutcome, type DeliveryStatus } from '../delivery-status.js';
+import type { DeliveryOutcome, DeliveryStatus } from '../delivery-status.js';
 import type { HeraldEvent } from '../envelope.js';
 import { connectNats } from '../jetstream/connect.js';
 import { silentLogger } from '../logger.js';
@@ -23,6 +23,7 @@ import { pluginBuckets } from '../sdk/buckets.js';
 import type { ChannelConfigRecord } from '../sdk/channel-config-state.js';
 import type { PluginDefinition } from '../sdk/plugin.js';
 import { runPlugin, type RunningPlugin, type RunPluginOptions } from '../sdk/run-plugin.js';
+import { statusesOf } from './deliveries.js';
 import { resolveNatsUrl, uniquePrefix } from './infrastructure.js';
 import { deleteTopology, readStream, waitFor } from './jetstream.js';
 
@@ -163,10 +164,7 @@ export async function startPluginHarness<Config, Request>(options: PluginHarness
     };
   };
 
-  const statuses = async (id?: string): Promise<DeliveryStatus[]> => {
-    const stored = await readStream(connection, topo.streams.status.name, topo.subjects.status(channel));
-    return stored.map((m) => deliveryStatusSchema.parse(m.json())).filter((s) => id === undefined || s.delivery_id === id);
-  };
+  const statuses = (id?: string): Promise<DeliveryStatus[]> => statusesOf(connection, prefix, channel, id);
 
   let stopped: Promise<void> | undefined;
   return {

@@ -1,11 +1,12 @@
 /**
- * Gateway configuration: parsed once at start from the environment into a typed object. Every bad
- * variable is reported in one error, each with the variable name and the expected form.
+ * Gateway configuration: parsed once at start from the environment into a typed object by the
+ * SDK's `parseEnv`: every bad variable is reported in one error, each with the variable name and
+ * the expected form; blank values count as unset, as in every plugin.
  * Only `main.ts` reads `process.env`; everything else receives a `GatewayConfig`.
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_SUBJECT_PREFIX, EVENT_NAME_PATTERN, HeraldError, type ValidationIssue } from '@herald/contracts';
+import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_SUBJECT_PREFIX, EVENT_NAME_PATTERN, parseEnv } from '@herald/contracts';
 
 const port = z.coerce
   .number({ error: 'must be a TCP port number' })
@@ -114,20 +115,8 @@ export interface GatewayConfig {
 
 /** Parses the environment; throws one `HeraldError('invalid_configuration')` listing every problem. */
 export function parseGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = envSchema.safeParse(present);
-  if (!result.success) {
-    const issues: ValidationIssue[] = result.error.issues.map((issue) => ({
-      path: String(issue.path[0] ?? ''),
-      message: `${issue.message}${issue.path[0] !== undefined && present[String(issue.path[0])] !== undefined ? ` (got "${present[String(issue.path[0])]}")` : ''}`,
-    }));
-    throw new HeraldError(
-      'invalid_configuration',
-      `Invalid configuration:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
-      issues,
-    );
-  }
-  const e = result.data;
+  // Keys, tokens and a URL that may carry a password are never echoed.
+  const e = parseEnv(envSchema, env, { subject: 'the gateway', secrets: ['DATABASE_URL', 'HERALD_SECRET_KEY', 'HERALD_ADMIN_TOKEN'] });
   return {
     natsUrl: e.NATS_URL,
     databaseUrl: e.DATABASE_URL,

@@ -30,7 +30,9 @@ export class HealthController {
   }
 
   @Get('ready')
-  async ready(@Res({ passthrough: true }) res: { status(code: number): unknown }): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, boolean> }> {
+  async ready(
+    @Res({ passthrough: true }) res: { status(code: number): unknown },
+  ): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, boolean> }> {
     const checks = { nats: this.messaging.isReady(), database: await this.database() };
     const ok = Object.values(checks).every(Boolean);
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);

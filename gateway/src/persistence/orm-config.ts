@@ -8,10 +8,7 @@
  * (a second one opened while a transaction is open would wait forever, so it times out instead),
  * and MikroORM's PostgreSQL type parsers (without them `date` columns shift by the timezone).
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { openSqlPool } from '@herald/contracts';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, createPostgreSqlTypeParsers, type Options } from '@mikro-orm/postgresql';
 import { PostgresDialect } from 'kysely';
@@ -43,45 +40,16 @@ export interface DatabaseOptions {
 }
 
 /**
- * A `pg.Pool` that also closes the PGlite instance it runs on when the pool ends, so closing the
- * ORM releases the data directory (only one process may hold it).
- */
-class PGlitePool extends pg.Pool {
-  constructor(
-    config: pg.PoolConfig,
-    private readonly pglite: PGlite,
-  ) {
-    super(config);
-  }
-
-  override end(): Promise<void>;
-  override end(callback: () => void): void;
-  override end(callback?: () => void): Promise<void> | void {
-    const done = super.end().then(async () => {
-      if (!this.pglite.closed) await this.pglite.close();
-    });
-    if (callback) {
-      void done.then(callback, callback);
-      return;
-    }
-    return done;
-  }
-}
-
-/**
- * The embedded database: PGlite under `<dataDir>/pgdata`, behind a one-connection `pg.Pool`
- * (a second connection opened while a transaction is open would hang) with MikroORM's type
- * parsers (without them `date` columns shift by the time zone). Ending the pool closes PGlite.
+ * The embedded database: PGlite under `<dataDir>/pgdata`, behind the SDK's one-connection pool
+ * (`openSqlPool`), with MikroORM's type parsers (without them `date` columns shift by the time
+ * zone). Ending the pool closes PGlite.
  */
 export function createPglitePool(dataDir: string, connectionTimeoutMillis = 10_000): pg.Pool {
-  const directory = join(dataDir, 'pgdata');
-  mkdirSync(directory, { recursive: true });
-  const pglite = new PGlite(directory);
   const types = new pg.TypeOverrides();
   for (const [oid, parser] of Object.entries(createPostgreSqlTypeParsers((value) => postgresArray.parse(value)))) {
     types.setTypeParser(Number(oid), parser);
   }
-  return new PGlitePool({ ...createPgConfig(pglite), max: 1, connectionTimeoutMillis, types }, pglite);
+  return openSqlPool({ dataDir, directory: 'pgdata', connectionTimeoutMillis, types });
 }
 
 function pgliteDialect(dataDir: string, connectionTimeoutMillis: number): PostgresDialect {

@@ -2,10 +2,11 @@
  * The alert plugin's own environment variables, parsed once at start into a typed object (only
  * `main.ts` reads `process.env`); the variables every plugin shares (NATS_URL,
  * HERALD_SUBJECT_PREFIX, HERALD_PLUGIN_HTTP_PORT, …) are the SDK's `loadPluginEnv`. Every bad
- * variable is reported in one error naming it and the expected form; empty values count as unset.
+ * variable is reported in one error naming it and the expected form (the SDK's `parseEnv`); empty
+ * values count as unset.
  */
 import { z } from 'zod';
-import { HeraldError, toValidationIssues } from '@herald/contracts';
+import { parseEnv } from '@herald/contracts';
 
 /** Port of the alerts API when HERALD_PLUGIN_HTTP_PORT is unset: the alert plugin always serves it. */
 export const DEFAULT_ALERT_HTTP_PORT = 8081;
@@ -36,19 +37,11 @@ export interface AlertEnv {
 }
 
 export function loadAlertEnv(env: Readonly<Record<string, string | undefined>>): AlertEnv {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const issues = toValidationIssues(parsed.error, present);
-    throw new HeraldError(
-      'invalid_configuration',
-      `Invalid configuration of the alert plugin:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
-      issues,
-    );
-  }
+  // DATABASE_URL may carry a password: never echo it.
+  const data = parseEnv(envSchema, env, { subject: 'the alert plugin', secrets: ['DATABASE_URL'] });
   return {
-    databaseUrl: parsed.data.DATABASE_URL,
-    dataDir: parsed.data.HERALD_DATA_DIR,
-    maxAlertsPerUser: parsed.data.HERALD_MAX_ALERTS_PER_USER,
+    databaseUrl: data.DATABASE_URL,
+    dataDir: data.HERALD_DATA_DIR,
+    maxAlertsPerUser: data.HERALD_MAX_ALERTS_PER_USER,
   };
 }

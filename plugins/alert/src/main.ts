@@ -5,7 +5,7 @@
  * HERALD_PLUGIN_HTTP_PORT (default 8081). SIGTERM/SIGINT: stop fetching, finish or nak in-flight
  * messages, end open alert streams, drain NATS, close the pool, exit within 10 s.
  */
-import { connectNats, installSignalHandlers, jsonLogger, loadPluginEnv, runPlugin } from '@herald/contracts';
+import { connectNats, jsonLogger, loadPluginEnv, runPluginProcess } from '@herald/contracts';
 import { openAlertDatabase } from './database.js';
 import { DEFAULT_ALERT_HTTP_PORT, loadAlertEnv } from './env.js';
 import { openAlertPlugin } from './open-alert-plugin.js';
@@ -16,30 +16,15 @@ const logger = jsonLogger({ level: pluginEnv.logLevel, base: { service: 'plugin-
 const pool = openAlertDatabase({ databaseUrl: alertEnv.databaseUrl, dataDir: alertEnv.dataDir });
 const nc = await connectNats({ url: pluginEnv.natsUrl, name: pluginEnv.connectionName });
 const opened = await openAlertPlugin({ pool, nc, prefix: pluginEnv.prefix, logger, maxAlertsPerUser: alertEnv.maxAlertsPerUser });
-const running = await runPlugin(opened.plugin, {
+const running = await runPluginProcess(opened.plugin, {
+  env: pluginEnv,
   connection: nc,
+  logger,
   config: {},
-  logger,
-  prefix: pluginEnv.prefix,
-  concurrency: pluginEnv.concurrency,
-  httpPort: pluginEnv.httpPort ?? DEFAULT_ALERT_HTTP_PORT,
-  ...(pluginEnv.secretKey === undefined ? {} : { secretKey: pluginEnv.secretKey }),
+  defaultHttpPort: DEFAULT_ALERT_HTTP_PORT,
+  onStopping: () => opened.close(),
+  onDrained: () => pool.end(),
 });
-installSignalHandlers(
-  {
-    stop: async (timeoutMs) => {
-      opened.close();
-      await running.stop(timeoutMs);
-    },
-  },
-  logger,
-  {
-    onStopped: async () => {
-      await nc.drain();
-      await pool.end();
-    },
-  },
-);
 logger.info('alert plugin started', {
   prefix: pluginEnv.prefix,
   database: alertEnv.databaseUrl === undefined ? 'pglite' : 'postgresql',

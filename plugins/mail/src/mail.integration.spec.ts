@@ -6,14 +6,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, loadTemplates, runPlugin, silentLogger, topology, type RunningPlugin } from '@herald/contracts';
-import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
+import {
+  alice,
+  channelMessage,
+  deleteTopology,
+  publishMessage,
+  readStream,
+  resolveNatsUrl,
+  uniquePrefix,
+  waitForFinal,
+} from '@herald/contracts/testing';
 import type { MailConfig } from './config.js';
 import { createMailPlugin } from './plugin.js';
 import { mailMessageId } from './render.js';
 import { MAIL_TEMPLATES_DIR } from './start.js';
 import { smtpTransport, type MailTransport } from './transport.js';
-import { alice, channelMessage } from './testing/fixtures.js';
-import { publishMessage, waitForFinal } from './testing/nats.js';
 import { startSmtpReceiver, type SmtpReceiver } from './testing/smtp-receiver.js';
 
 let nc: NatsConnection;

@@ -1,9 +1,8 @@
 import { loadTemplates } from '@herald/contracts';
-import { describePluginConformance, startPluginHarness } from '@herald/contracts/testing';
+import { alice, channelMessage, describePluginConformance, startPluginHarness } from '@herald/contracts/testing';
 import { createMailPlugin } from './plugin.js';
 import { MAIL_TEMPLATES_DIR } from './start.js';
 import { smtpTransport, type MailTransport } from './transport.js';
-import { alice, channelMessage } from './testing/fixtures.js';
 import { startSmtpReceiver } from './testing/smtp-receiver.js';
 
 const templates = loadTemplates({ defaultsDir: MAIL_TEMPLATES_DIR });

@@ -4,7 +4,7 @@ import { loadTemplates } from '@herald/contracts';
 import { mailConfigSchema } from './config.js';
 import { mailMessageId, renderMail, type MailRequest } from './render.js';
 import { MAIL_TEMPLATES_DIR } from './start.js';
-import { alice, channelMessage } from './testing/fixtures.js';
+import { alice, channelMessage } from '@herald/contracts/testing';
 
 const templates = loadTemplates({ defaultsDir: MAIL_TEMPLATES_DIR });
 const config = mailConfigSchema.parse({

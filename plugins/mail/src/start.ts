@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { HeraldError, loadTemplates, runPlugin, type Logger, type PluginEnv, type RunningPlugin } from '@herald/contracts';
+import { loadTemplates, parseEnv, runPlugin, type Logger, type PluginEnv, type RunningPlugin } from '@herald/contracts';
 import { z } from 'zod';
 import type { MailConfig } from './config.js';
 import { createMailPlugin } from './plugin.js';
@@ -31,17 +31,9 @@ export interface MailEnv {
 
 /** Parses the mail variables; throws one `HeraldError('invalid_configuration')` listing every problem. */
 export function loadMailEnv(env: Readonly<Record<string, string | undefined>>): MailEnv {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
-  const result = mailEnvSchema.safeParse(present);
-  if (!result.success) {
-    const issues = result.error.issues.map((issue) => ({ path: String(issue.path[0] ?? ''), message: issue.message }));
-    throw new HeraldError(
-      'invalid_configuration',
-      `Invalid configuration of the mail plugin:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
-      issues,
-    );
-  }
-  return { smtpUrl: result.data.SMTP_URL, dataDir: result.data.HERALD_DATA_DIR, templatesDir: result.data.HERALD_TEMPLATES_DIR };
+  // SMTP_URL may carry a password: never echo it.
+  const data = parseEnv(mailEnvSchema, env, { subject: 'the mail plugin', secrets: ['SMTP_URL'] });
+  return { smtpUrl: data.SMTP_URL, dataDir: data.HERALD_DATA_DIR, templatesDir: data.HERALD_TEMPLATES_DIR };
 }
 
 /** The shipped templates, beside the compiled files: `plugins/mail/templates/`. */

@@ -5,13 +5,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, runPlugin, silentLogger, topology, type RunningPlugin } from '@herald/contracts';
-import { deleteTopology, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
+import {
+  alice,
+  channelMessage,
+  deleteTopology,
+  publishMessage,
+  resolveNatsUrl,
+  uniquePrefix,
+  waitForFinal,
+} from '@herald/contracts/testing';
 import type { MsteamsConfig } from './config.js';
 import { createMsteamsPlugin } from './plugin.js';
 import { loadMsteamsTemplates } from './start.js';
 import { gotTeamsTransport } from './transport.js';
-import { alice, channelMessage } from './testing/fixtures.js';
-import { publishMessage, waitForFinal } from './testing/nats.js';
 import { startTeamsSink, type TeamsSink } from './testing/teams-sink.js';
 
 let nc: NatsConnection;

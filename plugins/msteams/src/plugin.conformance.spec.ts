@@ -1,8 +1,7 @@
-import { describePluginConformance, startPluginHarness } from '@herald/contracts/testing';
+import { channelMessage, describePluginConformance, startPluginHarness } from '@herald/contracts/testing';
 import { createMsteamsPlugin } from './plugin.js';
 import { loadMsteamsTemplates } from './start.js';
 import { gotTeamsTransport } from './transport.js';
-import { channelMessage } from './testing/fixtures.js';
 import { startTeamsSink } from './testing/teams-sink.js';
 
 const templates = loadMsteamsTemplates(undefined);

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { msteamsConfigSchema } from './config.js';
 import { renderMsteams, type AdaptiveCardMessage, type MessageCard, type MsteamsRequest } from './render.js';
 import { loadMsteamsTemplates } from './start.js';
-import { alice, channelMessage } from './testing/fixtures.js';
+import { alice, channelMessage } from '@herald/contracts/testing';
 
 const templates = loadMsteamsTemplates(undefined);
 const adaptive = msteamsConfigSchema.parse({ url: 'https://example.webhook.office.com/workflows/abc' });

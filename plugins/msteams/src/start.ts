@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { HeraldError, loadTemplates, runPlugin, type Logger, type PluginEnv, type RunningPlugin } from '@herald/contracts';
+import { loadTemplates, parseEnv, runPlugin, type Logger, type PluginEnv, type RunningPlugin } from '@herald/contracts';
 import { z } from 'zod';
 import type { MsteamsConfig } from './config.js';
 import { createMsteamsPlugin } from './plugin.js';
@@ -24,17 +24,8 @@ export interface MsteamsEnv {
 }
 
 export function loadMsteamsEnv(env: Readonly<Record<string, string | undefined>>): MsteamsEnv {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
-  const result = msteamsEnvSchema.safeParse(present);
-  if (!result.success) {
-    const issues = result.error.issues.map((issue) => ({ path: String(issue.path[0] ?? ''), message: issue.message }));
-    throw new HeraldError(
-      'invalid_configuration',
-      `Invalid configuration of the msteams plugin:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
-      issues,
-    );
-  }
-  return { templatesDir: result.data.HERALD_TEMPLATES_DIR, timeoutMs: result.data.HERALD_MSTEAMS_TIMEOUT_MS };
+  const data = parseEnv(msteamsEnvSchema, env, { subject: 'the msteams plugin' });
+  return { templatesDir: data.HERALD_TEMPLATES_DIR, timeoutMs: data.HERALD_MSTEAMS_TIMEOUT_MS };
 }
 
 /** The shipped templates, beside the compiled files: `plugins/msteams/templates/`. */

@@ -1,8 +1,7 @@
-import { describePluginConformance, startPluginHarness } from '@herald/contracts/testing';
+import { alice, channelMessage, describePluginConformance, startPluginHarness } from '@herald/contracts/testing';
 import { createSlackPlugin } from './plugin.js';
 import { loadSlackTemplates } from './start.js';
 import { slackWebApi } from './transport.js';
-import { alice, channelMessage } from './testing/fixtures.js';
 import { startSlackServer } from './testing/slack-server.js';
 
 const templates = loadSlackTemplates(undefined);

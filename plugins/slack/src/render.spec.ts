@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { slackConfigSchema } from './config.js';
 import { renderSlack, slackEscape, type SlackRequest } from './render.js';
 import { loadSlackTemplates } from './start.js';
-import { alice, channelMessage } from './testing/fixtures.js';
+import { alice, channelMessage } from '@herald/contracts/testing';
 
 const templates = loadSlackTemplates(undefined);
 const config = slackConfigSchema.parse({ token: 'xoxb-1', channel: '#security', username: 'DefectDojo' });

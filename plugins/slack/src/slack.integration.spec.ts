@@ -6,13 +6,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, runPlugin, silentLogger, topology, type RunningPlugin } from '@herald/contracts';
-import { deleteTopology, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
+import {
+  alice,
+  channelMessage,
+  deleteTopology,
+  publishMessage,
+  resolveNatsUrl,
+  uniquePrefix,
+  waitForFinal,
+} from '@herald/contracts/testing';
 import type { SlackConfig } from './config.js';
 import { createSlackPlugin } from './plugin.js';
 import { loadSlackTemplates } from './start.js';
 import { slackWebApi } from './transport.js';
-import { alice, channelMessage } from './testing/fixtures.js';
-import { publishMessage, waitForFinal } from './testing/nats.js';
 import { startSlackServer, type SlackServer } from './testing/slack-server.js';
 
 const TOKEN = 'xoxb-test-token';

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { HeraldError, loadTemplates, runPlugin, type Logger, type PluginEnv, type RunningPlugin } from '@herald/contracts';
+import { loadTemplates, parseEnv, runPlugin, type Logger, type PluginEnv, type RunningPlugin } from '@herald/contracts';
 import { z } from 'zod';
 import type { SlackConfig } from './config.js';
 import { createSlackPlugin } from './plugin.js';
@@ -25,18 +25,9 @@ export interface SlackEnv {
 }
 
 export function loadSlackEnv(env: Readonly<Record<string, string | undefined>>): SlackEnv {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
-  const result = slackEnvSchema.safeParse(present);
-  if (!result.success) {
-    const issues = result.error.issues.map((issue) => ({ path: String(issue.path[0] ?? ''), message: issue.message }));
-    throw new HeraldError(
-      'invalid_configuration',
-      `Invalid configuration of the slack plugin:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
-      issues,
-    );
-  }
-  const apiUrl = result.data.SLACK_API_URL ?? 'https://slack.com/api/';
-  return { apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`, templatesDir: result.data.HERALD_TEMPLATES_DIR };
+  const data = parseEnv(slackEnvSchema, env, { subject: 'the slack plugin' });
+  const apiUrl = data.SLACK_API_URL ?? 'https://slack.com/api/';
+  return { apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`, templatesDir: data.HERALD_TEMPLATES_DIR };
 }
 
 /** The shipped templates, beside the compiled files: `plugins/slack/templates/`. */

@@ -25,7 +25,7 @@ describe('loadWebhooksEnv', () => {
 
   it('lists every bad variable in one error', () => {
     expect(() => loadWebhooksEnv({ DATABASE_URL: 'mysql://x', HERALD_WEBHOOKS_ALLOW_PRIVATE: 'nope' })).toThrow(
-      /DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL.*HERALD_WEBHOOKS_ALLOW_PRIVATE: .*"nope"/,
+      /DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL.*HERALD_WEBHOOKS_ALLOW_PRIVATE: .*"nope"/s,
     );
   });
 });

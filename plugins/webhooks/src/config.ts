@@ -4,9 +4,8 @@
  * `process.env`; it hands the variables to `loadWebhooksEnv`.
  */
 import { z } from 'zod';
-import { toValidationIssues } from '@herald/contracts';
+import { parseEnv } from '@herald/contracts';
 import { parseAllowList, type Cidr } from './address-policy.js';
-import { WebhookError } from './errors.js';
 
 /** Channel settings. */
 export const webhooksConfigSchema = z.strictObject({
@@ -33,7 +32,17 @@ const envSchema = z.object({
   /** `X-Herald-Instance` of pings. @default "http://localhost:8080" */
   HERALD_SITE_URL: z.url({ error: 'must be an absolute URL, e.g. http://localhost:8080' }).default('http://localhost:8080'),
   /** Non-public ranges webhooks may target, comma-separated CIDRs. @default none */
-  HERALD_WEBHOOKS_ALLOW_PRIVATE: z.string().optional(),
+  HERALD_WEBHOOKS_ALLOW_PRIVATE: z
+    .string()
+    .optional()
+    .transform((text, ctx): Cidr[] => {
+      try {
+        return parseAllowList(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** Overrides the channel setting `timeout_seconds` when set. */
   HERALD_WEBHOOKS_TIMEOUT_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds' })
@@ -57,28 +66,13 @@ export interface WebhooksEnv {
 
 /** Parses the environment; one `invalid_configuration` error lists every bad variable. */
 export function loadWebhooksEnv(env: Readonly<Record<string, string | undefined>>): WebhooksEnv {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
-  const parsed = envSchema.safeParse(present);
-  const issues = parsed.success ? [] : toValidationIssues(parsed.error, present);
-  let allowPrivate: Cidr[] = [];
-  try {
-    allowPrivate = parseAllowList(present['HERALD_WEBHOOKS_ALLOW_PRIVATE']);
-  } catch (error) {
-    issues.push({ path: 'HERALD_WEBHOOKS_ALLOW_PRIVATE', message: (error as Error).message });
-  }
-  if (!parsed.success || issues.length > 0) {
-    throw new WebhookError(
-      'invalid_configuration',
-      `invalid webhooks plugin environment: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      issues,
-    );
-  }
-  const e = parsed.data;
+  // DATABASE_URL may carry a password: never echo it.
+  const e = parseEnv(envSchema, env, { subject: 'the webhooks plugin', secrets: ['DATABASE_URL'] });
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.HERALD_DATA_DIR,
     siteUrl: e.HERALD_SITE_URL.replace(/\/+$/, ''),
-    allowPrivate,
+    allowPrivate: e.HERALD_WEBHOOKS_ALLOW_PRIVATE,
     timeoutSecondsOverride: e.HERALD_WEBHOOKS_TIMEOUT_SECONDS,
   };
 }

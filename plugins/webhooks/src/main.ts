@@ -6,7 +6,7 @@
  * the webhooks API on HERALD_PLUGIN_HTTP_PORT (default 8082). SIGTERM/SIGINT: stop fetching, finish
  * or nak in-flight messages, drain NATS, close the pool, exit within 10 s.
  */
-import { connectNats, installSignalHandlers, jsonLogger, loadPluginEnv, runPlugin } from '@herald/contracts';
+import { connectNats, jsonLogger, loadPluginEnv, runPluginProcess } from '@herald/contracts';
 import { DEFAULT_WEBHOOKS_CONFIG, DEFAULT_WEBHOOKS_HTTP_PORT, loadWebhooksEnv } from './config.js';
 import { openWebhooksDatabase } from './database.js';
 import { openWebhooksPlugin } from './open-webhooks-plugin.js';
@@ -25,31 +25,16 @@ const opened = await openWebhooksPlugin({
   siteUrl: webhooksEnv.siteUrl,
   allowPrivate: webhooksEnv.allowPrivate,
 });
-const running = await runPlugin(opened.plugin, {
+const running = await runPluginProcess(opened.plugin, {
+  env: pluginEnv,
   connection: nc,
+  logger,
   config: DEFAULT_WEBHOOKS_CONFIG,
   ...(webhooksEnv.timeoutSecondsOverride === undefined ? {} : { envConfig: { timeout_seconds: webhooksEnv.timeoutSecondsOverride } }),
-  logger,
-  prefix: pluginEnv.prefix,
-  concurrency: pluginEnv.concurrency,
-  httpPort: pluginEnv.httpPort ?? DEFAULT_WEBHOOKS_HTTP_PORT,
-  ...(pluginEnv.secretKey === undefined ? {} : { secretKey: pluginEnv.secretKey }),
+  defaultHttpPort: DEFAULT_WEBHOOKS_HTTP_PORT,
+  onStopping: () => opened.close(),
+  onDrained: () => pool.end(),
 });
-installSignalHandlers(
-  {
-    stop: async (timeoutMs) => {
-      opened.close();
-      await running.stop(timeoutMs);
-    },
-  },
-  logger,
-  {
-    onStopped: async () => {
-      await nc.drain();
-      await pool.end();
-    },
-  },
-);
 logger.info('webhooks plugin started', {
   prefix: pluginEnv.prefix,
   database: webhooksEnv.databaseUrl === undefined ? `pglite (${webhooksEnv.dataDir}/webhooks-pgdata)` : 'postgresql',

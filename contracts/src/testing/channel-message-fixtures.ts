@@ -1,8 +1,16 @@
-/** Channel messages for tests: the three shapes every channel is checked with. */
-import { validateEvent, type ChannelMessage, type Destination, type DirectoryUser } from '@herald/contracts';
+/**
+ * Channel messages for channel tests: the three shapes every channel is checked with — a
+ * `scan_added` with findings, a `user_mentioned` whose description needs escaping, and an event
+ * type the catalogue does not know (`dummy_foo_event`). Each is validated as the gateway would
+ * validate it, so a fixture can never drift from the contract.
+ */
+import { deliveryId, type ChannelMessage, type Destination, type DirectoryUser } from '../channel-message.js';
+import { validateEvent } from '../envelope.js';
 
+/** `site_url` of every fixture message; links in rendered output start with it. */
 export const SITE_URL = 'https://dojo.example.com';
 
+/** A directory user for personal destinations. */
 export const alice: DirectoryUser = { id: '1', username: 'alice', email: 'alice@example.com', full_name: 'Alice Doe' };
 
 const test = {
@@ -11,7 +19,8 @@ const test = {
   engagement: { id: '3', name: 'Q1 Pentest', product: { id: '2', name: 'Web Shop', product_type: { id: '1', name: 'Apps' } } },
 };
 
-export const EVENTS = {
+/** Label and data of each fixture event type. */
+export const FIXTURE_EVENTS = {
   scan_added: {
     label: 'Scan Added',
     data: {
@@ -39,14 +48,21 @@ export const EVENTS = {
   dummy_foo_event: { label: 'Dummy Foo Event', data: {} },
 } as const satisfies Record<string, { label: string; data: Record<string, unknown> }>;
 
-export type FixtureEvent = keyof typeof EVENTS;
+export type FixtureEvent = keyof typeof FIXTURE_EVENTS;
 
-/** A channel message as the gateway would publish it. */
+export interface ChannelMessageOptions {
+  /** The event's id (and so the delivery id's first part). @default "ev-<type>" */
+  readonly eventId?: string;
+  /** Fields merged over the fixture's event data. @default none */
+  readonly data?: Record<string, unknown>;
+}
+
+/** A channel message as the gateway would publish it; throws when `data` makes the event invalid. */
 export function channelMessage(
   channel: string,
   type: FixtureEvent,
   destination: Destination,
-  options: { eventId?: string; data?: Record<string, unknown> } = {},
+  options: ChannelMessageOptions = {},
 ): ChannelMessage {
   const eventId = options.eventId ?? `ev-${type}`;
   const parsed = validateEvent(
@@ -56,18 +72,17 @@ export function channelMessage(
       source: 'defectdojo',
       type,
       time: '2026-03-01T10:00:00Z',
-      data: { ...EVENTS[type].data, ...options.data },
+      data: { ...FIXTURE_EVENTS[type].data, ...options.data },
     },
     new Date('2026-03-01T10:00:00Z'),
   );
   if (!parsed.ok) throw new Error(`bad fixture: ${JSON.stringify(parsed.issues)}`);
-  const key = destination.scope === 'system' ? 'system' : `user-${destination.user.id}`;
   return {
-    delivery_id: `${eventId}:${channel}:${key}`,
+    delivery_id: deliveryId(eventId, channel, destination),
     channel,
     event: parsed.event,
     destination,
     site_url: SITE_URL,
-    event_label: EVENTS[type].label,
+    event_label: FIXTURE_EVENTS[type].label,
   };
 }

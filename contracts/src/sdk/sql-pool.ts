@@ -1,0 +1,66 @@
+/**
+ * The connection pool of a Herald process that owns data: PostgreSQL when a URL is given,
+ * otherwise an embedded PGlite (PostgreSQL 18 in WebAssembly) under `<dataDir>/<directory>`.
+ *
+ * PGlite is wired per ENGINEERING.md: a `pg.Pool` over `createPgConfig(pglite)` with ONE
+ * connection and a connection timeout (a second connection opened while a transaction is open
+ * would wait forever, so it times out instead), and the caller's type parsers (the gateway passes
+ * MikroORM's `createPostgreSqlTypeParsers`; without them `date` columns shift by the time zone).
+ * Ending the pool closes PGlite, releasing the data directory: one process per directory.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import pg from 'pg';
+
+export interface SqlPoolOptions {
+  /** `postgresql://…`; when absent, the embedded PGlite database is used. @default none: PGlite */
+  readonly databaseUrl?: string | undefined;
+  /** Herald's data directory (`HERALD_DATA_DIR`). */
+  readonly dataDir: string;
+  /** Folder of `dataDir` PGlite keeps its files in, e.g. `pgdata` or `alert-pgdata`. */
+  readonly directory: string;
+  /** Connections in the PostgreSQL pool; PGlite always has one. @default 5 */
+  readonly poolSize?: number;
+  /** How long a query waits for a connection before failing, in ms. @default 10000 */
+  readonly connectionTimeoutMillis?: number;
+  /** Type parsers of every connection (e.g. MikroORM's, for exact `date` columns). @default pg's own */
+  readonly types?: pg.CustomTypesConfig;
+}
+
+/** A `pg.Pool` that also closes the PGlite instance under it when the pool ends. */
+class PGlitePool extends pg.Pool {
+  constructor(
+    config: pg.PoolConfig,
+    private readonly pglite: PGlite,
+  ) {
+    super(config);
+  }
+
+  override end(): Promise<void>;
+  override end(callback: () => void): void;
+  override end(callback?: () => void): Promise<void> | void {
+    const done = super.end().then(async () => {
+      if (!this.pglite.closed) await this.pglite.close();
+    });
+    if (callback) {
+      void done.then(callback, callback);
+      return;
+    }
+    return done;
+  }
+}
+
+/** Opens the pool; PGlite starts (creating `<dataDir>/<directory>` if needed) when no URL is given. */
+export function openSqlPool(options: SqlPoolOptions): pg.Pool {
+  const connectionTimeoutMillis = options.connectionTimeoutMillis ?? 10_000;
+  const types = options.types === undefined ? {} : { types: options.types };
+  if (options.databaseUrl !== undefined) {
+    return new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 5, connectionTimeoutMillis, ...types });
+  }
+  const directory = join(options.dataDir, options.directory);
+  mkdirSync(directory, { recursive: true });
+  const pglite = new PGlite(directory);
+  return new PGlitePool({ ...createPgConfig(pglite), max: 1, connectionTimeoutMillis, ...types }, pglite);
+}

@@ -1,0 +1,132 @@
+/**
+ * Shared helpers of the benchmarks (test/bench): statistics, child processes, RSS sampling, free
+ * ports, waiting. Plain ESM over Node built-ins; no test framework.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/** Percentile (0..100) of a numeric array, nearest-rank on a sorted copy. */
+export function percentile(values, p) {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}
+
+export const median = (values) => percentile(values, 50);
+
+export const round = (value, digits = 2) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
+
+/** A TCP port nobody listens on right now (127.0.0.1). */
+export function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** Polls `read` until `done(value)` holds; throws with `what` after `timeoutMs`. */
+export async function waitUntil(read, done, { timeoutMs = 30_000, intervalMs = 50, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(value)})`);
+    await sleep(intervalMs);
+  }
+}
+
+/** Children started by this run, stopped (by pid) at the end whatever happens. */
+const children = new Set();
+
+/** Starts `node <script>` (path relative to the repository) with `env` on top of a minimal environment. */
+export function startNode(script, env, { label = script, args = [] } = {}) {
+  const child = spawn(process.execPath, [resolve(REPO_ROOT, script), ...args], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_OPTIONS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk) => {
+    output += chunk.toString();
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((done) => child.once('exit', (code, signal) => done(code ?? signal ?? -1)));
+  const handle = { label, child, pid: child.pid, exited, output: () => output };
+  children.add(handle);
+  void exited.then(() => children.delete(handle));
+  return handle;
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`. Only ever signals the pid this run started. */
+export async function stopChild(handle, graceMs = 10_000) {
+  if (handle.child.exitCode !== null || handle.child.signalCode !== null) return;
+  handle.child.kill('SIGTERM');
+  const timer = setTimeout(() => handle.child.kill('SIGKILL'), graceMs);
+  await handle.exited;
+  clearTimeout(timer);
+}
+
+export async function stopAllChildren() {
+  await Promise.all([...children].map((handle) => stopChild(handle, 5_000)));
+}
+
+/** Resident set size of a process in bytes (Linux /proc), or NaN when it is gone. */
+export function rssBytes(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+    return match ? Number(match[1]) * 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Samples the RSS of labelled pids every `intervalMs`; `stop()` returns `{ label: { peak, last, samples } }`. */
+export function sampleRss(targets, intervalMs = 200) {
+  const stats = new Map(targets.map(({ label }) => [label, { peak: 0, last: Number.NaN, samples: 0 }]));
+  const tick = () => {
+    for (const { label, pid } of targets) {
+      const rss = rssBytes(pid);
+      if (!Number.isFinite(rss)) continue;
+      const s = stats.get(label);
+      s.peak = Math.max(s.peak, rss);
+      s.last = rss;
+      s.samples++;
+    }
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      tick();
+      return Object.fromEntries(stats);
+    },
+  };
+}
+
+export const MB = 1024 * 1024;
+
+/** Runs `node <script> ...args` to completion and parses the last stdout line as JSON. */
+export async function runChildJson(script, args, { label = script, timeoutMs = 120_000 } = {}) {
+  const handle = startNode(script, {}, { label, args });
+  const timer = setTimeout(() => handle.child.kill('SIGKILL'), timeoutMs);
+  const code = await handle.exited;
+  clearTimeout(timer);
+  const lines = handle.output().trim().split('\n');
+  if (code !== 0) throw new Error(`${label} exited with ${code}:\n${handle.output()}`);
+  return { result: JSON.parse(lines[lines.length - 1]), output: handle.output() };
+}

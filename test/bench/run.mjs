@@ -1,0 +1,896 @@
+/**
+ * Herald's benchmarks (SPEC §11), run by `npm run bench` after `npm run build`. Not tests: a plain
+ * Node script over the BUILT packages, against the local NATS (127.0.0.1:4222 or NATS_URL) and
+ * PostgreSQL (127.0.0.1:5432 or DATABASE_URL's server). Every figure is printed with a baseline
+ * measured in the same run and the ratio, as a table and as JSON (last line of output and
+ * test/bench/results.json). Everything created (a unique subject prefix's streams and KV buckets,
+ * a `herald_b_<hex>` database, a temp dir, child processes) is removed at the end.
+ * See test/bench/README.md for what each figure means.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
+import { EVENT_CATALOGUE, MESSAGE_HEADERS, ensureConsumer, ensureStreams, silentLogger, topology } from '@herald/contracts';
+import { deleteTopology, resolveDatabaseUrl, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
+import { openWebhooksPlugin } from '@herald/plugin-webhooks';
+import {
+  MB,
+  REPO_ROOT,
+  freePort,
+  median,
+  percentile,
+  round,
+  rssBytes,
+  runChildJson,
+  sampleRss,
+  sleep,
+  startNode,
+  stopAllChildren,
+  stopChild,
+  waitUntil,
+} from './lib.mjs';
+
+// ---- sizes (SPEC §11) and bounds -----------------------------------------------------------
+const USERS = 10_000;
+const PRODUCTS = 1_000;
+const PRODUCT_TYPES = 100;
+const SUBSCRIBERS_PER_PRODUCT = 4; // members with a product row: scan_added → alert + mail
+const FANOUT = SUBSCRIBERS_PER_PRODUCT * 2 + 2; // + system slack + system msteams = 10
+const ALL_ID = '9999'; // product type + product every user can view (broadcast)
+const THROUGHPUT_WARMUP = 300;
+const THROUGHPUT_EVENTS = 4_000;
+const BROADCAST_RUNS = 3;
+const LATENCY_RATE = 500; // events/s
+const LATENCY_WARMUP_MS = 1_500;
+const LATENCY_MS = 10_000;
+const REFERENCE_RATE = 100; // informational second latency run, below saturation
+const REFERENCE_MS = 5_000;
+const PLUGIN_EVENTS = 300; // scan_added events pushed through every plugin for the memory figure
+const PLUGINS = ['alert', 'mail', 'slack', 'msteams', 'webhooks'];
+/** For development: BENCH_PHASES=routing,throughput,broadcast,latency,memory (default: all). */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'routing,throughput,broadcast,latency,memory').split(',').map((p) => p.trim()));
+
+const t0 = Date.now();
+/** Undo steps of this run (streams, database, temp dir, connections), run in reverse at the end or on a signal. */
+const cleanups = [];
+
+async function runCleanups() {
+  await stopAllChildren();
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      log(`cleanup: ${error.message}`);
+    }
+  }
+}
+const log = (line) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+
+// ---- infrastructure ------------------------------------------------------------------------
+function only127(url, what) {
+  const host = new URL(url.includes('://') ? url : `nats://${url}`).hostname;
+  if (host !== '127.0.0.1' && host !== 'localhost') throw new Error(`${what} must be on 127.0.0.1 for the bench, got ${host}`);
+}
+
+function withDatabase(url, database) {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function adminQuery(serverUrl, text) {
+  const client = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The local HTTP sink: webhooks (latency), Teams, and a Slack-compatible API that says ok. */
+async function startSink() {
+  const received = new Map(); // event id → performance.now() at receipt
+  const hits = { webhook: 0, teams: 0, slack: 0, other: 0 };
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      const now = performance.now();
+      const url = req.url ?? '';
+      if (url.startsWith('/webhook')) {
+        hits.webhook++;
+        try {
+          const title = JSON.parse(Buffer.concat(chunks).toString('utf8')).title;
+          if (typeof title === 'string' && !received.has(title)) received.set(title, now);
+        } catch {
+          /* a ping or a malformed body: not a latency sample */
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      } else if (url.startsWith('/teams')) {
+        hits.teams++;
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('1');
+      } else if (url.startsWith('/slack/')) {
+        hits.slack++;
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ok: true, channel: 'C0BENCH', ts: '1700000000.000100', user: { id: 'U0BENCH' } }));
+      } else {
+        hits.other++;
+        res.writeHead(404).end();
+      }
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  return { server, port: server.address().port, received, hits };
+}
+
+// ---- event builders ------------------------------------------------------------------------
+const DESCRIPTION = 'Benchmark scan import with a description of realistic length. '.repeat(4);
+
+function scanEvent(id, index) {
+  const product = (index % PRODUCTS) + 1;
+  return {
+    specversion: '1.0',
+    id,
+    source: 'bench',
+    type: 'scan_added',
+    time: new Date().toISOString(),
+    data: {
+      title: `Scan ${id}`,
+      description: DESCRIPTION,
+      product: { id: String(product), name: `Product ${product}`, product_type_id: String(((product - 1) % PRODUCT_TYPES) + 1) },
+      finding_count: 3,
+      actor: { id: '1', username: 'user1' },
+    },
+  };
+}
+
+/** `count` scan_added events with ids `<label>-<i>`, spread over the products. */
+const events = (label, count) => Array.from({ length: count }, (_, i) => scanEvent(`${label}-${i}`, i));
+
+async function publishEvents(js, topo, events) {
+  const acks = events.map((event) => js.publish(topo.subjects.event(event.type), JSON.stringify(event), { msgID: event.id }));
+  await Promise.all(acks);
+}
+
+async function streamState(jsm, stream) {
+  const info = await jsm.streams.info(stream);
+  return { messages: info.state.messages, bytes: info.state.bytes };
+}
+
+async function consumerIdle(jsm, topo) {
+  const info = await jsm.consumers.info(topo.gatewayConsumer.stream, topo.gatewayConsumer.durable);
+  return info.num_pending + info.num_ack_pending === 0;
+}
+
+/**
+ * Publishes `events` (pipelined) and waits until `expected` more messages are stored in the deliver
+ * stream and the events consumer has acknowledged everything. Returns seconds and bytes/message.
+ */
+async function drive(jsm, js, topo, events, expected) {
+  const before = await streamState(jsm, topo.streams.deliver.name);
+  const started = performance.now();
+  await publishEvents(js, topo, events);
+  let stored = 0;
+  await waitUntil(
+    async () => {
+      const state = await streamState(jsm, topo.streams.deliver.name);
+      if (stored === 0 && state.messages >= before.messages + expected) stored = performance.now();
+      return stored !== 0 && (await consumerIdle(jsm, topo)) ? state : null;
+    },
+    (state) => state !== null,
+    { timeoutMs: 120_000, intervalMs: 20, what: `${expected} channel messages and all events acked` },
+  );
+  const done = performance.now();
+  const after = await streamState(jsm, topo.streams.deliver.name);
+  const added = after.messages - before.messages;
+  if (added !== expected) throw new Error(`expected ${expected} channel messages, the stream got ${added}`);
+  return {
+    seconds: (done - started) / 1000,
+    storedSeconds: (stored - started) / 1000,
+    bytesPerMessage: (after.bytes - before.bytes) / added,
+  };
+}
+
+// ---- the run -------------------------------------------------------------------------------
+async function main() {
+  const results = {
+    bench: 'herald',
+    started_at: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? '', node: process.version },
+    parameters: { users: USERS, products: PRODUCTS, product_types: PRODUCT_TYPES, fanout_per_event: FANOUT },
+  };
+  let failed;
+  try {
+    // 5. routing: pure, in-process, on a quiet machine (nothing else started yet)
+    if (PHASES.has('routing')) {
+      log('routing: route() on synthetic snapshots (child process: node test/bench/routing.mjs)');
+      const { result, output } = await runChildJson('test/bench/routing.mjs', [], { label: 'routing' });
+      for (const line of output.split('\n').filter((l) => l.startsWith('  route()'))) log(line);
+      results.routing = result;
+    }
+
+    const natsUrl = await resolveNatsUrl();
+    const dbServer = await resolveDatabaseUrl();
+    only127(natsUrl, 'NATS');
+    only127(dbServer, 'PostgreSQL');
+    const nc = await connect({ servers: natsUrl, name: 'bench' });
+    cleanups.push(() => nc.close());
+    const js = jetstream(nc);
+    const jsm = await jetstreamManager(nc);
+    const prefix = uniquePrefix('bench');
+    const basePrefix = uniquePrefix('benchbase');
+    const topo = topology({ prefix });
+    const baseTopo = topology({ prefix: basePrefix });
+    cleanups.push(() => deleteTopology(nc, topo));
+    cleanups.push(() => deleteTopology(nc, baseTopo));
+
+    const dbName = `herald_b_${randomBytes(6).toString('hex')}`;
+    await adminQuery(dbServer, `create database ${dbName}`);
+    cleanups.push(() => adminQuery(dbServer, `drop database if exists ${dbName} with (force)`));
+    const databaseUrl = withDatabase(dbServer, dbName);
+    const dataDir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const sink = await startSink();
+    cleanups.push(() => new Promise((done) => sink.server.close(() => done())));
+    sink.server.closeIdleConnections?.();
+
+    const secretKey = randomBytes(32).toString('base64');
+    const adminToken = `bench-${randomBytes(16).toString('hex')}`;
+    const httpPort = await freePort();
+    const commonEnv = { NATS_URL: natsUrl, HERALD_SUBJECT_PREFIX: prefix, HERALD_SECRET_KEY: secretKey, HERALD_LOG_LEVEL: 'warn' };
+
+    // ---- the gateway, in its own process, with its directory -------------------------------
+    log(`gateway: starting node gateway/dist/main.js (prefix ${prefix}, database ${dbName})`);
+    const gateway = startNode(
+      'gateway/dist/main.js',
+      {
+        ...commonEnv,
+        DATABASE_URL: databaseUrl,
+        HERALD_HTTP_PORT: String(httpPort),
+        HERALD_ADMIN_TOKEN: adminToken,
+        HERALD_SITE_URL: 'http://localhost:8080',
+        HERALD_DATA_DIR: dataDir,
+        // diagnostics only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (see README)
+        ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
+      },
+      { label: 'gateway' },
+    );
+    const gatewayRss = sampleRss([{ label: 'gateway', pid: gateway.pid }], 200);
+    const api = `http://127.0.0.1:${httpPort}`;
+    await waitUntil(
+      async () => {
+        if (gateway.child.exitCode !== null) throw new Error(`gateway exited:\n${gateway.output()}`);
+        return fetch(`${api}/health/ready`).then(
+          (r) => r.status,
+          () => 0,
+        );
+      },
+      (status) => status === 200,
+      { timeoutMs: 60_000, intervalMs: 100, what: 'gateway /health/ready' },
+    );
+    /** Gateway RSS at each stage, MB, and its V8 heap in use (from its /metrics). */
+    const gatewayMemory = {};
+    const checkpoint = async (stage) => {
+      const metrics = await fetch(`${api}/metrics`).then(
+        (r) => r.text(),
+        () => '',
+      );
+      const heap = /^herald_gateway_nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics);
+      gatewayMemory[stage] = { rss_mb: round(rssBytes(gateway.pid) / MB, 1), heap_used_mb: heap ? round(Number(heap[1]) / MB, 1) : null };
+    };
+    results.gateway_memory_by_stage = gatewayMemory;
+    await checkpoint('started');
+    const call = async (method, path, body) => {
+      const res = await fetch(`${api}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status}: ${await res.text()}`);
+      return res.status === 204 ? null : res.json();
+    };
+
+    log(`seeding: ${USERS} users, ${PRODUCTS} products, ${PRODUCT_TYPES} product types (bulk SQL into the migrated schema)`);
+    const seedStarted = Date.now();
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    const emptyPersonal = Object.fromEntries(EVENT_CATALOGUE.map((t) => [t.name, []]));
+    const personal = { ...emptyPersonal, engagement_added: ['alert'] };
+    const productRow = Object.fromEntries(EVENT_CATALOGUE.filter((t) => t.productScoped).map((t) => [t.name, []]));
+    productRow.scan_added = ['alert', 'mail'];
+    await db.query('begin');
+    await db.query(
+      `insert into gateway.users (id, username, email, full_name)
+       select g::text, 'user' || g, 'user' || g || '@bench.example', 'Bench User ' || g from generate_series(1, $1::int) g`,
+      [USERS],
+    );
+    await db.query(`insert into gateway.product_types (id, name) select g::text, 'Type ' || g from generate_series(1, $1::int) g`, [
+      PRODUCT_TYPES,
+    ]);
+    await db.query(`insert into gateway.product_types (id, name) values ($1, 'Everyone')`, [ALL_ID]);
+    await db.query(
+      `insert into gateway.products (id, name, product_type_id)
+       select g::text, 'Product ' || g, (((g - 1) % $2::int) + 1)::text from generate_series(1, $1::int) g`,
+      [PRODUCTS, PRODUCT_TYPES],
+    );
+    await db.query(`insert into gateway.products (id, name, product_type_id) values ($1, 'Everyone', $1)`, [ALL_ID]);
+    // 10 members per product; every user also in product type "Everyone" (the broadcast scope)
+    await db.query(
+      `insert into gateway.product_members (scope_id, user_id, role)
+       select (((g - 1) % $2::int) + 1)::text, g::text, 'Writer' from generate_series(1, $1::int) g`,
+      [USERS, PRODUCTS],
+    );
+    await db.query(
+      `insert into gateway.product_type_members (scope_id, user_id, role) select $2, g::text, 'Reader' from generate_series(1, $1::int) g`,
+      [USERS, ALL_ID],
+    );
+    await db.query(`insert into gateway.personal_settings (user_id, events) select g::text, $2::jsonb from generate_series(1, $1::int) g`, [
+      USERS,
+      JSON.stringify(personal),
+    ]);
+    await db.query(
+      `insert into gateway.product_settings (user_id, product_id, events)
+       select g::text, (((g - 1) % $2::int) + 1)::text, $3::jsonb from generate_series(1, $1::int) g`,
+      [SUBSCRIBERS_PER_PRODUCT * PRODUCTS, PRODUCTS, JSON.stringify(productRow)],
+    );
+    await db.query('commit');
+    await db.end();
+    // channels and the system row through the API (validated, secrets sealed, snapshot invalidated)
+    await call('PUT', '/channels/mail/config', { enabled: true, settings: { from: 'herald@bench.example' } });
+    await call('PUT', '/channels/slack/config', { enabled: true, settings: { token: 'xoxb-bench', channel: '#bench' } });
+    await call('PUT', '/channels/msteams/config', { enabled: true, settings: { url: `http://127.0.0.1:${sink.port}/teams` } });
+    await call('PUT', '/channels/webhooks/config', { enabled: true, settings: { timeout_seconds: 5 } });
+    await call('PUT', '/settings/system', {
+      events: { ...emptyPersonal, scan_added: ['slack', 'msteams'], product_added: ['webhooks'] },
+    });
+    results.parameters.seed_seconds = round((Date.now() - seedStarted) / 1000, 1);
+    results.parameters.directory = `${USERS} users (no superusers), ${PRODUCTS} products in ${PRODUCT_TYPES} types, 10 members/product, ${SUBSCRIBERS_PER_PRODUCT} product rows/product (scan_added: alert+mail); system row scan_added: slack+msteams, product_added: webhooks; every user member of type ${ALL_ID} and personally subscribed to engagement_added (alert)`;
+    results.parameters.channels_enabled = ['alert', 'mail', 'slack', 'msteams', 'webhooks'];
+
+    // first event: loads the snapshot; checks the fan-out
+    const firstLoad = performance.now();
+    await drive(jsm, js, topo, [scanEvent('check-1', 0)], FANOUT);
+    await checkpoint('directory_loaded');
+    log(
+      `gateway: first event routed with fan-out ${FANOUT} in ${(performance.now() - firstLoad).toFixed(0)} ms (includes the snapshot load)`,
+    );
+
+    if (PHASES.has('throughput')) {
+      // ---- 1. throughput ----------------------------------------------------------------------
+      log(`throughput: gateway, ${THROUGHPUT_WARMUP} warm-up + ${THROUGHPUT_EVENTS} events × fan-out ${FANOUT}`);
+      await drive(jsm, js, topo, events('gw-warm', THROUGHPUT_WARMUP), THROUGHPUT_WARMUP * FANOUT);
+      const gw = await drive(jsm, js, topo, events('gw', THROUGHPUT_EVENTS), THROUGHPUT_EVENTS * FANOUT);
+
+      log('throughput: trivial forwarder baseline (own process, same streams config, same fan-out)');
+      await ensureStreams(jsm, baseTopo);
+      await ensureConsumer(jsm, baseTopo.gatewayConsumer);
+      const forwarder = startNode(
+        'test/bench/forwarder.mjs',
+        {},
+        { label: 'forwarder', args: [natsUrl, basePrefix, String(FANOUT), '32'] },
+      );
+      await waitUntil(
+        () => forwarder.output(),
+        (out) => out.includes('ready') || forwarder.child.exitCode !== null,
+        {
+          timeoutMs: 20_000,
+          what: 'forwarder ready',
+        },
+      );
+      if (forwarder.child.exitCode !== null) throw new Error(`forwarder exited:\n${forwarder.output()}`);
+      await drive(jsm, js, baseTopo, events('fw-warm', THROUGHPUT_WARMUP), THROUGHPUT_WARMUP * FANOUT);
+      const fw = await drive(jsm, js, baseTopo, events('fw', THROUGHPUT_EVENTS), THROUGHPUT_EVENTS * FANOUT);
+      await stopChild(forwarder);
+      const gwRate = THROUGHPUT_EVENTS / gw.seconds;
+      const fwRate = THROUGHPUT_EVENTS / fw.seconds;
+      results.throughput = {
+        events: THROUGHPUT_EVENTS,
+        fanout: FANOUT,
+        gateway_events_per_s: round(gwRate, 0),
+        gateway_messages_per_s: round(gwRate * FANOUT, 0),
+        gateway_seconds: round(gw.seconds, 2),
+        gateway_stored_seconds: round(gw.storedSeconds, 2),
+        gateway_bytes_per_message: round(gw.bytesPerMessage, 0),
+        baseline_events_per_s: round(fwRate, 0),
+        baseline_messages_per_s: round(fwRate * FANOUT, 0),
+        baseline_seconds: round(fw.seconds, 2),
+        baseline_bytes_per_message: round(fw.bytesPerMessage, 0),
+        ratio: round(gwRate / fwRate, 3),
+        target: '≥ 0.60 of the baseline',
+        met: gwRate / fwRate >= 0.6,
+      };
+      await checkpoint('after_throughput');
+      log(`throughput: gateway ${gwRate.toFixed(0)} ev/s, forwarder ${fwRate.toFixed(0)} ev/s → ${((gwRate / fwRate) * 100).toFixed(1)} %`);
+    }
+    if (PHASES.has('broadcast')) {
+      // ---- 2. broadcast to 10 000 users ------------------------------------------------------
+      log(
+        `broadcast: 1 event → ${USERS} alerts (gateway) vs ${USERS} pipelined publishes (same client library), ${BROADCAST_RUNS} runs each`,
+      );
+      const gwStored = [];
+      const gwAcked = [];
+      const gwBytes = [];
+      for (let run = 0; run < BROADCAST_RUNS; run++) {
+        const event = {
+          specversion: '1.0',
+          id: `bc-${run}`,
+          source: 'bench',
+          type: 'engagement_added',
+          data: {
+            title: `Broadcast ${run}`,
+            description: DESCRIPTION,
+            product: { id: ALL_ID, name: 'Everyone', product_type_id: ALL_ID },
+            engagement: { id: `e${run}`, name: `Engagement ${run}`, product_id: ALL_ID },
+          },
+        };
+        const before = await streamState(jsm, topo.streams.deliver.name);
+        const started = performance.now();
+        await js.publish(topo.subjects.event(event.type), JSON.stringify(event), { msgID: event.id });
+        let stored = 0;
+        await waitUntil(
+          async () => {
+            if (stored === 0) {
+              const state = await streamState(jsm, topo.streams.deliver.name);
+              if (state.messages >= before.messages + USERS) stored = performance.now();
+              return false;
+            }
+            return consumerIdle(jsm, topo);
+          },
+          (idle) => idle === true,
+          { timeoutMs: 120_000, intervalMs: 5, what: 'broadcast stored and acked' },
+        );
+        const acked = performance.now();
+        const after = await streamState(jsm, topo.streams.deliver.name);
+        if (after.messages - before.messages !== USERS)
+          throw new Error(`broadcast: expected ${USERS} messages, got ${after.messages - before.messages}`);
+        gwStored.push(stored - started);
+        gwAcked.push(acked - started);
+        gwBytes.push((after.bytes - before.bytes) / USERS);
+      }
+      await ensureStreams(jsm, baseTopo);
+      const blBefore = await streamState(jsm, baseTopo.streams.deliver.name);
+      const { result: published } = await runChildJson(
+        'test/bench/publisher.mjs',
+        [natsUrl, basePrefix, String(USERS), String(BROADCAST_RUNS)],
+        {
+          label: 'publisher',
+        },
+      );
+      const blStored = published.runs_ms;
+      const blAfter = await streamState(jsm, baseTopo.streams.deliver.name);
+      if (blAfter.messages - blBefore.messages !== USERS * BROADCAST_RUNS) throw new Error('broadcast baseline: messages missing');
+      const blBytes = [(blAfter.bytes - blBefore.bytes) / (USERS * BROADCAST_RUNS)];
+      const bcGw = median(gwStored);
+      const bcBl = median(blStored);
+      results.broadcast = {
+        recipients: USERS,
+        runs: BROADCAST_RUNS,
+        gateway_ms: round(bcGw, 0),
+        gateway_runs_ms: gwStored.map((v) => round(v, 0)),
+        gateway_acked_ms: round(median(gwAcked), 0),
+        gateway_bytes_per_message: round(median(gwBytes), 0),
+        baseline_ms: round(bcBl, 0),
+        baseline_runs_ms: blStored.map((v) => round(v, 0)),
+        baseline_bytes_per_message: round(median(blBytes), 0),
+        ratio: round(bcGw / bcBl, 2),
+        target: '≤ 1.5× the baseline',
+        met: bcGw / bcBl <= 1.5,
+      };
+      await checkpoint('after_broadcast');
+      log(
+        `broadcast: gateway ${bcGw.toFixed(0)} ms to store (${median(gwAcked).toFixed(0)} ms to ack), baseline ${bcBl.toFixed(0)} ms → ${(bcGw / bcBl).toFixed(2)}×`,
+      );
+    }
+    if (PHASES.has('latency') || PHASES.has('memory')) {
+      // ---- plugins (own processes) for latency and memory -------------------------------------
+      await jsm.streams.purge(topo.streams.deliver.name); // the plugins start on an empty queue
+      const whPool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+      const opened = await openWebhooksPlugin({
+        pool: whPool,
+        nc,
+        prefix,
+        logger: silentLogger,
+        secretKey,
+        siteUrl: 'http://localhost:8080',
+      });
+      await opened.store.create(
+        {
+          name: 'bench-sink',
+          url: `http://127.0.0.1:${sink.port}/webhook`,
+          header_name: null,
+          header_value: null,
+          signing_secrets: [],
+          owner: null,
+          note: null,
+        },
+        new Date(),
+      );
+      opened.close();
+      await whPool.end();
+      log(`plugins: starting ${PLUGINS.join(', ')} (node plugins/<channel>/dist/main.js each)`);
+      const plugins = PLUGINS.map((channel) =>
+        startNode(
+          `plugins/${channel}/dist/main.js`,
+          {
+            ...commonEnv,
+            HERALD_PLUGIN_HTTP_PORT: '0',
+            HERALD_DATA_DIR: dataDir,
+            HERALD_SITE_URL: 'http://localhost:8080',
+            ...(channel === 'alert' || channel === 'webhooks' ? { DATABASE_URL: databaseUrl } : {}),
+            ...(channel === 'webhooks' ? { HERALD_WEBHOOKS_ALLOW_PRIVATE: '127.0.0.0/8' } : {}),
+            ...(channel === 'slack' ? { SLACK_API_URL: `http://127.0.0.1:${sink.port}/slack/api/` } : {}),
+          },
+          { label: channel },
+        ),
+      );
+      const pluginRss = sampleRss(
+        plugins.map((p) => ({ label: p.label, pid: p.pid })),
+        200,
+      );
+      await waitUntil(
+        async () => {
+          for (const p of plugins) if (p.child.exitCode !== null) throw new Error(`plugin ${p.label} exited:\n${p.output()}`);
+          const ok = await Promise.all(
+            PLUGINS.map((c) =>
+              jsm.consumers.info(topo.streams.deliver.name, c).then(
+                () => true,
+                () => false,
+              ),
+            ),
+          );
+          return ok.every(Boolean);
+        },
+        (ready) => ready,
+        { timeoutMs: 60_000, intervalMs: 200, what: 'every plugin consuming' },
+      );
+      await sleep(1_000); // channel config read from KV
+
+      if (PHASES.has('latency')) {
+        // ---- 3. latency ------------------------------------------------------------------------
+        /** Calls `fire(i)` at `rate`/s for `ms`; returns the send times. */
+        async function paced(rate, ms, fire) {
+          const total = Math.round((rate * ms) / 1000);
+          const interval = 1000 / rate;
+          const sent = new Float64Array(total);
+          const start = performance.now();
+          for (let i = 0; i < total;) {
+            const due = start + i * interval;
+            const now = performance.now();
+            if (now < due) {
+              await sleep(Math.max(0, Math.floor(due - now)));
+              continue;
+            }
+            sent[i] = performance.now();
+            fire(i);
+            i++;
+          }
+          return sent;
+        }
+
+        log(`latency: baseline, core NATS publish → subscribe at ${LATENCY_RATE}/s for ${LATENCY_MS / 1000} s`);
+        const subConn = await connect({ servers: natsUrl, name: 'bench-sub' });
+        cleanups.push(() => subConn.close());
+        const baseLat = [];
+        let baseSent;
+        const subject = `${basePrefix}.latency`;
+        subConn.subscribe(subject, {
+          callback: (_err, msg) => {
+            const i = Number(new TextDecoder().decode(msg.data).slice(0, 12));
+            baseLat.push(performance.now() - baseSent[i]);
+          },
+        });
+        await subConn.flush();
+        const padding = ' '.repeat(500);
+        baseSent = new Float64Array(Math.round((LATENCY_RATE * LATENCY_MS) / 1000));
+        await paced(LATENCY_RATE, LATENCY_MS, (i) => {
+          baseSent[i] = performance.now();
+          nc.publish(subject, `${String(i).padStart(12, '0')}${padding}`);
+        });
+        await sleep(500);
+
+        log(
+          `latency: Herald, publish → gateway → webhooks plugin → HTTP sink at ${LATENCY_RATE} events/s (${LATENCY_WARMUP_MS / 1000} s warm-up + ${LATENCY_MS / 1000} s)`,
+        );
+        const latencyEvent = (id, index) => ({
+          specversion: '1.0',
+          id,
+          source: 'bench',
+          type: 'product_added',
+          data: {
+            title: id,
+            description: DESCRIPTION,
+            product: { id: String((index % PRODUCTS) + 1), name: `Product ${(index % PRODUCTS) + 1}` },
+          },
+        });
+        /** Publishes product_added events at `rate` (warm-up, then `ms` measured); latencies to the sink. */
+        async function measureHerald(rate, warmMs, ms, label) {
+          let errors = 0;
+          const fire = (prefixLabel) => (i) => {
+            const id = `${prefixLabel}-${i}`;
+            js.publish(topo.subjects.event('product_added'), JSON.stringify(latencyEvent(id, i)), { msgID: id }).catch(() => errors++);
+          };
+          // Diagnostic split: when the gateway published each event's webhooks message (a core NATS
+          // subscription on the deliver subject sees what JetStream receives).
+          const routedAt = new Map();
+          const tap = subConn.subscribe(topo.subjects.deliver('webhooks'), {
+            callback: (_err, msg) => {
+              const id = msg.headers?.get(MESSAGE_HEADERS.eventId);
+              if (id && !routedAt.has(id)) routedAt.set(id, performance.now());
+            },
+          });
+          await subConn.flush();
+          await paced(rate, warmMs, fire(`${label}w`));
+          const sent = await paced(rate, ms, fire(label));
+          await waitUntil(
+            () => sink.received.size,
+            () => [...Array(sent.length).keys()].every((i) => sink.received.has(`${label}-${i}`)),
+            { timeoutMs: 45_000, intervalMs: 200, what: `every ${label} webhook received` },
+          ).catch((error) => log(`latency: ${error.message}`));
+          tap.unsubscribe();
+          const hop = [];
+          const lat = [];
+          const bySecond = Array.from({ length: Math.ceil(ms / 1000) }, () => []);
+          for (let i = 0; i < sent.length; i++) {
+            const routed = routedAt.get(`${label}-${i}`);
+            if (routed !== undefined) hop.push(routed - sent[i]);
+            const at = sink.received.get(`${label}-${i}`);
+            if (at === undefined) continue;
+            lat.push(at - sent[i]);
+            bySecond[Math.min(bySecond.length - 1, Math.floor(i / rate))].push(at - sent[i]);
+          }
+          return {
+            rate_per_s: rate,
+            seconds: ms / 1000,
+            sent: sent.length,
+            received: lat.length,
+            publish_errors: errors,
+            p50_ms: round(percentile(lat, 50), 2),
+            p90_ms: round(percentile(lat, 90), 2),
+            p99_ms: round(percentile(lat, 99), 2),
+            max_ms: round(
+              lat.reduce((m, v) => Math.max(m, v), 0),
+              2,
+            ),
+            // p50 per second of the run: a growing series means a backlog (Herald slower than the rate)
+            p50_ms_by_second: bySecond.map((w) => round(percentile(w, 50), 1)),
+            // publish → the gateway published the webhooks message (the rest is the plugin + HTTP)
+            gateway_hop_p50_ms: round(percentile(hop, 50), 2),
+            gateway_hop_p99_ms: round(percentile(hop, 99), 2),
+          };
+        }
+        const atRate = await measureHerald(LATENCY_RATE, LATENCY_WARMUP_MS, LATENCY_MS, 'lat');
+        log(
+          `latency: reference run below the target rate, ${REFERENCE_RATE} events/s for ${REFERENCE_MS / 1000} s (not a target; shows the unsaturated path)`,
+        );
+        const reference = await measureHerald(REFERENCE_RATE, 500, REFERENCE_MS, 'ref');
+        const p50 = atRate.p50_ms;
+        const p99 = atRate.p99_ms;
+        const b50 = percentile(baseLat, 50);
+        const b99 = percentile(baseLat, 99);
+        results.latency = {
+          ...atRate,
+          baseline_p50_ms: round(b50, 3),
+          baseline_p99_ms: round(b99, 3),
+          baseline_received: baseLat.length,
+          ratio_p50: round(p50 / b50, 1),
+          ratio_p99: round(p99 / b99, 1),
+          target: 'p50 ≤ 5 ms, p99 ≤ 25 ms',
+          met: atRate.received === atRate.sent && p50 <= 5 && p99 <= 25,
+          reference,
+        };
+        await checkpoint('after_latency');
+        log(
+          `latency: p50 ${p50} ms, p99 ${p99} ms (baseline p50 ${b50.toFixed(3)} ms, p99 ${b99.toFixed(3)} ms), ${atRate.received}/${atRate.sent} received; at ${REFERENCE_RATE}/s: p50 ${reference.p50_ms} ms, p99 ${reference.p99_ms} ms`,
+        );
+      }
+      // ---- 4. memory ---------------------------------------------------------------------------
+      if (PHASES.has('memory')) {
+        log(`memory: ${PLUGIN_EVENTS} scan_added events (${PLUGIN_EVENTS * FANOUT} channel messages) through every plugin`);
+        const memStarted = performance.now();
+        await publishEvents(js, topo, events('mem', PLUGIN_EVENTS));
+        await waitUntil(
+          async () => {
+            const state = await streamState(jsm, topo.streams.deliver.name);
+            const idle = await consumerIdle(jsm, topo);
+            return idle && state.messages === 0;
+          },
+          (done) => done,
+          { timeoutMs: 90_000, intervalMs: 100, what: 'the plugins to drain the deliver stream' },
+        ).catch((error) => log(`memory: ${error.message}`));
+        const memSeconds = (performance.now() - memStarted) / 1000;
+        await checkpoint('after_plugin_traffic');
+        await sleep(500);
+        const gwMem = gatewayRss.stop();
+        const plMem = pluginRss.stop();
+
+        const idle = startNode('test/bench/idle-node.mjs', {}, { label: 'idle-node', args: [natsUrl] });
+        await waitUntil(
+          () => idle.output(),
+          (out) => out.includes('ready') || idle.child.exitCode !== null,
+          { timeoutMs: 10_000, what: 'idle node' },
+        );
+        await sleep(1_000);
+        const baselineRss = rssBytes(idle.pid);
+        await stopChild(idle);
+
+        results.memory = {
+          baseline_idle_node_with_nats_mb: round(baselineRss / MB, 1),
+          gateway: {
+            peak_mb: round(gwMem.gateway.peak / MB, 1),
+            final_mb: round(gwMem.gateway.last / MB, 1),
+            target_mb: 250,
+            ratio_to_target: round(gwMem.gateway.peak / MB / 250, 2),
+            ratio_to_baseline: round(gwMem.gateway.peak / baselineRss, 1),
+            met: gwMem.gateway.peak / MB <= 250,
+          },
+          plugins: Object.fromEntries(
+            PLUGINS.map((c) => [
+              c,
+              {
+                peak_mb: round(plMem[c].peak / MB, 1),
+                final_mb: round(plMem[c].last / MB, 1),
+                target_mb: 150,
+                ratio_to_target: round(plMem[c].peak / MB / 150, 2),
+                ratio_to_baseline: round(plMem[c].peak / baselineRss, 1),
+                met: plMem[c].peak / MB <= 150,
+              },
+            ]),
+          ),
+          plugin_drain_seconds: round(memSeconds, 1),
+          sink_hits: { ...sink.hits },
+          met: gwMem.gateway.peak / MB <= 250 && PLUGINS.every((c) => plMem[c].peak / MB <= 150),
+        };
+        log(
+          `memory: gateway peak ${(gwMem.gateway.peak / MB).toFixed(0)} MB; plugins ${PLUGINS.map((c) => `${c} ${(plMem[c].peak / MB).toFixed(0)}`).join(', ')} MB`,
+        );
+      }
+      for (const p of plugins) await stopChild(p);
+      await stopChild(gateway);
+    }
+  } catch (error) {
+    failed = error;
+    log(`FAILED: ${error.stack ?? error}`);
+  } finally {
+    await runCleanups();
+  }
+  results.finished_at = new Date().toISOString();
+  results.seconds = round((Date.now() - t0) / 1000, 1);
+  if (failed) results.error = String(failed.message ?? failed);
+  results.targets = {
+    throughput: results.throughput?.met ?? null,
+    broadcast: results.broadcast?.met ?? null,
+    latency: results.latency?.met ?? null,
+    memory: results.memory?.met ?? null,
+    routing_directory_flat: results.routing?.directory_met ?? null,
+    routing_candidates_linear: results.routing?.candidates_met ?? null,
+  };
+  printTable(results);
+  const json = JSON.stringify(results);
+  let pretty = `${JSON.stringify(results, null, 2)}\n`;
+  try {
+    // formatted like the rest of the repository, so `npm run format:check` stays green
+    const prettier = await import('prettier');
+    const file = resolve(REPO_ROOT, 'test/bench/results.json');
+    pretty = await prettier.format(pretty, { ...(await prettier.resolveConfig(file)), filepath: file });
+  } catch {
+    /* prettier is a devDependency; without it the plain JSON is written */
+  }
+  writeFileSync(resolve(REPO_ROOT, 'test/bench/results.json'), pretty);
+  process.stdout.write(`\nJSON (also in test/bench/results.json):\n${json}\n`);
+  process.exit(failed ? 1 : 0);
+}
+
+function printTable(r) {
+  const rows = [['figure', 'Herald', 'baseline', 'ratio', 'target', 'result']];
+  const status = (met) => (met === true ? 'met' : met === false ? 'MISSED' : 'n/a');
+  if (r.throughput) {
+    const t = r.throughput;
+    rows.push([
+      `1. throughput (fan-out ${t.fanout}, ${t.events} events)`,
+      `${t.gateway_events_per_s} ev/s (${t.gateway_messages_per_s} msg/s)`,
+      `${t.baseline_events_per_s} ev/s forwarder`,
+      `${(t.ratio * 100).toFixed(1)} %`,
+      '≥ 60 %',
+      status(t.met),
+    ]);
+  }
+  if (r.broadcast) {
+    const b = r.broadcast;
+    rows.push([
+      `2. broadcast to ${b.recipients} users (median of ${b.runs})`,
+      `${b.gateway_ms} ms stored (${b.gateway_acked_ms} ms acked)`,
+      `${b.baseline_ms} ms pipelined`,
+      `${b.ratio}×`,
+      '≤ 1.5×',
+      status(b.met),
+    ]);
+  }
+  if (r.latency) {
+    const l = r.latency;
+    rows.push([
+      `3. latency p50 @${l.rate_per_s}/s (${l.received}/${l.sent})`,
+      `${l.p50_ms} ms`,
+      `${l.baseline_p50_ms} ms NATS pub→sub`,
+      `${l.ratio_p50}×`,
+      '≤ 5 ms',
+      status(l.received === l.sent && l.p50_ms <= 5),
+    ]);
+    rows.push([
+      `3. latency p99`,
+      `${l.p99_ms} ms`,
+      `${l.baseline_p99_ms} ms NATS pub→sub`,
+      `${l.ratio_p99}×`,
+      '≤ 25 ms',
+      status(l.received === l.sent && l.p99_ms <= 25),
+    ]);
+    const ref = l.reference;
+    if (ref)
+      rows.push([`3. (info) latency @${ref.rate_per_s}/s p50 / p99`, `${ref.p50_ms} / ${ref.p99_ms} ms`, '', '', 'not a target', 'info']);
+  }
+  if (r.memory) {
+    const m = r.memory;
+    const base = `${m.baseline_idle_node_with_nats_mb} MB idle node`;
+    rows.push([
+      '4. memory gateway (peak RSS)',
+      `${m.gateway.peak_mb} MB`,
+      base,
+      `${m.gateway.ratio_to_baseline}× (${(m.gateway.ratio_to_target * 100).toFixed(0)} % of target)`,
+      '≤ 250 MB',
+      status(m.gateway.met),
+    ]);
+    for (const [channel, p] of Object.entries(m.plugins)) {
+      rows.push([
+        `4. memory plugin ${channel} (peak RSS)`,
+        `${p.peak_mb} MB`,
+        base,
+        `${p.ratio_to_baseline}× (${(p.ratio_to_target * 100).toFixed(0)} % of target)`,
+        '≤ 150 MB',
+        status(p.met),
+      ]);
+    }
+  }
+  if (r.routing) {
+    const g = r.routing;
+    const d = g.directory_sweep;
+    rows.push([
+      '5. route() 100 candidates, 1k/10k/100k users',
+      d.map((x) => `${x.us_per_route}`).join(' / ') + ' µs',
+      `${d[0].us_per_route} µs @1k users`,
+      `${g.directory_ratio_100k_vs_1k}×`,
+      '≤ 1.5× (flat)',
+      status(g.directory_met),
+    ]);
+    const c = g.candidate_sweep;
+    rows.push([
+      '5. route() 100/1k/10k candidates, 100k users',
+      c.map((x) => `${x.us_per_route}`).join(' / ') + ' µs',
+      `${c[0].us_per_candidate} µs/candidate @100`,
+      `exp ${g.growth_exponent_100_to_10000}; ${g.per_candidate_ratio_10000_vs_100}× per cand.`,
+      'exponent ≤ 1.15',
+      status(g.candidates_met),
+    ]);
+  }
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => String(row[col]).length)));
+  const line = (row) => row.map((cell, col) => String(cell).padEnd(widths[col])).join(' | ');
+  process.stdout.write(`\nHerald benchmarks (SPEC §11) — ${r.machine.cpus} CPUs, Node ${r.machine.node}, ${r.seconds} s\n`);
+  process.stdout.write(`${line(rows[0])}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n`);
+  for (const row of rows.slice(1)) process.stdout.write(`${line(row)}\n`);
+  if (r.error) process.stdout.write(`\nRUN FAILED: ${r.error}\n`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`${signal}: stopping children and removing this run's streams, database and temp dir`);
+    void runCleanups().then(() => process.exit(130));
+  });
+}
+
+await main();
