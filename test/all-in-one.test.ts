@@ -47,7 +47,8 @@ beforeAll(async () => {
   const env: Record<string, string> = { NATS_URL: natsUrl, HERALD_SUBJECT_PREFIX: prefix, HERALD_HTTP_PORT: '0', HERALD_LOG_LEVEL: 'warn' };
   for (const name of ['DATABASE_URL', 'SMTP_URL', 'HERALD_DATA_DIR', 'HERALD_SECRET_KEY', 'HERALD_ADMIN_TOKEN']) env[name] = '';
   herald = startNode('cli/start.mjs', env, [], dir);
-  await waitForOutput(herald, (out) => /API\s+http:\/\/localhost:\d+\/api\/v1/.test(out), 60_000);
+  // The banner ends with the "Next:" hint; wait for all of it.
+  await waitForOutput(herald, (out) => out.includes('npm start -- --demo seeds'), 60_000);
   apiBase = /API\s+(http:\/\/localhost:\d+)\/api\/v1/.exec(herald.output())![1]!;
   const token = readFileSync(join(dir, '.herald', 'admin-token'), 'utf8').trim();
   expect(herald.output()).toContain(token);

@@ -73,6 +73,26 @@ describe('routing records', () => {
     ]);
     expect(page.items[1]?.destination).toEqual(alice);
   });
+
+  it('records a batch in one go: each event once (its last record) and each delivery once', async () => {
+    const delivery = (id: string) => ({ delivery_id: id, channel: 'mail', destination: alice });
+    await log.recordRoutingMany([
+      { eventId: 'b1', type: 'scan_added', column: 'scan_added', decisions: ['first'], deliveries: [delivery('b1:mail:user-u1')] },
+      { eventId: 'b2', type: 'other', column: 'other', decisions: [], deliveries: [] },
+      { eventId: 'b1', type: 'scan_added', column: 'scan_added', decisions: ['second'], deliveries: [delivery('b1:mail:user-u1')] },
+      {
+        eventId: 'b3',
+        type: 'test_added',
+        column: 'test_added',
+        decisions: [],
+        deliveries: [delivery('b3:mail:user-u1'), delivery('b3:mail:user-u1')],
+      },
+    ]);
+    expect((await log.getDecisions('b1'))?.decisions).toEqual(['second']);
+    expect((await log.getDecisions('b2'))?.column).toBe('other');
+    expect((await log.listDeliveries({ event_id: 'b1' })).items.map((i) => i.delivery_id)).toEqual(['b1:mail:user-u1']);
+    expect((await log.listDeliveries({ event_id: 'b3' })).items.map((i) => i.delivery_id)).toEqual(['b3:mail:user-u1']);
+  });
 });
 
 describe('applyStatus', () => {

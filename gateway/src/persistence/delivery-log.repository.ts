@@ -198,27 +198,55 @@ export class DeliveryLogRepository {
 
   /** Stores an event's decisions and its deliveries (as `published`) in one transaction. Idempotent. */
   async recordRouting(record: RoutingRecord): Promise<void> {
-    const deliveries = record.deliveries.map((delivery) => ({
-      delivery_id: delivery.delivery_id,
-      channel: delivery.channel,
-      user_id: delivery.destination.scope === 'personal' ? delivery.destination.user.id : null,
-      destination: delivery.destination,
+    await this.recordRoutingMany([record]);
+  }
+
+  /**
+   * Records several routings in one transaction of two statements (group commit). Within a batch
+   * the last record of an event wins and each delivery id is inserted once.
+   */
+  async recordRoutingMany(records: readonly RoutingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const byEvent = new Map<string, RoutingRecord>();
+    for (const record of records) byEvent.set(record.eventId, record);
+    const decisions = [...byEvent.values()].map((r) => ({
+      event_id: r.eventId,
+      type: r.type,
+      column_name: r.column,
+      decisions: r.decisions ?? null,
     }));
+    const deliveries = new Map<
+      string,
+      { delivery_id: string; event_id: string; channel: string; user_id: string | null; destination: Destination }
+    >();
+    for (const record of byEvent.values()) {
+      for (const delivery of record.deliveries) {
+        deliveries.set(delivery.delivery_id, {
+          delivery_id: delivery.delivery_id,
+          event_id: record.eventId,
+          channel: delivery.channel,
+          user_id: delivery.destination.scope === 'personal' ? delivery.destination.user.id : null,
+          destination: delivery.destination,
+        });
+      }
+    }
     await this.em.fork().transactional(async (tx) => {
       await queryRows(
         tx,
         sql`insert into gateway.event_decisions (event_id, type, column_name, decisions)
-          values (${record.eventId}, ${record.type}, ${record.column}, ${JSON.stringify(record.decisions ?? null)}::jsonb)
+          select d.event_id, d.type, d.column_name, d.decisions
+          from jsonb_to_recordset(${JSON.stringify(decisions)}::jsonb) as d(event_id text, type text, column_name text, decisions jsonb)
+          order by d.event_id
           on conflict (event_id) do update set type = excluded.type, column_name = excluded.column_name,
             decisions = excluded.decisions, routed_at = now()`,
       );
-      if (deliveries.length === 0) return;
+      if (deliveries.size === 0) return;
       await queryRows(
         tx,
         sql`insert into gateway.deliveries (delivery_id, event_id, channel, user_id, destination, outcome, attempt)
-          select d.delivery_id, ${record.eventId}, d.channel, d.user_id, d.destination, 'published', 0
-          from jsonb_to_recordset(${JSON.stringify(deliveries)}::jsonb)
-            as d(delivery_id text, channel text, user_id text, destination jsonb)
+          select d.delivery_id, d.event_id, d.channel, d.user_id, d.destination, 'published', 0
+          from jsonb_to_recordset(${JSON.stringify([...deliveries.values()])}::jsonb)
+            as d(delivery_id text, event_id text, channel text, user_id text, destination jsonb)
           order by d.delivery_id
           on conflict (delivery_id) do nothing`,
       );

@@ -14,21 +14,24 @@ import { alertSource, route, type Snapshot } from '../routing/index.js';
 import { SNAPSHOT_CACHE } from '../snapshot/snapshot.tokens.js';
 import type { SnapshotCache } from '../snapshot/snapshot-cache.js';
 import { ChannelPublisher } from './channel-publisher.js';
+import { RoutingRecorder } from './routing-recorder.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 
 @Injectable()
 export class RoutingService implements RoutingPort {
   private readonly publisher: ChannelPublisher;
+  private readonly recorder: RoutingRecorder;
 
   constructor(
     @Inject(SNAPSHOT_CACHE) private readonly cache: SnapshotCache<Snapshot>,
     messaging: MessagingService,
-    private readonly deliveryLog: DeliveryLogRepository,
+    deliveryLog: DeliveryLogRepository,
     private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.publisher = new ChannelPublisher(messaging.js, messaging.topology.subjects);
+    this.recorder = new RoutingRecorder(deliveryLog);
   }
 
   async route(event: HeraldEvent): Promise<void> {
@@ -37,7 +40,7 @@ export class RoutingService implements RoutingPort {
     const result = route(event, snapshot, { siteUrl: this.config.siteUrl });
     this.metrics.routingSeconds.observe((performance.now() - started) / 1_000);
     const summary = await this.publisher.publish(event, alertSource(event.type, snapshot), result.deliveries);
-    await this.deliveryLog.recordRouting({
+    await this.recorder.record({
       eventId: event.id,
       type: event.type,
       column: result.column,
