@@ -24,6 +24,8 @@ import type { PostRequest, Resolver } from './transport.js';
 
 /** Endpoints sent to at once for one message. */
 const FAN_OUT = 32;
+/** How often the due `inactive_tmp` endpoints are reactivated before a send, ms. */
+const REACTIVATION_CHECK_MS = 1_000;
 /** Enough for any destination; endpoints beyond it are not silently skipped, see `deliver`. */
 const MAX_ENDPOINTS = 10_000;
 
@@ -63,6 +65,8 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 export class WebhookDispatcher {
+  private lastReactivationAt = Number.NEGATIVE_INFINITY;
+
   constructor(private readonly options: DispatcherOptions) {}
 
   /** One POST to one endpoint: SSRF guard, headers (signed when the endpoint has secrets), send, classify. */
@@ -101,7 +105,12 @@ export class WebhookDispatcher {
   /** Delivers one channel message to every endpoint of its destination. */
   async deliver(message: ChannelMessage, request: WebhookRequest, timeoutMs: number, signal?: AbortSignal): Promise<SendOutcome> {
     const { store, clock } = this.options;
-    await store.reactivateDue(clock.now());
+    // The 60 s inactive_tmp → active_tmp step needs second precision, not a write per message.
+    const started = clock.now().getTime();
+    if (started - this.lastReactivationAt >= REACTIVATION_CHECK_MS || started < this.lastReactivationAt) {
+      await store.reactivateDue(clock.now());
+      this.lastReactivationAt = started;
+    }
     const destination = message.destination;
     const filter: OwnerFilter = destination.scope === 'system' ? { kind: 'system' } : { kind: 'user', userId: destination.user.id };
     const endpoints = await store.list(filter, MAX_ENDPOINTS);
