@@ -1,11 +1,8 @@
 /**
  * Everything the webhooks channel needs, assembled over a pool and a NATS connection owned by the
  * caller: migrations applied, endpoint store, dispatcher, plugin definition, and the responder of
- * the scheduler's sweep (one replica per request, queue group `webhooks-sweep`) on
- * `<prefix>.commands.webhooks.sweep` — what the gateway's scheduler sends; that subject is also
- * captured by the COMMANDS stream, whose PubAck may answer the request first, so the sweep runs but
- * the caller may see the PubAck — and on core-NATS-only `<prefix>.internal.webhooks-sweep`, whose
- * reply is always the sweep report. Used by
+ * the scheduler's sweep (one replica per request, queue group `webhooks-sweep`) on the core-NATS
+ * subject `<prefix>.internal.webhooks-sweep`, replying with the sweep report. Used by
  * `main.ts` and by the all-in-one runner, which may pass the PGlite pool it shares with the
  * gateway. `close()` ends the NATS subscription; it never closes the pool or the connection.
  */
@@ -89,9 +86,7 @@ export async function openWebhooksPlugin(options: OpenWebhooksPluginOptions): Pr
     );
   };
   const names = subjects(prefix);
-  const subscriptions = [names.command('webhooks', 'sweep'), names.internal('webhooks-sweep')].map((subject) =>
-    options.nc.subscribe(subject, { queue: 'webhooks-sweep', callback: respond }),
-  );
+  const subscriptions = [options.nc.subscribe(names.internal('webhooks-sweep'), { queue: 'webhooks-sweep', callback: respond })];
   return {
     plugin,
     store,

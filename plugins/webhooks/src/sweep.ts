@@ -6,7 +6,7 @@
  *   reactivation normally happens earlier, when a message reaches the endpoint; this catches the
  *   ones no message touched);
  * - per-endpoint delivery records older than 7 days are forgotten (far beyond any retry).
- * The gateway's scheduler triggers it through `<prefix>.commands.webhooks.sweep`.
+ * The gateway's scheduler triggers it through `<prefix>.internal.webhooks-sweep` (request-reply).
  */
 import type { EndpointStore, SweepResult } from './endpoint-store.js';
 
