@@ -19,3 +19,4 @@ export {
   type PublishOptions,
 } from './plugin-harness.js';
 export { describePluginConformance, type ConformanceHarness, type PluginConformanceOptions } from './plugin-conformance.js';
+export { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';

@@ -4,8 +4,7 @@
  * `resolveDatabaseUrl()` (DATABASE_URL, else the local cluster); databases are created through its
  * `postgres` maintenance database.
  */
-import { randomBytes } from 'node:crypto';
-import { resolveDatabaseUrl } from '@herald/contracts/testing';
+import { createScratchDatabase } from '@herald/contracts/testing';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { closeDatabase, openDatabase } from '../database.js';
@@ -21,28 +20,10 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function admin<T>(serverUrl: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** `queryLogger` receives every statement the ORM runs (see `DatabaseOptions`). */
 export async function createTestDatabase(options: { queryLogger?: (message: string) => void } = {}): Promise<TestDatabase> {
-  const serverUrl = await resolveDatabaseUrl();
-  const name = `herald_t_${randomBytes(6).toString('hex')}`;
-  await admin(serverUrl, (client) => client.query(`create database ${name}`));
-  const url = withDatabase(serverUrl, name);
+  const scratch = await createScratchDatabase();
+  const url = scratch.url;
   const orm = await openDatabase({ databaseUrl: url, dataDir: '.herald', poolSize: 4, ...options });
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   return {
@@ -55,7 +36,7 @@ export async function createTestDatabase(options: { queryLogger?: (message: stri
     async drop() {
       await pool.end();
       await closeDatabase(orm);
-      await admin(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`));
+      await scratch.drop();
     },
   };
 }

@@ -1,11 +1,9 @@
 /**
- * Test support: a fresh PostgreSQL database per test file (`herald_t_<hex>`), created through the
- * server's `postgres` maintenance database, migrated with the alert migrations, dropped by `drop()`.
- * Files therefore run in parallel against one server and leave nothing behind.
+ * Test support: a scratch PostgreSQL database per test file (see `createScratchDatabase`),
+ * migrated with the alert migrations, dropped by `drop()`.
  */
-import { randomBytes } from 'node:crypto';
-import { resolveDatabaseUrl } from '@herald/contracts/testing';
 import { runSqlMigrations } from '@herald/contracts';
+import { createScratchDatabase } from '@herald/contracts/testing';
 import pg from 'pg';
 import { ALERT_MIGRATIONS, ALERT_SCHEMA } from '../migrations.js';
 
@@ -16,38 +14,19 @@ export interface AlertTestDatabase {
   drop(): Promise<void>;
 }
 
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function admin(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 export async function createAlertTestDatabase(options: { migrate?: boolean } = {}): Promise<AlertTestDatabase> {
-  const serverUrl = await resolveDatabaseUrl();
-  const name = `herald_t_${randomBytes(6).toString('hex')}`;
-  await admin(serverUrl, `create database ${name}`);
-  const url = withDatabase(serverUrl, name);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const scratch = await createScratchDatabase();
+  const pool = new pg.Pool({ connectionString: scratch.url, max: 4 });
   if (options.migrate !== false) await runSqlMigrations(pool, ALERT_SCHEMA, ALERT_MIGRATIONS);
   return {
     pool,
-    url,
+    url: scratch.url,
     async drop() {
       // A query still running when the test file ends is cut off by the forced drop; its error
       // concerns a database that is going away, not the test.
       pool.on('error', () => undefined);
       await pool.end();
-      await admin(serverUrl, `drop database if exists ${name} with (force)`);
+      await scratch.drop();
     },
   };
 }
