@@ -75,7 +75,7 @@ export {
 export { DELIVERY_LEDGER_TTL_MS } from './sdk/delivery-ledger.js';
 export { PLUGIN_HEARTBEAT_MS, PLUGIN_REGISTRATION_TTL_MS, type PluginRegistrationEntry } from './sdk/plugin-registration.js';
 export { API_PREFIX, pluginHttpHandler, type PluginHttpSource } from './sdk/plugin-http-handler.js';
-export { type PluginHealth } from './sdk/plugin-http-server.js';
+export { type PluginHealth, type ReadinessChecks } from './sdk/plugin-http-server.js';
 export { loadPluginEnv, type PluginEnv } from './sdk/plugin-env.js';
 export { parseEnv, type ParseEnvOptions } from './sdk/parse-env.js';
 export { installSignalHandlers, type SignalHandlerOptions } from './sdk/signal-handlers.js';

@@ -14,6 +14,16 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { HttpHandler } from './http.js';
 
+/** Named readiness checks a plugin adds (its database, …): resolve true when healthy. */
+export type ReadinessChecks = Readonly<Record<string, () => Promise<boolean>>>;
+
+const READINESS_CHECK_TIMEOUT_MS = 2_000;
+
+async function runCheck(check: () => Promise<boolean>): Promise<boolean> {
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READINESS_CHECK_TIMEOUT_MS).unref());
+  return Promise.race([check().catch(() => false), timeout]);
+}
+
 /** What `/health/ready` reports. */
 export interface PluginHealth {
   readonly nats: 'connected' | 'disconnected';
@@ -26,6 +36,8 @@ export interface PluginHttpServerOptions {
   /** Interface to listen on. @default "0.0.0.0" */
   readonly host?: string;
   readonly health: () => PluginHealth;
+  /** Further readiness checks by name (e.g. `database`), each given 2 s. @default none */
+  readonly readinessChecks?: ReadinessChecks;
   readonly metrics: Registry;
   /** The plugin's handler, already mounted under `/api/v1` (see `pluginHttpHandler`). */
   readonly api: HttpHandler | null;
@@ -56,10 +68,16 @@ export async function startPluginHttpServer(options: PluginHttpServerOptions): P
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/health/ready', (_req, res) => {
-    const checks = options.health();
-    const ready = checks.nats === 'connected' && checks.consumer === 'bound';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks });
+  app.get('/health/ready', (_req, res, next) => {
+    const base = options.health();
+    const extra = Object.entries(options.readinessChecks ?? {});
+    Promise.all(extra.map(async ([name, check]) => [name, (await runCheck(check)) ? 'ok' : 'failing'] as const))
+      .then((results) => {
+        const checks = { ...base, ...Object.fromEntries(results) };
+        const ready = base.nats === 'connected' && base.consumer === 'bound' && results.every(([, state]) => state === 'ok');
+        res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks });
+      })
+      .catch(next);
   });
   app.get('/metrics', (_req, res, next) => {
     options.metrics

@@ -6,6 +6,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../logger.js';
+import type { ReadinessChecks } from './plugin-http-server.js';
 import type { PluginDefinition } from './plugin.js';
 import type { PluginEnv } from './plugin-env.js';
 import { runPlugin, type RunningPlugin } from './run-plugin.js';
@@ -27,6 +28,8 @@ export interface PluginProcessOptions<Config> {
   readonly onStopping?: () => void;
   /** Runs after NATS is drained. @default none */
   readonly onDrained?: () => Promise<void>;
+  /** Further `/health/ready` checks (see `RunPluginOptions.readinessChecks`). @default none */
+  readonly readinessChecks?: ReadinessChecks;
 }
 
 /** Starts the plugin and installs the signal handlers; returns the running plugin. */
@@ -45,6 +48,7 @@ export async function runPluginProcess<Config, Request>(
     concurrency: env.concurrency,
     ...(httpPort === undefined ? {} : { httpPort }),
     ...(env.secretKey === undefined ? {} : { secretKey: env.secretKey }),
+    ...(options.readinessChecks === undefined ? {} : { readinessChecks: options.readinessChecks }),
   });
   installSignalHandlers(
     {

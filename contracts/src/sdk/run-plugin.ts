@@ -39,7 +39,7 @@ import { DeliveryLedger } from './delivery-ledger.js';
 import { authenticateViaGateway, type HttpHandler, type PluginHttpContext } from './http.js';
 import type { PluginDefinition, SendOutcome } from './plugin.js';
 import { mountUnderApiPrefix } from './plugin-http-handler.js';
-import { startPluginHttpServer, type PluginHttpServer } from './plugin-http-server.js';
+import { startPluginHttpServer, type PluginHttpServer, type ReadinessChecks } from './plugin-http-server.js';
 import { PluginMetrics, type ConsumerBacklog } from './plugin-metrics.js';
 import { defaultInstanceId, PluginRegistration, PLUGIN_HEARTBEAT_MS } from './plugin-registration.js';
 
@@ -76,6 +76,8 @@ export interface RunPluginOptions<Config> {
   readonly httpPort?: number;
   /** Interface the HTTP server listens on. @default "0.0.0.0" */
   readonly httpHost?: string;
+  /** Further `/health/ready` checks by name, e.g. `{ database: () => … }`. @default none */
+  readonly readinessChecks?: ReadinessChecks;
   /** This instance's id in the registry (`<channel>.<instanceId>`). @default "<host>-<pid>-<random>" */
   readonly instanceId?: string;
   /** Registration heartbeat period, ms. @default 5000 */
@@ -327,6 +329,7 @@ export async function runPlugin<Config, Request>(
           nats: connectionState.connected() ? 'connected' : 'disconnected',
           consumer: runner.running ? 'bound' : 'unbound',
         }),
+        ...(options.readinessChecks === undefined ? {} : { readinessChecks: options.readinessChecks }),
         metrics: metrics.registry,
         api: apiHandler,
         logger,

@@ -24,6 +24,7 @@ const running = await runPluginProcess(opened.plugin, {
   defaultHttpPort: DEFAULT_ALERT_HTTP_PORT,
   onStopping: () => opened.close(),
   onDrained: () => pool.end(),
+  readinessChecks: { database: () => pool.query('select 1').then(() => true) },
 });
 logger.info('alert plugin started', {
   prefix: pluginEnv.prefix,

@@ -34,6 +34,7 @@ const running = await runPluginProcess(opened.plugin, {
   defaultHttpPort: DEFAULT_WEBHOOKS_HTTP_PORT,
   onStopping: () => opened.close(),
   onDrained: () => pool.end(),
+  readinessChecks: { database: () => pool.query('select 1').then(() => true) },
 });
 logger.info('webhooks plugin started', {
   prefix: pluginEnv.prefix,
