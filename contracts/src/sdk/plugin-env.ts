@@ -87,3 +87,17 @@ export function loadPluginEnv(env: Readonly<Record<string, string | undefined>>,
     connectionName: `herald-plugin-${channel}`,
   };
 }
+
+/** The `runPlugin` options that come from the shared variables (prefix, concurrency, secret key, HTTP port). */
+export function runOptionsFromEnv(
+  env: PluginEnv,
+  defaultHttpPort?: number,
+): { prefix: string; concurrency: number; secretKey?: string; httpPort?: number } {
+  const httpPort = env.httpPort ?? defaultHttpPort;
+  return {
+    prefix: env.prefix,
+    concurrency: env.concurrency,
+    ...(env.secretKey === undefined ? {} : { secretKey: env.secretKey }),
+    ...(httpPort === undefined ? {} : { httpPort }),
+  };
+}

@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../logger.js';
 import type { ReadinessChecks } from './plugin-http-server.js';
 import type { PluginDefinition } from './plugin.js';
-import type { PluginEnv } from './plugin-env.js';
+import { runOptionsFromEnv, type PluginEnv } from './plugin-env.js';
 import { runPlugin, type RunningPlugin } from './run-plugin.js';
 import { installSignalHandlers } from './signal-handlers.js';
 
@@ -38,16 +38,12 @@ export async function runPluginProcess<Config, Request>(
   options: PluginProcessOptions<Config>,
 ): Promise<RunningPlugin<Config>> {
   const { env, connection, logger } = options;
-  const httpPort = env.httpPort ?? options.defaultHttpPort;
   const running = await runPlugin(plugin, {
     connection,
     ...(options.config === undefined ? {} : { config: options.config }),
     ...(options.envConfig === undefined ? {} : { envConfig: options.envConfig }),
     logger,
-    prefix: env.prefix,
-    concurrency: env.concurrency,
-    ...(httpPort === undefined ? {} : { httpPort }),
-    ...(env.secretKey === undefined ? {} : { secretKey: env.secretKey }),
+    ...runOptionsFromEnv(env, options.defaultHttpPort),
     ...(options.readinessChecks === undefined ? {} : { readinessChecks: options.readinessChecks }),
   });
   installSignalHandlers(

@@ -47,7 +47,9 @@ export class RoutingService implements RoutingPort {
       decisions: result.decisions,
       deliveries: result.deliveries.map((d) => ({ delivery_id: d.delivery_id, channel: d.channel, destination: d.destination })),
     });
-    for (const d of result.deliveries) this.metrics.deliveriesPublished.inc({ channel: d.channel });
+    const perChannel = new Map<string, number>();
+    for (const d of result.deliveries) perChannel.set(d.channel, (perChannel.get(d.channel) ?? 0) + 1);
+    for (const [channel, count] of perChannel) this.metrics.deliveriesPublished.inc({ channel }, count);
     this.metrics.eventsRouted.inc();
     this.logger.info('event routed', {
       event_id: event.id,

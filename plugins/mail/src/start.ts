@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { loadTemplates, parseEnv, runPlugin, type Logger, type PluginEnv, type RunningPlugin } from '@herald/contracts';
+import { loadTemplates, parseEnv, runOptionsFromEnv, runPlugin, type Logger, type PluginEnv, type RunningPlugin } from '@herald/contracts';
 import { z } from 'zod';
 import type { MailConfig } from './config.js';
 import { createMailPlugin } from './plugin.js';
@@ -72,10 +72,7 @@ export async function startMailPlugin(options: StartMailOptions): Promise<Runnin
   const plugin = await runPlugin(createMailPlugin({ transport, templates }), {
     connection,
     logger,
-    prefix: env.prefix,
-    concurrency: env.concurrency,
-    ...(env.secretKey === undefined ? {} : { secretKey: env.secretKey }),
-    ...(env.httpPort === undefined ? {} : { httpPort: env.httpPort }),
+    ...runOptionsFromEnv(env),
     ...(options.config === undefined ? {} : { config: options.config }),
   });
   return {

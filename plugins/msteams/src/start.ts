@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { loadTemplates, parseEnv, runPlugin, type Logger, type PluginEnv, type RunningPlugin } from '@herald/contracts';
+import { loadTemplates, parseEnv, runOptionsFromEnv, runPlugin, type Logger, type PluginEnv, type RunningPlugin } from '@herald/contracts';
 import { z } from 'zod';
 import type { MsteamsConfig } from './config.js';
 import { createMsteamsPlugin } from './plugin.js';
@@ -56,10 +56,7 @@ export async function startMsteamsPlugin(options: StartMsteamsOptions): Promise<
   return runPlugin(createMsteamsPlugin({ transport, templates }), {
     connection,
     logger,
-    prefix: env.prefix,
-    concurrency: env.concurrency,
-    ...(env.secretKey === undefined ? {} : { secretKey: env.secretKey }),
-    ...(env.httpPort === undefined ? {} : { httpPort: env.httpPort }),
+    ...runOptionsFromEnv(env),
     ...(options.config === undefined ? {} : { config: options.config }),
   });
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { loadTemplates, parseEnv, runPlugin, type Logger, type PluginEnv, type RunningPlugin } from '@herald/contracts';
+import { loadTemplates, parseEnv, runOptionsFromEnv, runPlugin, type Logger, type PluginEnv, type RunningPlugin } from '@herald/contracts';
 import { z } from 'zod';
 import type { SlackConfig } from './config.js';
 import { createSlackPlugin } from './plugin.js';
@@ -61,10 +61,7 @@ export async function startSlackPlugin(options: StartSlackOptions): Promise<Runn
   return runPlugin(createSlackPlugin({ api, templates }), {
     connection,
     logger,
-    prefix: env.prefix,
-    concurrency: env.concurrency,
-    ...(env.secretKey === undefined ? {} : { secretKey: env.secretKey }),
-    ...(env.httpPort === undefined ? {} : { httpPort: env.httpPort }),
+    ...runOptionsFromEnv(env),
     ...(options.config === undefined ? {} : { config: options.config }),
   });
 }
