@@ -16,9 +16,16 @@ const entry = join(here, channel, 'dist', 'main.js');
 if (existsSync(entry)) {
   await import(pathToFileURL(entry).href);
 } else if (BUILTIN.includes(channel)) {
-  const { connectNats, jsonLogger } = await import('@herald/contracts');
+  const { connectNats, jsonLogger, loadNatsEnv } = await import('@herald/contracts');
   const logger = jsonLogger({ base: { service: `plugin-${channel}` } });
-  const nc = await connectNats({ url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', name: `herald-plugin-${channel}` });
+  let nats;
+  try {
+    nats = loadNatsEnv(process.env, `the ${channel} plugin`);
+  } catch (error) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+  const nc = await connectNats({ url: nats.url, name: `herald-plugin-${channel}`, security: nats.security });
   logger.warn(`the ${channel} plugin is not built yet: connected to NATS and waiting; its messages stay queued on the deliver stream`);
   const stop = async () => {
     await nc.drain();

@@ -73,7 +73,7 @@ export async function startAllInOne(env: Env, options: { demo?: boolean; print?:
     apiHandlers: [chain(pluginApis)],
     ...(pool ? { databasePool: pool } : {}),
   });
-  const nc = await connectNats({ url: nats.url, name: 'herald-plugins' });
+  const nc = await connectNats({ url: nats.url, name: 'herald-plugins', security: config.natsSecurity });
   const stops: Array<() => Promise<void>> = [];
   try {
     const pluginPool = pool ?? (await import('@herald/plugin-alert')).openAlertDatabase({ databaseUrl: config.databaseUrl, dataDir });

@@ -8,13 +8,19 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
-import { connectNats, formatIssues, hasErrorCode, subjects, validateEvent } from '@herald/contracts';
+import { connectNats, formatIssues, hasErrorCode, loadNatsEnv, subjects, validateEvent } from '@herald/contracts';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Out = (line: string) => void;
 
-export const EXIT = { ok: 0, failure: 1, usage: 64, invalid: 65, unavailable: 69 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 64, invalid: 65, unavailable: 69, config: 78 } as const;
+
+/** Connects with the NATS variables of the environment (URL, credentials, TLS), checked first. */
+function connectFromEnv(env: Env, name: string) {
+  const nats = loadNatsEnv(env, 'the herald CLI');
+  return connectNats({ url: nats.url, name, security: nats.security });
+}
 
 const HELP: Record<string, string> = {
   main: `herald — Herald's command line
@@ -30,7 +36,9 @@ Commands:
   alerts list --user ID   list a user's alerts (--unread)
   secret                  print a new HERALD_SECRET_KEY (32 random bytes, base64)
 
-Environment: NATS_URL (nats://127.0.0.1:4222), HERALD_SUBJECT_PREFIX (herald),
+Environment: NATS_URL (nats://127.0.0.1:4222), NATS credentials and TLS (NATS_USER + NATS_PASSWORD,
+NATS_TOKEN, NATS_NKEY_SEED(_FILE), NATS_CREDS_FILE, NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE + NATS_TLS_KEY_FILE),
+HERALD_SUBJECT_PREFIX (herald),
 HERALD_URL (http://localhost:8080), HERALD_TOKEN or HERALD_ADMIN_TOKEN (else <HERALD_DATA_DIR>/admin-token).
 Run "herald <command> --help" for a command's options.`,
   publish: `Usage: herald publish <type> [--data JSON | --file PATH] [--id ID] [--source SOURCE] [--recipients a,b]
@@ -121,7 +129,7 @@ async function publish(args: ParsedArgs, env: Env, out: Out, err: Out): Promise<
     err(`invalid event: ${formatIssues(checked.issues)}`);
     return EXIT.invalid;
   }
-  const nc = await connectNats({ url: env['NATS_URL'] ?? 'nats://127.0.0.1:4222', name: 'herald-cli' });
+  const nc = await connectFromEnv(env, 'herald-cli');
   try {
     await jetstream(nc).publish(subjects(env['HERALD_SUBJECT_PREFIX'] ?? 'herald').event(type), JSON.stringify(event), { msgID: event.id });
   } finally {
@@ -135,7 +143,7 @@ async function tail(args: ParsedArgs, env: Env, out: Out, signal: AbortSignal | 
   const channel = stringOption(args, 'channel');
   const eventId = stringOption(args, 'event');
   const s = subjects(env['HERALD_SUBJECT_PREFIX'] ?? 'herald');
-  const nc = await connectNats({ url: env['NATS_URL'] ?? 'nats://127.0.0.1:4222', name: 'herald-cli-tail' });
+  const nc = await connectFromEnv(env, 'herald-cli-tail');
   const sub = nc.subscribe(channel ? s.status(channel) : s.allStatus);
   const stop = (): void => sub.unsubscribe();
   signal?.addEventListener('abort', stop);
@@ -226,6 +234,10 @@ export async function main(
     if (hasErrorCode(error, 'infrastructure_unavailable')) {
       err(error.message);
       return EXIT.unavailable;
+    }
+    if (hasErrorCode(error, 'invalid_configuration')) {
+      err(error.message);
+      return EXIT.config;
     }
     err(`herald ${command}: ${(error as Error).message}`);
     return EXIT.failure;

@@ -48,12 +48,25 @@ export {
 export { toValidationIssues, formatPath } from './validation.js';
 export { jsonLogger, silentLogger, type LogFields, type LogLevel, type Logger } from './logger.js';
 export { connectNats, type NatsConnectOptions } from './jetstream/connect.js';
+export {
+  loadNatsEnv,
+  NATS_SECRET_VARIABLES,
+  natsConnectionOptions,
+  natsEnvShape,
+  natsSecurityFromEnv,
+  NO_NATS_SECURITY,
+  refineNatsEnv,
+  type NatsAuth,
+  type NatsSecurity,
+  type NatsTls,
+} from './jetstream/connection-options.js';
 export { ensureConsumer, ensureStream, ensureStreams } from './jetstream/provision.js';
 export { ConsumerRunner, type ConsumerRunnerOptions, type HandlerOutcome, type ReceivedMessage } from './jetstream/consumer-runner.js';
 export { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './jetstream/backoff.js';
 export { definePlugin, outcomes, type PluginDefinition, type SendContext, type SendOutcome } from './sdk/plugin.js';
 export {
   authenticateViaGateway,
+  tokenDigest,
   type AuthReply,
   type AuthRequest,
   type HttpHandler,

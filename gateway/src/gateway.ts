@@ -42,7 +42,7 @@ export interface RunningGateway {
 
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { config, logger } = options;
-  const connection = await connectNats({ url: config.natsUrl, name: 'herald-gateway' });
+  const connection = await connectNats({ url: config.natsUrl, name: 'herald-gateway', security: config.natsSecurity });
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({
       config,

@@ -4,6 +4,7 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { HeraldError } from '../errors.js';
+import { natsConnectionOptions, type NatsSecurity } from './connection-options.js';
 
 export interface NatsConnectOptions {
   /** Comma-separated server URLs. @default "nats://127.0.0.1:4222" */
@@ -12,6 +13,8 @@ export interface NatsConnectOptions {
   readonly name: string;
   /** Time to wait for the first connection, ms. @default 5000 */
   readonly timeoutMs?: number;
+  /** Credentials and TLS (from `NATS_*` variables). @default none; TLS when a URL is `tls://` */
+  readonly security?: NatsSecurity;
 }
 
 /** Opens a connection that reconnects indefinitely (500 ms between attempts, ±250 ms jitter). */
@@ -33,6 +36,7 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
       // Capturing a stack for every request (publish acks included) costs a large share of CPU on
       // the hot path; error messages stay precise without it.
       noAsyncTraces: true,
+      ...natsConnectionOptions(servers, options.security),
     });
   } catch (error) {
     throw new HeraldError(

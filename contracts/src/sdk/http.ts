@@ -2,8 +2,11 @@
  * Plugin HTTP APIs (alerts, webhook endpoints). A plugin exposes one Node/Connect-style request
  * handler; the SDK serves it under `/api/v1` on the plugin's own port, and the all-in-one process
  * mounts the same handler on the gateway's port. Authentication is the gateway's: a request's
- * bearer token is checked by asking the gateway over NATS (`<prefix>.internal.auth`).
+ * bearer token is checked by asking the gateway over NATS (`<prefix>.internal.auth`). Only the
+ * token's SHA-256 travels over NATS (the form the gateway stores tokens in), so a subscriber to
+ * that subject learns nothing it could present to an HTTP API.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../logger.js';
@@ -27,9 +30,15 @@ export interface PluginHttpContext<Config = unknown> {
   config?(): Config | null;
 }
 
-/** Request body of `<prefix>.internal.auth`. */
+/** Request body of `<prefix>.internal.auth`: never the token itself. */
 export interface AuthRequest {
-  readonly token: string;
+  /** Lowercase hex SHA-256 of the token's UTF-8 text (`tokenDigest`). */
+  readonly token_sha256: string;
+}
+
+/** Lowercase hex SHA-256 of a bearer token: what `<prefix>.internal.auth` carries and the gateway stores. */
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 /** Reply of `<prefix>.internal.auth`. */
 export type AuthReply = { readonly kind: 'admin' } | { readonly kind: 'user'; readonly user_id: string } | { readonly kind: 'invalid' };
@@ -42,7 +51,7 @@ export async function authenticateViaGateway(
 ): Promise<Identity | null> {
   const match = authorization === undefined ? null : /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!match?.[1]) return null;
-  const request: AuthRequest = { token: match[1] };
+  const request: AuthRequest = { token_sha256: tokenDigest(match[1]) };
   const reply = await nc.request(subject, JSON.stringify(request), { timeout: 2_000 });
   const answer = reply.json<AuthReply>();
   switch (answer.kind) {

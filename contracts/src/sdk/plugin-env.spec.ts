@@ -7,6 +7,7 @@ describe('loadPluginEnv', () => {
   it('applies the documented defaults', () => {
     expect(loadPluginEnv({}, 'slack')).toEqual({
       natsUrl: 'nats://127.0.0.1:4222',
+      natsSecurity: { auth: { kind: 'none' }, tls: undefined },
       prefix: 'herald',
       secretKey: undefined,
       httpPort: undefined,

@@ -10,50 +10,54 @@ import { HeraldError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
 import { SecretBox } from '../secrets/secret-box.js';
 import { DEFAULT_SUBJECT_PREFIX } from '../subjects.js';
+import {
+  NATS_SECRET_VARIABLES,
+  natsEnvShape,
+  natsSecurityFromEnv,
+  refineNatsEnv,
+  type NatsSecurity,
+} from '../jetstream/connection-options.js';
 import { parseEnv } from './parse-env.js';
 
-const NATS_SERVER = /^((nats|tls|ws|wss):\/\/)?[^\s,/]+(:\d+)?\/?$/;
-
-const envSchema = z.object({
-  NATS_URL: z
-    .string()
-    .refine((value) => value.split(',').every((server) => NATS_SERVER.test(server.trim())), {
-      error: 'must be one or more comma-separated NATS server URLs, e.g. "nats://127.0.0.1:4222"',
-    })
-    .default('nats://127.0.0.1:4222'),
-  HERALD_SUBJECT_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'must be dot-separated subject tokens, e.g. "herald"' })
-    .default(DEFAULT_SUBJECT_PREFIX),
-  HERALD_SECRET_KEY: z
-    .string()
-    .superRefine((value, ctx) => {
-      try {
-        SecretBox.fromBase64(value);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message, input: value });
-      }
-    })
-    .optional(),
-  HERALD_PLUGIN_HTTP_PORT: z.coerce
-    .number({ error: 'must be a TCP port number' })
-    .int({ error: 'must be an integer' })
-    .min(0, { error: 'must be at least 0 (0 picks a free port)' })
-    .max(65_535, { error: 'must be at most 65535' })
-    .optional(),
-  HERALD_PLUGIN_CONCURRENCY: z.coerce
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be an integer' })
-    .min(1, { error: 'must be at least 1' })
-    .max(1_024, { error: 'must be at most 1024' })
-    .default(16),
-  HERALD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }).default('info'),
-});
+const envSchema = z
+  .object({
+    ...natsEnvShape,
+    HERALD_SUBJECT_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'must be dot-separated subject tokens, e.g. "herald"' })
+      .default(DEFAULT_SUBJECT_PREFIX),
+    HERALD_SECRET_KEY: z
+      .string()
+      .superRefine((value, ctx) => {
+        try {
+          SecretBox.fromBase64(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message, input: value });
+        }
+      })
+      .optional(),
+    HERALD_PLUGIN_HTTP_PORT: z.coerce
+      .number({ error: 'must be a TCP port number' })
+      .int({ error: 'must be an integer' })
+      .min(0, { error: 'must be at least 0 (0 picks a free port)' })
+      .max(65_535, { error: 'must be at most 65535' })
+      .optional(),
+    HERALD_PLUGIN_CONCURRENCY: z.coerce
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be an integer' })
+      .min(1, { error: 'must be at least 1' })
+      .max(1_024, { error: 'must be at most 1024' })
+      .default(16),
+    HERALD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }).default('info'),
+  })
+  .superRefine(refineNatsEnv);
 
 /** The shared plugin environment, typed. Field names match `RunPluginOptions` where they feed it. */
 export interface PluginEnv {
   /** `NATS_URL`. @default "nats://127.0.0.1:4222" */
   readonly natsUrl: string;
+  /** `NATS_USER`/`NATS_PASSWORD`, `NATS_TOKEN`, `NATS_NKEY_SEED(_FILE)`, `NATS_CREDS_FILE`, `NATS_TLS_*`. */
+  readonly natsSecurity: NatsSecurity;
   /** `HERALD_SUBJECT_PREFIX`. @default "herald" */
   readonly prefix: string;
   /** `HERALD_SECRET_KEY` (validated: 32 bytes base64); needed to open sealed channel secrets. */
@@ -76,9 +80,10 @@ export function loadPluginEnv(env: Readonly<Record<string, string | undefined>>,
       `Invalid channel name "${channel}": use lowercase letters, digits, "_" or "-", at most 32`,
     );
   }
-  const e = parseEnv(envSchema, env, { subject: `the ${channel} plugin`, secrets: ['HERALD_SECRET_KEY'] });
+  const e = parseEnv(envSchema, env, { subject: `the ${channel} plugin`, secrets: ['HERALD_SECRET_KEY', ...NATS_SECRET_VARIABLES] });
   return {
     natsUrl: e.NATS_URL,
+    natsSecurity: natsSecurityFromEnv(e),
     prefix: e.HERALD_SUBJECT_PREFIX,
     secretKey: e.HERALD_SECRET_KEY?.trim(),
     httpPort: e.HERALD_PLUGIN_HTTP_PORT,

@@ -8,6 +8,7 @@ import { startPluginHarness, type PluginHarness } from '../testing/plugin-harnes
 import { waitFor } from '../testing/jetstream.js';
 import { pluginBuckets } from './buckets.js';
 import { pluginHttpHandler } from './plugin-http-handler.js';
+import { tokenDigest, type AuthRequest } from './http.js';
 import type { PluginRegistrationEntry } from './plugin-registration.js';
 import { outcomes } from './plugin.js';
 import { FlakyProviderError, testPlugin, type TestConfig, type TestPlugin } from './test-plugin.fixture.js';
@@ -222,10 +223,14 @@ describe('runPlugin: registration and HTTP server', () => {
     base = `http://127.0.0.1:${harness.running.httpPort}`;
     authResponder = harness.connection.subscribe(`${harness.prefix}.internal.auth`, {
       callback: (_error, msg) => {
-        const { token } = msg.json<{ token: string }>();
+        const { token_sha256: digest } = msg.json<AuthRequest>();
         msg.respond(
           JSON.stringify(
-            token === 'admin-token' ? { kind: 'admin' } : token === 'user-token' ? { kind: 'user', user_id: '7' } : { kind: 'invalid' },
+            digest === tokenDigest('admin-token')
+              ? { kind: 'admin' }
+              : digest === tokenDigest('user-token')
+                ? { kind: 'user', user_id: '7' }
+                : { kind: 'invalid' },
           ),
         );
       },

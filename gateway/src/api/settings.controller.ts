@@ -90,10 +90,14 @@ export class SettingsController {
     return { items: await this.settings.listProducts(id), next_cursor: null };
   }
 
+  // A user token is answered about a product it cannot view exactly as about a missing one (404).
   @Get('users/:id/settings/products/:productId')
   async getProduct(@Param('id') id: string, @Param('productId') productId: string, @CurrentIdentity() identity: Identity) {
     assertSelfOrAdmin(identity, id);
-    return found(await this.settings.getProduct(id, productId), `product settings of user ${id} for product ${productId}`);
+    return found(
+      await this.settings.getProduct(id, productId, identity.kind !== 'admin'),
+      `product settings of user ${id} for product ${productId}`,
+    );
   }
 
   @Put('users/:id/settings/products/:productId')
@@ -105,7 +109,7 @@ export class SettingsController {
   ) {
     assertSelfOrAdmin(identity, id);
     return found(
-      await this.changed(this.settings.putProduct(id, productId, body), `product settings of user ${id}`),
+      await this.changed(this.settings.putProduct(id, productId, body, identity.kind !== 'admin'), `product settings of user ${id}`),
       `user ${id} or product ${productId}`,
     );
   }
@@ -119,7 +123,7 @@ export class SettingsController {
   ) {
     assertSelfOrAdmin(identity, id);
     return found(
-      await this.changed(this.settings.patchProduct(id, productId, body), `product settings of user ${id}`),
+      await this.changed(this.settings.patchProduct(id, productId, body, identity.kind !== 'admin'), `product settings of user ${id}`),
       `user ${id} or product ${productId}`,
     );
   }
@@ -129,7 +133,7 @@ export class SettingsController {
   async deleteProduct(@Param('id') id: string, @Param('productId') productId: string, @CurrentIdentity() identity: Identity) {
     assertSelfOrAdmin(identity, id);
     found(
-      (await this.changed(this.settings.deleteProduct(id, productId), `product settings of user ${id}`)) || null,
+      (await this.changed(this.settings.deleteProduct(id, productId, identity.kind !== 'admin'), `product settings of user ${id}`)) || null,
       `product settings of user ${id} for product ${productId}`,
     );
   }

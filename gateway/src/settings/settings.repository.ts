@@ -119,6 +119,22 @@ export class SettingsRepository {
     );
   }
 
+  /**
+   * Whether a user may view a product (SPEC §3.2, as routing decides it): superuser, a global role,
+   * or membership of the product or of its product type. `false` when either does not exist.
+   */
+  async canViewProduct(userId: string, productId: string, tx?: EntityManager): Promise<boolean> {
+    const rows = await queryRows(
+      tx ?? this.em.fork(),
+      sql<{ id: string }>`select u.id from gateway.users u join gateway.products p on p.id = ${productId}
+        where u.id = ${userId} and (
+          u.superuser or coalesce(u.global_role, '') <> ''
+          or exists (select 1 from gateway.product_members m where m.scope_id = p.id and m.user_id = u.id)
+          or exists (select 1 from gateway.product_type_members t where t.scope_id = p.product_type_id and t.user_id = u.id))`,
+    );
+    return rows.length > 0;
+  }
+
   /** `null` when the user or the product does not exist; `{ row: null }` when no row was saved. */
   async getProduct(userId: string, productId: string, tx?: EntityManager): Promise<{ row: StoredRow | null } | null> {
     const rows = await queryRows(

@@ -83,22 +83,34 @@ export class SettingsService {
     return this.writePersonal(userId, body, 'merge');
   }
 
+  /**
+   * The product methods take `visibleOnly`: when true (a user token acting on itself), a product the
+   * user may not view (SPEC §3.2: superuser, global role, member of the product or its product type)
+   * is answered exactly as one that does not exist, after the body was validated as for any product,
+   * so product ids cannot be probed.
+   */
+  private async hidden(userId: string, productId: string, visibleOnly: boolean): Promise<boolean> {
+    return visibleOnly && !(await this.repository.canViewProduct(userId, productId));
+  }
+
   /** A user's row for one product (all columns empty when never saved); `null` when the user or product does not exist. */
-  async getProduct(userId: string, productId: string): Promise<SettingsView | null> {
+  async getProduct(userId: string, productId: string, visibleOnly = false): Promise<SettingsView | null> {
+    if (await this.hidden(userId, productId, visibleOnly)) return null;
     const [types, found] = await Promise.all([this.eventTypes.listAll(), this.repository.getProduct(userId, productId)]);
     return found ? view(found.row, 'product', types) : null;
   }
 
-  putProduct(userId: string, productId: string, body: unknown): Promise<SettingsView | null> {
-    return this.writeProduct(userId, productId, body, 'replace');
+  putProduct(userId: string, productId: string, body: unknown, visibleOnly = false): Promise<SettingsView | null> {
+    return this.writeProduct(userId, productId, body, 'replace', visibleOnly);
   }
 
-  patchProduct(userId: string, productId: string, body: unknown): Promise<SettingsView | null> {
-    return this.writeProduct(userId, productId, body, 'merge');
+  patchProduct(userId: string, productId: string, body: unknown, visibleOnly = false): Promise<SettingsView | null> {
+    return this.writeProduct(userId, productId, body, 'merge', visibleOnly);
   }
 
   /** Removes a product row; `false` when there was none. */
-  deleteProduct(userId: string, productId: string): Promise<boolean> {
+  async deleteProduct(userId: string, productId: string, visibleOnly = false): Promise<boolean> {
+    if (await this.hidden(userId, productId, visibleOnly)) return false;
     return this.repository.deleteProduct(userId, productId);
   }
 
@@ -122,8 +134,15 @@ export class SettingsService {
     return row ? view(row, 'personal', eventTypes) : null;
   }
 
-  private async writeProduct(userId: string, productId: string, body: unknown, mode: WriteMode): Promise<SettingsView | null> {
+  private async writeProduct(
+    userId: string,
+    productId: string,
+    body: unknown,
+    mode: WriteMode,
+    visibleOnly: boolean,
+  ): Promise<SettingsView | null> {
     const { events, eventTypes } = await this.parse(body, 'product');
+    if (await this.hidden(userId, productId, visibleOnly)) return null;
     const base = defaultRow('product', eventTypes);
     const row = await this.repository.writeProduct(userId, productId, mode === 'replace' ? { ...base, ...events } : events, mode, base);
     return row ? view(row, 'product', eventTypes) : null;

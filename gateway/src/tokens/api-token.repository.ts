@@ -44,12 +44,14 @@ export class ApiTokenRepository {
     return rows[0] ? toView(rows[0]) : null;
   }
 
-  /** The token with this hash, marking it used; `null` when none. */
+  /** The token with this hash, marking it used; `null` when none or when its user is inactive. */
   async useByHash(tokenHash: string): Promise<ApiTokenView | null> {
     const em = this.em.fork();
     const rows = await queryRows(
       em,
-      sql<TokenRow>`select id, user_id, created_at, last_used_at from gateway.api_tokens where token_hash = ${tokenHash}`,
+      sql<TokenRow>`select t.id, t.user_id, t.created_at, t.last_used_at from gateway.api_tokens t
+        left join gateway.users u on u.id = t.user_id
+        where t.token_hash = ${tokenHash} and (t.user_id is null or u.active)`,
     );
     const row = rows[0];
     if (!row) return null;

@@ -3,8 +3,9 @@
  * A token is `hrld_` + 32 random bytes base64url, shown once at creation; only its SHA-256 is
  * stored, so a database leak reveals no usable token.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { tokenDigest } from '@herald/contracts';
 import { ApiTokenRepository, type ApiTokenView } from './api-token.repository.js';
 
 /** Prefix of every Herald token (recognisable in secret scanners and logs). */
@@ -19,10 +20,10 @@ export interface CreatedToken extends ApiTokenView {
   readonly token: string;
 }
 
-/** Hex SHA-256 of the token text. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
+/** Hex SHA-256 of the token text: the stored form, and the one plugins send over NATS. */
+export const hashToken = tokenDigest;
+
+const DIGEST = /^[0-9a-f]{64}$/;
 
 @Injectable()
 export class TokensService {
@@ -35,10 +36,19 @@ export class TokensService {
     return stored ? { ...stored, token } : null;
   }
 
-  /** The identity of a presented token, or `null` when it is unknown or malformed. */
+  /**
+   * The identity of a presented token, or `null` when it is unknown, malformed, or belongs to an
+   * inactive user (a deleted user's tokens are deleted with them).
+   */
   async verify(token: string): Promise<TokenIdentity | null> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
-    const stored = await this.repository.useByHash(hashToken(token));
+    return this.verifyDigest(hashToken(token));
+  }
+
+  /** As `verify`, from the token's hex SHA-256 (what plugins send over NATS). */
+  async verifyDigest(digest: string): Promise<TokenIdentity | null> {
+    if (!DIGEST.test(digest)) return null;
+    const stored = await this.repository.useByHash(digest);
     if (!stored) return null;
     return stored.user_id === null ? { kind: 'admin', tokenId: stored.id } : { kind: 'user', userId: stored.user_id, tokenId: stored.id };
   }

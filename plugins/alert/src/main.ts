@@ -14,7 +14,7 @@ const pluginEnv = loadPluginEnv(process.env, 'alert');
 const alertEnv = loadAlertEnv(process.env);
 const logger = jsonLogger({ level: pluginEnv.logLevel, base: { service: 'plugin-alert' } });
 const pool = openAlertDatabase({ databaseUrl: alertEnv.databaseUrl, dataDir: alertEnv.dataDir });
-const nc = await connectNats({ url: pluginEnv.natsUrl, name: pluginEnv.connectionName });
+const nc = await connectNats({ url: pluginEnv.natsUrl, name: pluginEnv.connectionName, security: pluginEnv.natsSecurity });
 const opened = await openAlertPlugin({ pool, nc, prefix: pluginEnv.prefix, logger, maxAlertsPerUser: alertEnv.maxAlertsPerUser });
 const running = await runPluginProcess(opened.plugin, {
   env: pluginEnv,

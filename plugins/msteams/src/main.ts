@@ -18,6 +18,6 @@ try {
   process.exit(78);
 }
 const logger = jsonLogger({ level: env.logLevel, base: { service: 'plugin-msteams' } });
-const connection = await connectNats({ url: env.natsUrl, name: env.connectionName });
+const connection = await connectNats({ url: env.natsUrl, name: env.connectionName, security: env.natsSecurity });
 const running = await startMsteamsPlugin({ env, msteamsEnv, connection, logger });
 installSignalHandlers(running, logger, { onStopped: () => connection.drain() });

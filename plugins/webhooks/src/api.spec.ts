@@ -14,6 +14,7 @@ import {
   SecretBox,
   silentLogger,
   subjects,
+  tokenDigest,
   type AuthReply,
   type AuthRequest,
 } from '@herald/contracts';
@@ -48,8 +49,9 @@ beforeAll(async () => {
   auth = nc.subscribe(subjects(prefix).internal('auth'), {
     callback: (error, msg) => {
       if (error) return;
-      const { token } = msg.json<AuthRequest>();
-      msg.respond(JSON.stringify(TOKENS[token] ?? { kind: 'invalid' }));
+      const { token_sha256: digest } = msg.json<AuthRequest>();
+      const reply = Object.entries(TOKENS).find(([token]) => tokenDigest(token) === digest)?.[1];
+      msg.respond(JSON.stringify(reply ?? { kind: 'invalid' }));
     },
   });
   await nc.flush();

@@ -15,7 +15,7 @@ const pluginEnv = loadPluginEnv(process.env, 'webhooks');
 const webhooksEnv = loadWebhooksEnv(process.env);
 const logger = jsonLogger({ level: pluginEnv.logLevel, base: { service: 'plugin-webhooks' } });
 const pool = openWebhooksDatabase({ databaseUrl: webhooksEnv.databaseUrl, dataDir: webhooksEnv.dataDir });
-const nc = await connectNats({ url: pluginEnv.natsUrl, name: pluginEnv.connectionName });
+const nc = await connectNats({ url: pluginEnv.natsUrl, name: pluginEnv.connectionName, security: pluginEnv.natsSecurity });
 const opened = await openWebhooksPlugin({
   pool,
   nc,

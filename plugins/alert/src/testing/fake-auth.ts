@@ -4,19 +4,20 @@
  * `invalid`, as the gateway answers them.
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { subjects, type AuthReply, type AuthRequest } from '@herald/contracts';
+import { subjects, tokenDigest, type AuthReply, type AuthRequest } from '@herald/contracts';
 
 export async function serveFakeAuth(
   nc: NatsConnection,
   prefix: string,
   tokens: Readonly<Record<string, AuthReply>>,
 ): Promise<Subscription> {
+  const byDigest = new Map(Object.entries(tokens).map(([token, reply]) => [tokenDigest(token), reply]));
   const subscription = nc.subscribe(subjects(prefix).internal('auth'), {
     queue: 'gateway',
     callback: (error, msg) => {
       if (error) return;
-      const { token } = msg.json<AuthRequest>();
-      const reply: AuthReply = tokens[token] ?? { kind: 'invalid' };
+      const { token_sha256: digest } = msg.json<AuthRequest>();
+      const reply: AuthReply = byDigest.get(digest) ?? { kind: 'invalid' };
       msg.respond(JSON.stringify(reply));
     },
   });
