@@ -109,6 +109,7 @@ function serverConfig(): string {
     publish: [
       '$JS.API.>',
       `${prefix}.events.>`,
+      `${prefix}.directory.>`,
       `${prefix}.deliver.>`,
       `${prefix}.dead.>`,
       `${prefix}.commands.>`,
