@@ -48,7 +48,7 @@ async function userToken(userId: string): Promise<string> {
 beforeAll(async () => {
   const url = await resolveNatsUrl();
   nc = await connect({ servers: url });
-  spy = nc.subscribe(topo.subjects.internal('auth'), { callback: (_error, msg) => seenOnAuthSubject.push(msg.string()) });
+  spy = nc.subscribe(topo.subjects.internal('auth'), { callback: (_error, msg) => void seenOnAuthSubject.push(msg.string()) });
   await nc.flush();
   db = await createTestDatabase();
   gateway = await startGateway({ config: testGatewayConfig(url, prefix, db.url), logger: silentLogger });
@@ -58,14 +58,14 @@ beforeAll(async () => {
   alertPool = openAlertDatabase({ databaseUrl: db.url, dataDir: '.herald' });
   webhooksPool = openWebhooksDatabase({ databaseUrl: db.url, dataDir: '.herald' });
   alert = await openAlertPlugin({ pool: alertPool, nc, prefix, logger: silentLogger, maxAlertsPerUser: 10 });
-  alertRunning = (await runPlugin(alert.plugin, {
+  alertRunning = await runPlugin(alert.plugin, {
     connection: nc,
     logger: silentLogger,
     prefix,
     config: {},
     httpPort: 0,
     httpHost: '127.0.0.1',
-  })) as RunningPlugin<unknown>;
+  });
   webhooks = await openWebhooksPlugin({
     pool: webhooksPool,
     nc,
@@ -74,7 +74,7 @@ beforeAll(async () => {
     secretKey: TEST_SECRET_KEY,
     siteUrl: 'http://localhost',
   });
-  webhooksRunning = (await runPlugin(webhooks.plugin, {
+  webhooksRunning = await runPlugin(webhooks.plugin, {
     connection: nc,
     logger: silentLogger,
     prefix,
@@ -82,7 +82,7 @@ beforeAll(async () => {
     config: DEFAULT_WEBHOOKS_CONFIG,
     httpPort: 0,
     httpHost: '127.0.0.1',
-  })) as RunningPlugin<unknown>;
+  });
   alertApi = new ApiClient(`http://127.0.0.1:${alertRunning.httpPort}/api/v1`);
   webhooksApi = new ApiClient(`http://127.0.0.1:${webhooksRunning.httpPort}/api/v1`);
 
