@@ -249,5 +249,9 @@ describe('a product a user cannot view answers as a product that does not exist'
     expect(stale.status).toBe(404);
     expect(stale.body.error.message).toBe('product settings of user u4 for product p-hidden not found');
     expect((await dot.delete('/users/u4/settings/products/p-hidden')).status).toBe(404);
+    const listed = await dot.get<{ items: Array<{ product_id: string }> }>('/users/u4/settings/products');
+    expect(listed.body.items.map((row) => row.product_id)).toEqual(['p-member']);
+    const asAdmin = await admin.get<{ items: Array<{ product_id: string }> }>('/users/u4/settings/products');
+    expect(asAdmin.body.items.map((row) => row.product_id)).toEqual(['p-hidden', 'p-member']);
   });
 });

@@ -87,7 +87,7 @@ export class SettingsController {
   @Get('users/:id/settings/products')
   async listProducts(@Param('id') id: string, @CurrentIdentity() identity: Identity) {
     assertSelfOrAdmin(identity, id);
-    return { items: await this.settings.listProducts(id), next_cursor: null };
+    return { items: await this.settings.listProducts(id, identity.kind !== 'admin'), next_cursor: null };
   }
 
   // A user token is answered about a product it cannot view exactly as about a missing one (404).

@@ -23,6 +23,11 @@ interface EventsRecord {
   updated_at: unknown;
 }
 
+/** SQL condition: user `u` may view product `p` (SPEC §3.2, as routing decides it). */
+const MAY_VIEW = sql<boolean>`(u.superuser or coalesce(u.global_role, '') <> ''
+  or exists (select 1 from gateway.product_members m where m.scope_id = p.id and m.user_id = u.id)
+  or exists (select 1 from gateway.product_type_members t where t.scope_id = p.product_type_id and t.user_id = u.id))`;
+
 function stored(rows: EventsRecord[]): StoredRow | null {
   const row = rows[0];
   return row ? { events: row.events, updated_at: toIso(row.updated_at) } : null;
@@ -127,10 +132,7 @@ export class SettingsRepository {
     const rows = await queryRows(
       tx ?? this.em.fork(),
       sql<{ id: string }>`select u.id from gateway.users u join gateway.products p on p.id = ${productId}
-        where u.id = ${userId} and (
-          u.superuser or coalesce(u.global_role, '') <> ''
-          or exists (select 1 from gateway.product_members m where m.scope_id = p.id and m.user_id = u.id)
-          or exists (select 1 from gateway.product_type_members t where t.scope_id = p.product_type_id and t.user_id = u.id))`,
+        where u.id = ${userId} and ${MAY_VIEW}`,
     );
     return rows.length > 0;
   }
@@ -187,12 +189,16 @@ export class SettingsRepository {
     return rows.length > 0;
   }
 
-  /** Every product row of one user, by product id. */
-  async listProducts(userId: string, tx?: EntityManager): Promise<Array<StoredRow & { product_id: string }>> {
+  /** Every product row of one user, by product id; with `visibleOnly`, only rows of products the user may view. */
+  async listProducts(userId: string, visibleOnly = false, tx?: EntityManager): Promise<Array<StoredRow & { product_id: string }>> {
     const rows = await queryRows(
       tx ?? this.em.fork(),
-      sql<EventsRecord & { product_id: string }>`select product_id, events, updated_at from gateway.product_settings
-        where user_id = ${userId} order by product_id`,
+      visibleOnly
+        ? sql<EventsRecord & { product_id: string }>`select s.product_id, s.events, s.updated_at from gateway.product_settings s
+            join gateway.users u on u.id = s.user_id join gateway.products p on p.id = s.product_id
+            where s.user_id = ${userId} and ${MAY_VIEW} order by s.product_id`
+        : sql<EventsRecord & { product_id: string }>`select product_id, events, updated_at from gateway.product_settings
+            where user_id = ${userId} order by product_id`,
     );
     return rows.map((row) => ({ product_id: row.product_id, events: row.events, updated_at: toIso(row.updated_at) }));
   }

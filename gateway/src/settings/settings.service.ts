@@ -114,9 +114,9 @@ export class SettingsService {
     return this.repository.deleteProduct(userId, productId);
   }
 
-  /** Every product row of a user. */
-  async listProducts(userId: string): Promise<ProductSettingsView[]> {
-    const [types, rows] = await Promise.all([this.eventTypes.listAll(), this.repository.listProducts(userId)]);
+  /** Every product row of a user (with `visibleOnly`, of the products it may view). */
+  async listProducts(userId: string, visibleOnly = false): Promise<ProductSettingsView[]> {
+    const [types, rows] = await Promise.all([this.eventTypes.listAll(), this.repository.listProducts(userId, visibleOnly)]);
     return rows.map((row) => ({ product_id: row.product_id, events: completeRow(row.events, 'product', types) }));
   }
 
