@@ -86,7 +86,8 @@ describe('NATS credentials and TLS from the environment', () => {
     expect(failure({ NATS_TLS_CERT_FILE: pem })).toContain('NATS_TLS_KEY_FILE: must be set with NATS_TLS_CERT_FILE');
     const two = failure({ NATS_USER: 'ann', NATS_PASSWORD: 'pw-hidden', NATS_TOKEN: 'token-hidden' });
     expect(two).toContain('NATS_TOKEN: set one NATS authentication method only; got NATS_USER/NATS_PASSWORD, NATS_TOKEN');
-    const badSeed = failure({ NATS_NKEY_SEED: 'SUseed-hidden' });
+    const badSeed = failure({ NATS_NKEY_SEED: 'SUseed-hidden', NATS_URL: 'nats://ann:pw-hidden@a b:4222' });
+    expect(badSeed).toContain('NATS_URL: must be one or more comma-separated NATS server URLs');
     expect(badSeed).toContain('NATS_NKEY_SEED: must be a user NKey seed');
     const badSeedFile = join(dir, 'bad.nk');
     writeFileSync(badSeedFile, 'not a seed');

@@ -52,8 +52,8 @@ export interface NatsSecurity {
 /** No credentials, no TLS demanded (the default). */
 export const NO_NATS_SECURITY: NatsSecurity = { auth: { kind: 'none' }, tls: undefined };
 
-/** Variables whose values never appear in a configuration error. */
-export const NATS_SECRET_VARIABLES = ['NATS_PASSWORD', 'NATS_TOKEN', 'NATS_NKEY_SEED'] as const;
+/** Variables whose values never appear in a configuration error (a URL may carry `user:password@`). */
+export const NATS_SECRET_VARIABLES = ['NATS_URL', 'NATS_PASSWORD', 'NATS_TOKEN', 'NATS_NKEY_SEED'] as const;
 
 const NATS_SERVER = /^((nats|tls|ws|wss):\/\/)?[^\s,/]+(:\d+)?\/?$/;
 /** A user NKey seed: "SU" + 56 base32 characters. */
