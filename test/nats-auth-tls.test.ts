@@ -4,9 +4,10 @@
  * the README lists, TLS with a CA, server and client certificates made here with `openssl`, and
  * client certificates required:
  * - the gateway (NKey seed file, in-process, configuration parsed from the environment), the alert
- *   plugin (user/password, its real entrypoint as a child process) and the CLI publisher
- *   (user/password) each work with their own permissions, end to end: an event published by the
- *   CLI becomes an alert that the alert API (token checked over NATS) lists;
+ *   and webhooks plugins (user/password, their real entrypoints as child processes) and the CLI
+ *   publisher (user/password) each work with their own permissions, end to end: an event
+ *   published by the CLI becomes an alert that the alert API (token checked over NATS) lists; the
+ *   webhooks API authenticates; both plugins answer the gateway scheduler's maintenance requests;
  * - a publish outside a user's permissions fails at once, naming the subject;
  * - wrong credentials and a missing client certificate are refused.
  */
@@ -25,7 +26,8 @@ import { parseGatewayConfig } from '../gateway/src/config/gateway-config.js';
 import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import { ApiClient } from './support/api-client.js';
-import { TEST_ADMIN_TOKEN, testGatewayEnv } from './support/gateway-config.js';
+import { TEST_ADMIN_TOKEN, TEST_SECRET_KEY, testGatewayEnv } from './support/gateway-config.js';
+import { SchedulerService } from '../gateway/src/scheduler/scheduler.service.js';
 import { startNode, waitForOutput, type ChildHandle } from './support/processes.js';
 
 const prefix = `natsauth${process.pid}`;
@@ -41,10 +43,17 @@ let url: string;
 let db: TestDatabase;
 let gateway: RunningGateway;
 let alertPlugin: ChildHandle | undefined;
+let webhooksPlugin: ChildHandle | undefined;
 let alertApi: ApiClient;
+let webhooksApi: ApiClient;
 let admin: ApiClient;
 
-const PASSWORDS = { alert: 'alert-secret-1', publisher: 'publisher-secret-1', inspector: 'inspector-secret-1' };
+const PASSWORDS = {
+  alert: 'alert-secret-1',
+  webhooks: 'webhooks-secret-1',
+  publisher: 'publisher-secret-1',
+  inspector: 'inspector-secret-1',
+};
 const gatewayKey = nkeys.createUser();
 
 /** The TLS variables every client here sets. */
@@ -134,6 +143,19 @@ function serverConfig(): string {
     ],
     subscribe: ['_INBOX.>', `${prefix}.internal.alert-retention`, `${prefix}.internal.alerts.>`],
   };
+  const webhooks = {
+    publish: [
+      '$JS.API.>',
+      `${prefix}.status.webhooks`,
+      `${prefix}.dead.deliver.webhooks`,
+      `$JS.ACK.${P}_DELIVER.webhooks.>`,
+      `$KV.${buckets.plugins}.webhooks.>`,
+      `$KV.${buckets.deliveries('webhooks')}.>`,
+      `${prefix}.internal.auth`,
+      '_INBOX.>',
+    ],
+    subscribe: ['_INBOX.>', `${prefix}.internal.webhooks-sweep`],
+  };
   const publisher = { publish: [`${prefix}.events.user_mentioned`], subscribe: ['_INBOX.>'] };
   const permissions = (p: { publish: string[]; subscribe: string[] }): string =>
     `{ publish: { allow: ${list(p.publish)} }, subscribe: { allow: ${list(p.subscribe)} } }`;
@@ -151,6 +173,7 @@ authorization {
   users: [
     { nkey: ${JSON.stringify(gatewayKey.getPublicKey())}, permissions: ${permissions(gateway)} }
     { user: "alert", password: ${JSON.stringify(PASSWORDS.alert)}, permissions: ${permissions(alert)} }
+    { user: "webhooks", password: ${JSON.stringify(PASSWORDS.webhooks)}, permissions: ${permissions(webhooks)} }
     { user: "publisher", password: ${JSON.stringify(PASSWORDS.publisher)}, permissions: ${permissions(publisher)} }
     { user: "inspector", password: ${JSON.stringify(PASSWORDS.inspector)} }
   ]
@@ -190,24 +213,31 @@ beforeAll(async () => {
   gateway = await startGateway({ config, logger: silentLogger });
   admin = new ApiClient(`http://127.0.0.1:${gateway.port}/api/v1`, TEST_ADMIN_TOKEN);
 
-  const alertPort = await freePort();
-  alertPlugin = startNode('plugins/alert/dist/main.js', {
+  const [alertPort, webhooksPort] = [await freePort(), await freePort()];
+  const pluginEnv = (user: 'alert' | 'webhooks', httpPort: number): Record<string, string> => ({
     NATS_URL: url,
-    NATS_USER: 'alert',
-    NATS_PASSWORD: PASSWORDS.alert,
+    NATS_USER: user,
+    NATS_PASSWORD: PASSWORDS[user],
     ...tlsEnv(),
     DATABASE_URL: db.url,
     HERALD_SUBJECT_PREFIX: prefix,
-    HERALD_PLUGIN_HTTP_PORT: String(alertPort),
+    HERALD_SECRET_KEY: TEST_SECRET_KEY,
+    HERALD_PLUGIN_HTTP_PORT: String(httpPort),
     HERALD_LOG_LEVEL: 'info',
   });
-  await waitForOutput(alertPlugin, (out) => out.includes('alert plugin started'), 20_000);
+  alertPlugin = startNode('plugins/alert/dist/main.js', pluginEnv('alert', alertPort));
+  webhooksPlugin = startNode('plugins/webhooks/dist/main.js', pluginEnv('webhooks', webhooksPort));
+  await Promise.all([
+    waitForOutput(alertPlugin, (out) => out.includes('alert plugin started'), 20_000),
+    waitForOutput(webhooksPlugin, (out) => out.includes('webhooks plugin started'), 20_000),
+  ]);
   alertApi = new ApiClient(`http://127.0.0.1:${alertPort}/api/v1`);
+  webhooksApi = new ApiClient(`http://127.0.0.1:${webhooksPort}/api/v1`);
 }, 60_000);
 
 afterAll(async () => {
-  alertPlugin?.child.kill('SIGTERM');
-  if (alertPlugin) await alertPlugin.exited;
+  for (const plugin of [alertPlugin, webhooksPlugin]) plugin?.child.kill('SIGTERM');
+  await Promise.all([alertPlugin?.exited, webhooksPlugin?.exited]);
   await gateway?.close();
   await db?.drop();
   if (server && server.exitCode === null) {
@@ -243,6 +273,14 @@ describe('Herald on a NATS server with users, per-user subject permissions and T
     );
     expect(alerts.body.items[0]?.title).toBe('You were mentioned');
     expect((await ann.get('/users/u2/alerts')).status).toBe(403);
+  });
+
+  it("serves the webhooks API with its own permissions, and both plugins answer the gateway's maintenance requests", async () => {
+    expect((await webhooksApi.withToken(TEST_ADMIN_TOKEN).get('/webhooks')).status).toBe(200);
+    expect((await webhooksApi.withToken('hrld_unknown').get('/webhooks')).status).toBe(401);
+    const scheduler = gateway.app.get(SchedulerService);
+    expect(await scheduler.jobs['alert-retention']()).toEqual({ deleted: 0 });
+    expect(await scheduler.jobs['webhook-sweep']()).toMatchObject({ reactivated: 0 });
   });
 
   it('refuses a CLI publish outside the publisher permissions at once, naming the subject', async () => {
