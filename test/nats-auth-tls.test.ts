@@ -320,6 +320,21 @@ describe('Herald on a NATS server with users, per-user subject permissions and T
     expect(violations[1]).toMatch(new RegExp(`Publish Violation.*"alert".*${prefix}\\.status\\.mail`));
   });
 
+  it('stops the CLI before connecting when a NATS file is missing, naming the variable (exit 78)', async () => {
+    const err: string[] = [];
+    const missing = file('missing-client.pem');
+    const env = { NATS_URL: url, ...tlsEnv(), NATS_TLS_CERT_FILE: missing };
+    expect(
+      await cli(
+        ['deliveries', 'tail'],
+        env,
+        () => undefined,
+        (l) => err.push(l),
+      ),
+    ).toBe(78);
+    expect(err.join('\n')).toContain(`NATS_TLS_CERT_FILE: no file at "${missing}": it must name a PEM client certificate`);
+  });
+
   it('refuses a wrong password, and a client without a certificate', async () => {
     const wrong = loadNatsEnv({ NATS_URL: url, NATS_USER: 'alert', NATS_PASSWORD: 'wrong', ...tlsEnv() }, 'the test');
     await expect(connectNats({ url: wrong.url, name: 'wrong', security: wrong.security, timeoutMs: 2_000 })).rejects.toThrow(
