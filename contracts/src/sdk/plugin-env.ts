@@ -19,38 +19,36 @@ import {
 } from '../jetstream/connection-options.js';
 import { parseEnv } from './parse-env.js';
 
-const envSchema = z
-  .object({
-    ...natsEnvShape,
-    HERALD_SUBJECT_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'must be dot-separated subject tokens, e.g. "herald"' })
-      .default(DEFAULT_SUBJECT_PREFIX),
-    HERALD_SECRET_KEY: z
-      .string()
-      .superRefine((value, ctx) => {
-        try {
-          SecretBox.fromBase64(value);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: (error as Error).message, input: value });
-        }
-      })
-      .optional(),
-    HERALD_PLUGIN_HTTP_PORT: z.coerce
-      .number({ error: 'must be a TCP port number' })
-      .int({ error: 'must be an integer' })
-      .min(0, { error: 'must be at least 0 (0 picks a free port)' })
-      .max(65_535, { error: 'must be at most 65535' })
-      .optional(),
-    HERALD_PLUGIN_CONCURRENCY: z.coerce
-      .number({ error: 'must be a number' })
-      .int({ error: 'must be an integer' })
-      .min(1, { error: 'must be at least 1' })
-      .max(1_024, { error: 'must be at most 1024' })
-      .default(16),
-    HERALD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }).default('info'),
-  })
-  .superRefine(refineNatsEnv);
+const envSchema = z.object({
+  ...natsEnvShape,
+  HERALD_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'must be dot-separated subject tokens, e.g. "herald"' })
+    .default(DEFAULT_SUBJECT_PREFIX),
+  HERALD_SECRET_KEY: z
+    .string()
+    .superRefine((value, ctx) => {
+      try {
+        SecretBox.fromBase64(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message, input: value });
+      }
+    })
+    .optional(),
+  HERALD_PLUGIN_HTTP_PORT: z.coerce
+    .number({ error: 'must be a TCP port number' })
+    .int({ error: 'must be an integer' })
+    .min(0, { error: 'must be at least 0 (0 picks a free port)' })
+    .max(65_535, { error: 'must be at most 65535' })
+    .optional(),
+  HERALD_PLUGIN_CONCURRENCY: z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be an integer' })
+    .min(1, { error: 'must be at least 1' })
+    .max(1_024, { error: 'must be at most 1024' })
+    .default(16),
+  HERALD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }).default('info'),
+});
 
 /** The shared plugin environment, typed. Field names match `RunPluginOptions` where they feed it. */
 export interface PluginEnv {
@@ -80,7 +78,10 @@ export function loadPluginEnv(env: Readonly<Record<string, string | undefined>>,
       `Invalid channel name "${channel}": use lowercase letters, digits, "_" or "-", at most 32`,
     );
   }
-  const e = parseEnv(envSchema, env, { subject: `the ${channel} plugin`, secrets: ['HERALD_SECRET_KEY', ...NATS_SECRET_VARIABLES] });
+  const e = parseEnv(envSchema.superRefine(refineNatsEnv), env, {
+    subject: `the ${channel} plugin`,
+    secrets: ['HERALD_SECRET_KEY', ...NATS_SECRET_VARIABLES],
+  });
   return {
     natsUrl: e.NATS_URL,
     natsSecurity: natsSecurityFromEnv(e),

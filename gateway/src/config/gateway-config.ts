@@ -48,47 +48,45 @@ const cron = (fallback: string) =>
     )
     .default(fallback);
 
-const envSchema = z
-  .object({
-    ...natsEnvShape,
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
-      .optional(),
-    HERALD_HTTP_PORT: port.default(8080),
-    HERALD_SITE_URL: z.url({ error: 'must be an absolute URL, e.g. http://localhost:8080' }).default('http://localhost:8080'),
-    HERALD_DATA_DIR: z.string().min(1).default('.herald'),
-    HERALD_SUBJECT_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'must be dot-separated subject tokens, e.g. "herald"' })
-      .default(DEFAULT_SUBJECT_PREFIX),
-    HERALD_EXTRA_EVENT_SUBJECTS: commaList.default([]),
-    HERALD_MAX_EVENT_BYTES: z.coerce
-      .number()
-      .int()
-      .min(1_024, { error: 'must be at least 1024' })
-      .max(32 * 1024 * 1024, { error: 'must be at most 33554432 (32 MiB)' })
-      .default(DEFAULT_MAX_EVENT_BYTES),
-    HERALD_SYSTEM_LEVEL_TRUMP: commaList
-      .pipe(z.array(z.string().regex(EVENT_NAME_PATTERN, { error: 'each entry must be an event name like user_mentioned' })))
-      .default(['user_mentioned', 'review_requested']),
-    HERALD_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(1_024).default(32),
-    HERALD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }).default('info'),
-    HERALD_SECRET_KEY: z.string().optional(),
-    HERALD_ADMIN_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
-    HERALD_SCHEDULE_ENGAGEMENT_REMINDERS: cron('0 * * * *'),
-    HERALD_SCHEDULE_SCHEDULED_EVENTS: cron('*/10 * * * * *'),
-    HERALD_SCHEDULE_ALERT_RETENTION: cron('0 */8 * * *'),
-    HERALD_SCHEDULE_WEBHOOK_SWEEP: cron('* * * * *'),
-    HERALD_SCHEDULER_LEASE_MS: z.coerce.number().int().min(1_000, { error: 'must be at least 1000 (1 s)' }).default(15_000),
-    HERALD_UPCOMING_ENGAGEMENT_DAYS: z.coerce.number().int().min(0).max(365).default(3),
-    HERALD_AUTO_CLOSE_ENGAGEMENT_DAYS: z.coerce
-      .number()
-      .int()
-      .min(0, { error: 'must be a number of days (unset disables auto-close)' })
-      .optional(),
-  })
-  .superRefine(refineNatsEnv);
+const envSchema = z.object({
+  ...natsEnvShape,
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  HERALD_HTTP_PORT: port.default(8080),
+  HERALD_SITE_URL: z.url({ error: 'must be an absolute URL, e.g. http://localhost:8080' }).default('http://localhost:8080'),
+  HERALD_DATA_DIR: z.string().min(1).default('.herald'),
+  HERALD_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'must be dot-separated subject tokens, e.g. "herald"' })
+    .default(DEFAULT_SUBJECT_PREFIX),
+  HERALD_EXTRA_EVENT_SUBJECTS: commaList.default([]),
+  HERALD_MAX_EVENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024, { error: 'must be at least 1024' })
+    .max(32 * 1024 * 1024, { error: 'must be at most 33554432 (32 MiB)' })
+    .default(DEFAULT_MAX_EVENT_BYTES),
+  HERALD_SYSTEM_LEVEL_TRUMP: commaList
+    .pipe(z.array(z.string().regex(EVENT_NAME_PATTERN, { error: 'each entry must be an event name like user_mentioned' })))
+    .default(['user_mentioned', 'review_requested']),
+  HERALD_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(1_024).default(32),
+  HERALD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }).default('info'),
+  HERALD_SECRET_KEY: z.string().optional(),
+  HERALD_ADMIN_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  HERALD_SCHEDULE_ENGAGEMENT_REMINDERS: cron('0 * * * *'),
+  HERALD_SCHEDULE_SCHEDULED_EVENTS: cron('*/10 * * * * *'),
+  HERALD_SCHEDULE_ALERT_RETENTION: cron('0 */8 * * *'),
+  HERALD_SCHEDULE_WEBHOOK_SWEEP: cron('* * * * *'),
+  HERALD_SCHEDULER_LEASE_MS: z.coerce.number().int().min(1_000, { error: 'must be at least 1000 (1 s)' }).default(15_000),
+  HERALD_UPCOMING_ENGAGEMENT_DAYS: z.coerce.number().int().min(0).max(365).default(3),
+  HERALD_AUTO_CLOSE_ENGAGEMENT_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0, { error: 'must be a number of days (unset disables auto-close)' })
+    .optional(),
+});
 
 export interface GatewayConfig {
   readonly natsUrl: string;
@@ -130,7 +128,7 @@ export interface GatewayConfig {
 /** Parses the environment; throws one `HeraldError('invalid_configuration')` listing every problem. */
 export function parseGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
   // Keys, tokens and a URL that may carry a password are never echoed.
-  const e = parseEnv(envSchema, env, {
+  const e = parseEnv(envSchema.superRefine(refineNatsEnv), env, {
     subject: 'the gateway',
     secrets: ['DATABASE_URL', 'HERALD_SECRET_KEY', 'HERALD_ADMIN_TOKEN', ...NATS_SECRET_VARIABLES],
   });
