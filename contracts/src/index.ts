@@ -33,6 +33,25 @@ export {
 } from './channel-message.js';
 export { DELIVERY_OUTCOMES, deliveryStatusSchema, type DeliveryOutcome, type DeliveryStatus } from './delivery-status.js';
 export { deadLetterSchema, type DeadLetter } from './dead-letter.js';
+export {
+  asyncApiDocument,
+  authReplySchema,
+  authRequestSchema,
+  engagementCloseCommandSchema,
+  type AsyncApiOptions,
+  type EngagementCloseCommand,
+} from './asyncapi.js';
+export {
+  eventPublisher,
+  type CatalogueEventType,
+  type EventDataByType,
+  type EventDataFor,
+  type EventDataInput,
+  type EventPublisher,
+  type EventPublisherOptions,
+  type PublishedEvent,
+  type PublishEventOptions,
+} from './publisher.js';
 export { isMailAddress, mailAddressSchema } from './mail-address.js';
 export { HeraldError, formatIssues, hasErrorCode, type HeraldErrorCode, type ValidationIssue } from './errors.js';
 export { DEFAULT_SUBJECT_PREFIX, subjects, type DeadLetterStage, type Subjects } from './subjects.js';

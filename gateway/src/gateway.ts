@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Type } from '@nestjs/common';
-import { connectNats, type HttpHandler, type Logger } from '@herald/contracts';
+import { asyncApiDocument, connectNats, type HttpHandler, type Logger } from '@herald/contracts';
 import type pg from 'pg';
 import { AppModule } from './app.module.js';
 import type { GatewayConfig } from './config/gateway-config.js';
@@ -63,6 +63,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     new DocumentBuilder().setTitle('Herald').setDescription('Herald notification gateway API').setVersion('1').addBearerAuth().build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  const asyncApi = asyncApiDocument({ prefix: config.subjectPrefix });
+  const adapter = app.getHttpAdapter();
+  adapter.get('/api/docs/asyncapi.json', (_request, response) => {
+    adapter.reply(response, asyncApi, 200);
+  });
   app.get(MessagingService).watchStatus();
   let port = 0;
   if (options.listen ?? true) {
