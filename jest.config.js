@@ -30,6 +30,8 @@ export default {
   },
   testMatch: ['<rootDir>/{contracts,gateway,plugins,cli}/**/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // TESTCONTAINERS=1: each test file stops the containers it started (contracts/src/testing/infrastructure.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/support/stop-test-containers.ts'],
   maxWorkers: 2,
   testTimeout: 30_000,
 };

@@ -1,11 +1,11 @@
 /**
  * Where tests find NATS and PostgreSQL: `NATS_URL` / `DATABASE_URL` when set; else, with
  * `TESTCONTAINERS=1`, containers started by testcontainers (NATS with JetStream, PostgreSQL), once
- * per process (one Jest test file) and reused; else the local services on their standard ports
+ * per module instance (each Jest test file has its own) and reused; else the local services on their standard ports
  * when they answer; otherwise a failure saying what to start. Without a Docker engine
  * `TESTCONTAINERS=1` fails at once with testcontainers' own error ("Could not find a working
- * container runtime strategy"). The containers are removed when the process ends (testcontainers'
- * reaper) or earlier by `stopTestContainers()`.
+ * container runtime strategy"). `stopTestContainers()` stops them (Herald's Jest setup calls it
+ * after each test file); testcontainers' reaper removes any left when the process ends.
  */
 import { createConnection } from 'node:net';
 import { randomBytes } from 'node:crypto';
