@@ -49,6 +49,14 @@ export { toValidationIssues, formatPath } from './validation.js';
 export { jsonLogger, silentLogger, type LogFields, type LogLevel, type Logger } from './logger.js';
 export { connectNats, type NatsConnectOptions } from './jetstream/connect.js';
 export { ensureConsumer, ensureStream, ensureStreams } from './jetstream/provision.js';
+export {
+  MAX_STREAM_REPLICAS,
+  SINGLE_REPLICA,
+  streamStorageEnvShape,
+  streamStorageFromEnv,
+  type StreamStorage,
+} from './jetstream/stream-storage.js';
+export { openBucket, type BucketLimits } from './jetstream/kv-bucket.js';
 export { ConsumerRunner, type ConsumerRunnerOptions, type HandlerOutcome, type ReceivedMessage } from './jetstream/consumer-runner.js';
 export { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './jetstream/backoff.js';
 export { definePlugin, outcomes, type PluginDefinition, type SendContext, type SendOutcome } from './sdk/plugin.js';

@@ -6,7 +6,15 @@
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_SUBJECT_PREFIX, EVENT_NAME_PATTERN, parseEnv } from '@herald/contracts';
+import {
+  DEFAULT_MAX_EVENT_BYTES,
+  DEFAULT_SUBJECT_PREFIX,
+  EVENT_NAME_PATTERN,
+  parseEnv,
+  streamStorageEnvShape,
+  streamStorageFromEnv,
+  type StreamStorage,
+} from '@herald/contracts';
 
 const port = z.coerce
   .number({ error: 'must be a TCP port number' })
@@ -76,6 +84,7 @@ const envSchema = z.object({
     .int()
     .min(0, { error: 'must be a number of days (unset disables auto-close)' })
     .optional(),
+  ...streamStorageEnvShape,
 });
 
 export interface GatewayConfig {
@@ -86,6 +95,8 @@ export interface GatewayConfig {
   readonly siteUrl: string;
   readonly dataDir: string;
   readonly subjectPrefix: string;
+  /** Replicas and placement of every stream and KV bucket (`HERALD_STREAM_REPLICAS`, `HERALD_STREAM_PLACEMENT_TAGS`). @default 1 replica, no tags */
+  readonly streamStorage: StreamStorage;
   readonly extraEventSubjects: readonly string[];
   /** @default 1048576 (1 MiB) */
   readonly maxEventBytes: number;
@@ -124,6 +135,7 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     siteUrl: e.HERALD_SITE_URL.replace(/\/+$/, ''),
     dataDir: e.HERALD_DATA_DIR,
     subjectPrefix: e.HERALD_SUBJECT_PREFIX,
+    streamStorage: streamStorageFromEnv(e),
     extraEventSubjects: e.HERALD_EXTRA_EVENT_SUBJECTS,
     maxEventBytes: e.HERALD_MAX_EVENT_BYTES,
     systemLevelTrump: e.HERALD_SYSTEM_LEVEL_TRUMP,
