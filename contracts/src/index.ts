@@ -84,7 +84,7 @@ export { DELIVERY_LEDGER_TTL_MS } from './sdk/delivery-ledger.js';
 export { PLUGIN_HEARTBEAT_MS, PLUGIN_REGISTRATION_TTL_MS, type PluginRegistrationEntry } from './sdk/plugin-registration.js';
 export { API_PREFIX, pluginHttpHandler, type PluginHttpSource } from './sdk/plugin-http-handler.js';
 export { type PluginHealth, type ReadinessChecks } from './sdk/plugin-http-server.js';
-export { loadPluginEnv, runOptionsFromEnv, type PluginEnv } from './sdk/plugin-env.js';
+export { loadPluginEnv, PLUGIN_ENV_VARIABLES, runOptionsFromEnv, type PluginEnv } from './sdk/plugin-env.js';
 export { parseEnv, type ParseEnvOptions } from './sdk/parse-env.js';
 export { installSignalHandlers, type SignalHandlerOptions } from './sdk/signal-handlers.js';
 export { runPluginProcess, type PluginProcessOptions } from './sdk/run-plugin-process.js';

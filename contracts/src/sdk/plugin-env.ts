@@ -52,6 +52,9 @@ const envSchema = z.object({
   ...streamStorageEnvShape,
 });
 
+/** Names of the shared plugin variables (what a deployment may set for every plugin). */
+export const PLUGIN_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /** The shared plugin environment, typed. Field names match `RunPluginOptions` where they feed it. */
 export interface PluginEnv {
   /** `NATS_URL`. @default "nats://127.0.0.1:4222" */

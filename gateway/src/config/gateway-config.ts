@@ -87,6 +87,9 @@ const envSchema = z.object({
   ...streamStorageEnvShape,
 });
 
+/** Names of the variables the gateway reads. */
+export const GATEWAY_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface GatewayConfig {
   readonly natsUrl: string;
   /** `undefined` ⇒ embedded PGlite under `dataDir`. */
