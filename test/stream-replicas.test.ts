@@ -242,6 +242,25 @@ describe('on a 3-node NATS cluster', () => {
     expect((await placement(three.streams.deliver.name)).replicas).toBe(1);
   }, 40_000);
 
+  it('five replicas on three servers fail naming the setting, for a new and for an existing stream', async () => {
+    const prefix = uniquePrefix('replicas_five');
+    const failure = (storageOf: StreamStorage) =>
+      ensureStreams(jsm, topology({ prefix, storage: storageOf })).then(
+        () => null,
+        (e: unknown) => e,
+      );
+    const created = await failure(storage(5));
+    expect(created).toBeInstanceOf(HeraldError);
+    expect((created as Error).message).toMatch(
+      /^Cannot keep stream \S+_EVENTS with HERALD_STREAM_REPLICAS=5: the NATS cluster has too few JetStream servers \(no suitable peers for placement\)\. Lower HERALD_STREAM_REPLICAS/,
+    );
+    await ensureStreams(jsm, topology({ prefix, storage: storage(1) }));
+    const updated = await failure(storage(5));
+    expect((updated as Error).message).toMatch(
+      /^Cannot keep stream \S+_EVENTS with HERALD_STREAM_REPLICAS=5: the NATS cluster has too few/,
+    );
+  });
+
   it('placement tags put streams and buckets on the servers carrying them', async () => {
     const prefix = uniquePrefix('replicas_tag');
     const topo = topology({ prefix, storage: storage(1, ['node:n2']) });

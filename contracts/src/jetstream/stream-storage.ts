@@ -61,9 +61,8 @@ export function hasStreamStorage(current: { num_replicas?: number; placement?: {
   return (current.num_replicas ?? 1) === storage.replicas && JSON.stringify(tags) === JSON.stringify([...storage.placementTags].sort());
 }
 
-/** JetStream error codes of a replica count or placement the servers cannot satisfy. */
+/** JetStream error codes of a replica count or placement the servers cannot satisfy (checked on nats-server 2.9). */
 const NOT_CLUSTERED = 10074;
-const INSUFFICIENT_RESOURCES = 10023;
 const NO_SUITABLE_PEERS = 10005;
 
 /**
@@ -80,7 +79,7 @@ export function explainStorageError(stream: string, storage: StreamStorage, erro
         'Set HERALD_STREAM_REPLICAS=1, or run a NATS cluster with at least that many JetStream servers.',
     );
   }
-  if (error.code === INSUFFICIENT_RESOURCES || error.code === NO_SUITABLE_PEERS) {
+  if (error.code === NO_SUITABLE_PEERS) {
     return new HeraldError(
       'invalid_configuration',
       `Cannot keep stream ${stream} with ${asked}: the NATS cluster has too few JetStream servers${storage.placementTags.length > 0 ? ' carrying those server_tags' : ''} (${error.message}). ` +
