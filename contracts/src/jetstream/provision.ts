@@ -53,6 +53,7 @@ export async function ensureStream(jsm: JetStreamManager, def: StreamDefinition)
       hasStreamStorage(current, def.storage);
     if (!same) {
       const { name, retention: _retention, storage: _storage, ...update } = config;
+      // `placement: undefined` drops tags set before; the client merges the update over the current config.
       await jsm.streams.update(name, { ...update, placement: config.placement }).catch((e: unknown) => {
         throw explainStorageError(name, def.storage, e);
       });

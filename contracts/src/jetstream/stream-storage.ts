@@ -50,7 +50,7 @@ export function streamStorageFromEnv(e: { HERALD_STREAM_REPLICAS: number; HERALD
 export function streamStorageConfig(storage: StreamStorage): { num_replicas: number; placement: Placement | undefined } {
   return {
     num_replicas: storage.replicas,
-    // An empty cluster name places the stream in the cluster of the server that creates it.
+    // No cluster name: the tags alone pick the peers (checked on a 3-node cluster, test/stream-replicas.test.ts).
     placement: storage.placementTags.length > 0 ? { cluster: '', tags: [...storage.placementTags] } : undefined,
   };
 }
