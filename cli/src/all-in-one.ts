@@ -84,6 +84,7 @@ export async function startAllInOne(env: Env, options: { demo?: boolean; print?:
       connection: nc,
       logger: logger.child({ component: `plugin-${channel}` }),
       prefix: config.subjectPrefix,
+      streamStorage: config.streamStorage,
       secretKey: secret.value,
     });
 

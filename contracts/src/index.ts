@@ -80,6 +80,14 @@ export {
   type NatsTls,
 } from './jetstream/connection-options.js';
 export { ensureConsumer, ensureStream, ensureStreams } from './jetstream/provision.js';
+export {
+  MAX_STREAM_REPLICAS,
+  SINGLE_REPLICA,
+  streamStorageEnvShape,
+  streamStorageFromEnv,
+  type StreamStorage,
+} from './jetstream/stream-storage.js';
+export { openBucket, type BucketLimits } from './jetstream/kv-bucket.js';
 export { ConsumerRunner, type ConsumerRunnerOptions, type HandlerOutcome, type ReceivedMessage } from './jetstream/consumer-runner.js';
 export { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './jetstream/backoff.js';
 export { definePlugin, outcomes, type PluginDefinition, type SendContext, type SendOutcome } from './sdk/plugin.js';
@@ -108,7 +116,7 @@ export { DELIVERY_LEDGER_TTL_MS } from './sdk/delivery-ledger.js';
 export { PLUGIN_HEARTBEAT_MS, PLUGIN_REGISTRATION_TTL_MS, type PluginRegistrationEntry } from './sdk/plugin-registration.js';
 export { API_PREFIX, pluginHttpHandler, type PluginHttpSource } from './sdk/plugin-http-handler.js';
 export { type PluginHealth, type ReadinessChecks } from './sdk/plugin-http-server.js';
-export { loadPluginEnv, runOptionsFromEnv, type PluginEnv } from './sdk/plugin-env.js';
+export { loadPluginEnv, PLUGIN_ENV_VARIABLES, runOptionsFromEnv, type PluginEnv } from './sdk/plugin-env.js';
 export { parseEnv, type ParseEnvOptions } from './sdk/parse-env.js';
 export { installSignalHandlers, type SignalHandlerOptions } from './sdk/signal-handlers.js';
 export { runPluginProcess, type PluginProcessOptions } from './sdk/run-plugin-process.js';

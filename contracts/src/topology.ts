@@ -6,6 +6,7 @@
  * Only JetStream features of nats-server 2.9 are used: no per-message TTL, no multi-filter
  * consumers, no consumer backoff (retry delays are computed by the application and sent with nak).
  */
+import { SINGLE_REPLICA, type StreamStorage } from './jetstream/stream-storage.js';
 import { subjects, type Subjects } from './subjects.js';
 
 /** Upper bound for one inbound event, bytes (SPEC §2.1). @default 1 MiB */
@@ -23,6 +24,8 @@ export interface StreamDefinition {
   readonly duplicateWindowMs: number;
   /** Largest message accepted by the server, bytes. */
   readonly maxMsgBytes: number;
+  /** Replicas and placement on a NATS cluster. */
+  readonly storage: StreamStorage;
 }
 
 export interface ConsumerDefinition {
@@ -39,6 +42,8 @@ export interface ConsumerDefinition {
 
 export interface Topology {
   readonly subjects: Subjects;
+  /** Replicas and placement of every stream and KV bucket of this prefix. */
+  readonly storage: StreamStorage;
   readonly streams: {
     readonly events: StreamDefinition;
     readonly directory: StreamDefinition;
@@ -67,6 +72,8 @@ export interface TopologyOptions {
   readonly extraEventSubjects?: readonly string[];
   /** @default DEFAULT_MAX_EVENT_BYTES */
   readonly maxEventBytes?: number;
+  /** Replicas and placement of every stream and KV bucket (`HERALD_STREAM_REPLICAS`, …). @default SINGLE_REPLICA */
+  readonly storage?: StreamStorage;
 }
 
 const MINUTE = 60_000;
@@ -81,6 +88,7 @@ export function topology(options: TopologyOptions = {}): Topology {
   const base = s.prefix.replace(/[.-]/g, '_').toUpperCase();
   const maxEventBytes = options.maxEventBytes ?? 1024 * 1024;
   const messageBytes = maxEventBytes * OVERSIZE_HEADROOM + 64 * 1024;
+  const storage = options.storage ?? SINGLE_REPLICA;
   const stream = (suffix: string, subs: string[], retention: RetentionKind, maxAgeMs: number): StreamDefinition => ({
     name: `${base}_${suffix}`,
     subjects: subs,
@@ -88,6 +96,7 @@ export function topology(options: TopologyOptions = {}): Topology {
     maxAgeMs,
     duplicateWindowMs: 2 * MINUTE,
     maxMsgBytes: messageBytes,
+    storage,
   });
   const streams = {
     events: stream('EVENTS', [s.allEvents, ...(options.extraEventSubjects ?? [])], 'limits', 7 * DAY),
@@ -99,6 +108,7 @@ export function topology(options: TopologyOptions = {}): Topology {
   };
   return {
     subjects: s,
+    storage,
     streams,
     gatewayConsumer: {
       stream: streams.events.name,

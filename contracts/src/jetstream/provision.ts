@@ -15,6 +15,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { ConsumerDefinition, StreamDefinition, Topology } from '../topology.js';
+import { explainStorageError, hasStreamStorage, streamStorageConfig } from './stream-storage.js';
 
 const NOT_FOUND = 404;
 
@@ -23,6 +24,7 @@ function isNotFound(error: unknown): boolean {
 }
 
 function streamConfig(def: StreamDefinition): Partial<StreamConfig> & { name: string } {
+  const { num_replicas, placement } = streamStorageConfig(def.storage);
   return {
     name: def.name,
     subjects: [...def.subjects],
@@ -32,11 +34,12 @@ function streamConfig(def: StreamDefinition): Partial<StreamConfig> & { name: st
     max_age: nanos(def.maxAgeMs),
     duplicate_window: nanos(def.duplicateWindowMs),
     max_msg_size: def.maxMsgBytes,
-    num_replicas: 1,
+    num_replicas,
+    ...(placement ? { placement } : {}),
   };
 }
 
-/** Creates the stream, or updates subjects and limits of an existing one. */
+/** Creates the stream, or updates subjects, limits, replicas and placement of an existing one. */
 export async function ensureStream(jsm: JetStreamManager, def: StreamDefinition): Promise<void> {
   const config = streamConfig(def);
   try {
@@ -46,14 +49,20 @@ export async function ensureStream(jsm: JetStreamManager, def: StreamDefinition)
       JSON.stringify([...current.subjects].sort()) === JSON.stringify([...(config.subjects ?? [])].sort()) &&
       current.max_age === config.max_age &&
       current.duplicate_window === config.duplicate_window &&
-      current.max_msg_size === config.max_msg_size;
+      current.max_msg_size === config.max_msg_size &&
+      hasStreamStorage(current, def.storage);
     if (!same) {
       const { name, retention: _retention, storage: _storage, ...update } = config;
-      await jsm.streams.update(name, update);
+      // `placement: undefined` drops tags set before; the client merges the update over the current config.
+      await jsm.streams.update(name, { ...update, placement: config.placement }).catch((e: unknown) => {
+        throw explainStorageError(name, def.storage, e);
+      });
     }
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    await jsm.streams.add(config);
+    await jsm.streams.add(config).catch((e: unknown) => {
+      throw explainStorageError(def.name, def.storage, e);
+    });
   }
 }
 

@@ -6,9 +6,11 @@
  * never goes back to an older revision, whichever of the initial read and the watch sees it first);
  * a watch that ends while the plugin runs (NATS restarted) is re-opened from the next revision.
  */
-import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
+import type { KV, KvEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { z } from 'zod';
+import { openBucket } from '../jetstream/kv-bucket.js';
+import type { StreamStorage } from '../jetstream/stream-storage.js';
 import type { Logger } from '../logger.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { resolveChannelConfig, type ChannelConfigState } from './channel-config-state.js';
@@ -17,6 +19,8 @@ export interface ChannelConfigWatcherOptions<Config> {
   readonly connection: NatsConnection;
   /** KV bucket, e.g. `herald_channel_config`. */
   readonly bucket: string;
+  /** Replicas and placement of the bucket. */
+  readonly storage: StreamStorage;
   readonly channel: string;
   readonly schema: z.ZodType<Config>;
   readonly base?: Partial<Config> | undefined;
@@ -55,7 +59,7 @@ export class ChannelConfigWatcher<Config> {
   /** Creates the bucket if needed, loads the current value and starts watching. */
   static async start<Config>(options: ChannelConfigWatcherOptions<Config>): Promise<ChannelConfigWatcher<Config>> {
     // Same bucket options as the gateway's distributor: creating an existing bucket just opens it.
-    const kv = await new Kvm(options.connection).create(options.bucket, { history: 5 });
+    const kv = await openBucket(options.connection, options.bucket, { history: 5 }, options.storage);
     const watcher = new ChannelConfigWatcher(options, kv);
     watcher.apply(await kv.get(options.channel), true);
     await watcher.openWatch();

@@ -14,8 +14,10 @@
  * delivery id, because delivery ids contain `:` and other characters KV keys cannot carry.
  */
 import { createHash } from 'node:crypto';
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { openBucket } from '../jetstream/kv-bucket.js';
+import type { StreamStorage } from '../jetstream/stream-storage.js';
 import { deliveryStatusSchema, type DeliveryStatus } from '../delivery-status.js';
 
 /** How long a settled delivery id is remembered, ms. 24 h: far beyond any redelivery. */
@@ -25,8 +27,13 @@ export class DeliveryLedger {
   private constructor(private readonly kv: KV) {}
 
   /** Creates the bucket if needed (TTL 24 h, one value per key). */
-  static async open(connection: NatsConnection, bucket: string, ttlMs: number = DELIVERY_LEDGER_TTL_MS): Promise<DeliveryLedger> {
-    return new DeliveryLedger(await new Kvm(connection).create(bucket, { ttl: ttlMs, history: 1 }));
+  static async open(
+    connection: NatsConnection,
+    bucket: string,
+    storage: StreamStorage,
+    ttlMs: number = DELIVERY_LEDGER_TTL_MS,
+  ): Promise<DeliveryLedger> {
+    return new DeliveryLedger(await openBucket(connection, bucket, { ttlMs, history: 1 }, storage));
   }
 
   private static key(deliveryId: string): string {

@@ -14,6 +14,7 @@ describe('loadPluginEnv', () => {
       concurrency: 16,
       logLevel: 'info',
       connectionName: 'herald-plugin-slack',
+      streamStorage: { replicas: 1, placementTags: [] },
     });
   });
 
@@ -28,6 +29,8 @@ describe('loadPluginEnv', () => {
           HERALD_PLUGIN_HTTP_PORT: '9101',
           HERALD_PLUGIN_CONCURRENCY: '4',
           HERALD_LOG_LEVEL: 'debug',
+          HERALD_STREAM_REPLICAS: '3',
+          HERALD_STREAM_PLACEMENT_TAGS: 'az:a',
           UNRELATED: 'x',
         },
         'mail',
@@ -39,6 +42,7 @@ describe('loadPluginEnv', () => {
       httpPort: 9101,
       concurrency: 4,
       logLevel: 'debug',
+      streamStorage: { replicas: 3, placementTags: ['az:a'] },
     });
   });
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { CHANNEL_NAME_PATTERN } from '../channels.js';
 import { HeraldError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
+import { streamStorageEnvShape, streamStorageFromEnv, type StreamStorage } from '../jetstream/stream-storage.js';
 import { SecretBox } from '../secrets/secret-box.js';
 import { DEFAULT_SUBJECT_PREFIX } from '../subjects.js';
 import {
@@ -48,7 +49,11 @@ const envSchema = z.object({
     .max(1_024, { error: 'must be at most 1024' })
     .default(16),
   HERALD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }).default('info'),
+  ...streamStorageEnvShape,
 });
+
+/** Names of the shared plugin variables (what a deployment may set for every plugin). */
+export const PLUGIN_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 /** The shared plugin environment, typed. Field names match `RunPluginOptions` where they feed it. */
 export interface PluginEnv {
@@ -68,6 +73,8 @@ export interface PluginEnv {
   readonly logLevel: LogLevel;
   /** NATS connection name: `herald-plugin-<channel>`. */
   readonly connectionName: string;
+  /** `HERALD_STREAM_REPLICAS` and `HERALD_STREAM_PLACEMENT_TAGS`. @default 1 replica, no tags */
+  readonly streamStorage: StreamStorage;
 }
 
 /** Parses the shared plugin variables; throws one `HeraldError('invalid_configuration')` listing every problem. */
@@ -91,17 +98,19 @@ export function loadPluginEnv(env: Readonly<Record<string, string | undefined>>,
     concurrency: e.HERALD_PLUGIN_CONCURRENCY,
     logLevel: e.HERALD_LOG_LEVEL,
     connectionName: `herald-plugin-${channel}`,
+    streamStorage: streamStorageFromEnv(e),
   };
 }
 
-/** The `runPlugin` options that come from the shared variables (prefix, concurrency, secret key, HTTP port). */
+/** The `runPlugin` options that come from the shared variables (prefix, stream storage, concurrency, secret key, HTTP port). */
 export function runOptionsFromEnv(
   env: PluginEnv,
   defaultHttpPort?: number,
-): { prefix: string; concurrency: number; secretKey?: string; httpPort?: number } {
+): { prefix: string; streamStorage: StreamStorage; concurrency: number; secretKey?: string; httpPort?: number } {
   const httpPort = env.httpPort ?? defaultHttpPort;
   return {
     prefix: env.prefix,
+    streamStorage: env.streamStorage,
     concurrency: env.concurrency,
     ...(env.secretKey === undefined ? {} : { secretKey: env.secretKey }),
     ...(httpPort === undefined ? {} : { httpPort }),

@@ -8,8 +8,10 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { openBucket } from '../jetstream/kv-bucket.js';
+import type { StreamStorage } from '../jetstream/stream-storage.js';
 import type { Logger } from '../logger.js';
 
 /** Heartbeat period, ms. */
@@ -42,6 +44,8 @@ export interface PluginRegistrationOptions {
   readonly connection: NatsConnection;
   /** KV bucket, e.g. `herald_plugins`. */
   readonly bucket: string;
+  /** Replicas and placement of the bucket. */
+  readonly storage: StreamStorage;
   readonly channel: string;
   readonly version: string;
   readonly instanceId: string;
@@ -67,7 +71,7 @@ export class PluginRegistration {
 
   /** Creates the bucket if needed, writes the entry and starts the heartbeat. */
   static async start(options: PluginRegistrationOptions): Promise<PluginRegistration> {
-    const kv = await new Kvm(options.connection).create(options.bucket, { ttl: PLUGIN_REGISTRATION_TTL_MS, history: 1 });
+    const kv = await openBucket(options.connection, options.bucket, { ttlMs: PLUGIN_REGISTRATION_TTL_MS, history: 1 }, options.storage);
     const registration = new PluginRegistration(options, kv);
     await registration.beat();
     registration.timer = setInterval(() => {

@@ -30,6 +30,7 @@ import { toValidationIssues } from '../validation.js';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from '../jetstream/backoff.js';
 import { ConsumerRunner, type HandlerOutcome, type ReceivedMessage } from '../jetstream/consumer-runner.js';
 import { ensureConsumer, ensureStreams } from '../jetstream/provision.js';
+import type { StreamStorage } from '../jetstream/stream-storage.js';
 import { pluginBuckets } from './buckets.js';
 import type { ChannelConfigState } from './channel-config-state.js';
 import { ChannelConfigWatcher } from './channel-config-watcher.js';
@@ -63,6 +64,8 @@ export interface RunPluginOptions<Config> {
   readonly logger: Logger;
   /** Subject prefix; also names the KV buckets (`<prefix>_channel_config`, …). @default "herald" */
   readonly prefix?: string;
+  /** Replicas and placement of the streams and buckets this plugin provisions. @default SINGLE_REPLICA */
+  readonly streamStorage?: StreamStorage;
   /** Messages sent at once by this replica. @default 16 */
   readonly concurrency?: number;
   /** Retry delays. @default DEFAULT_BACKOFF (1 s doubling to 5 min, full jitter) */
@@ -165,7 +168,10 @@ export async function runPlugin<Config, Request>(
 ): Promise<RunningPlugin<Config>> {
   const { connection } = options;
   const channel = plugin.channel;
-  const topo = buildTopology(options.prefix === undefined ? {} : { prefix: options.prefix });
+  const topo = buildTopology({
+    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    ...(options.streamStorage === undefined ? {} : { storage: options.streamStorage }),
+  });
   const buckets = pluginBuckets(topo.subjects.prefix);
   const logger = options.logger.child({ channel });
   const secretBox = options.secretKey === undefined ? null : SecretBox.fromBase64(options.secretKey);
@@ -177,10 +183,11 @@ export async function runPlugin<Config, Request>(
   await ensureStreams(jsm, topo);
   await ensureConsumer(jsm, consumer);
   const js: JetStreamClient = jetstream(connection);
-  const ledger = await DeliveryLedger.open(connection, buckets.deliveries(channel));
+  const ledger = await DeliveryLedger.open(connection, buckets.deliveries(channel), topo.storage);
   const watcher = await ChannelConfigWatcher.start<Config>({
     connection,
     bucket: buckets.config,
+    storage: topo.storage,
     channel,
     schema: plugin.configSchema,
     base: options.config,
@@ -314,6 +321,7 @@ export async function runPlugin<Config, Request>(
     registration = await PluginRegistration.start({
       connection,
       bucket: buckets.plugins,
+      storage: topo.storage,
       channel,
       version: plugin.version,
       instanceId,

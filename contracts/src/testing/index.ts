@@ -20,3 +20,4 @@ export {
 } from './plugin-harness.js';
 export { describePluginConformance, type ConformanceHarness, type PluginConformanceOptions } from './plugin-conformance.js';
 export { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
+export { startNatsCluster, type NatsCluster, type NatsClusterNode, type NatsClusterOptions } from './nats-cluster.js';

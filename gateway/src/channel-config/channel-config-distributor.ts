@@ -4,9 +4,9 @@
  * stored configuration is re-published at start, so a new or purged bucket is filled again.
  */
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BUILTIN_CHANNELS, type Logger } from '@herald/contracts';
+import { BUILTIN_CHANNELS, openBucket, type Logger } from '@herald/contracts';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { GATEWAY_CONFIG, LOGGER, NATS_CONNECTION } from '../config/tokens.js';
 import { ChannelNames } from '../settings/channel-names.js';
@@ -31,7 +31,7 @@ export class ChannelConfigDistributor implements OnApplicationBootstrap {
   ) {}
 
   private bucket(): Promise<KV> {
-    this.kv ??= new Kvm(this.nc).create(channelBuckets(this.config.subjectPrefix).config, { history: 5 });
+    this.kv ??= openBucket(this.nc, channelBuckets(this.config.subjectPrefix).config, { history: 5 }, this.config.streamStorage);
     return this.kv;
   }
 

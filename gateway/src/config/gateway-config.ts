@@ -16,6 +16,9 @@ import {
   parseEnv,
   refineNatsEnv,
   type NatsSecurity,
+  streamStorageEnvShape,
+  streamStorageFromEnv,
+  type StreamStorage,
 } from '@herald/contracts';
 
 const port = z.coerce
@@ -86,7 +89,11 @@ const envSchema = z.object({
     .int()
     .min(0, { error: 'must be a number of days (unset disables auto-close)' })
     .optional(),
+  ...streamStorageEnvShape,
 });
+
+/** Names of the variables the gateway reads. */
+export const GATEWAY_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export interface GatewayConfig {
   readonly natsUrl: string;
@@ -98,6 +105,8 @@ export interface GatewayConfig {
   readonly siteUrl: string;
   readonly dataDir: string;
   readonly subjectPrefix: string;
+  /** Replicas and placement of every stream and KV bucket (`HERALD_STREAM_REPLICAS`, `HERALD_STREAM_PLACEMENT_TAGS`). @default 1 replica, no tags */
+  readonly streamStorage: StreamStorage;
   readonly extraEventSubjects: readonly string[];
   /** @default 1048576 (1 MiB) */
   readonly maxEventBytes: number;
@@ -140,6 +149,7 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     siteUrl: e.HERALD_SITE_URL.replace(/\/+$/, ''),
     dataDir: e.HERALD_DATA_DIR,
     subjectPrefix: e.HERALD_SUBJECT_PREFIX,
+    streamStorage: streamStorageFromEnv(e),
     extraEventSubjects: e.HERALD_EXTRA_EVENT_SUBJECTS,
     maxEventBytes: e.HERALD_MAX_EVENT_BYTES,
     systemLevelTrump: e.HERALD_SYSTEM_LEVEL_TRUMP,

@@ -4,9 +4,17 @@
  * per (channel, destination, hour), not once per message. The once-per-hour claim is a
  * `kv.create` in the bucket `<prefix>_failure_alerts` (entries expire after 2 h).
  */
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { destinationKey, humanise, type DeliveryStatus, type HeraldEvent, type Logger } from '@herald/contracts';
+import {
+  destinationKey,
+  humanise,
+  openBucket,
+  type DeliveryStatus,
+  type HeraldEvent,
+  type Logger,
+  type StreamStorage,
+} from '@herald/contracts';
 import type { ChannelPublisher } from '../publishing/channel-publisher.js';
 import type { Snapshot } from '../routing/index.js';
 import type { SnapshotCache } from '../snapshot/snapshot-cache.js';
@@ -19,6 +27,7 @@ export class FailureAlerts {
   constructor(
     private readonly nc: NatsConnection,
     private readonly prefix: string,
+    private readonly storage: StreamStorage,
     private readonly cache: SnapshotCache<Snapshot>,
     private readonly publisher: ChannelPublisher,
     private readonly siteUrl: string,
@@ -26,7 +35,12 @@ export class FailureAlerts {
   ) {}
 
   private bucket(): Promise<KV> {
-    this.kv ??= new Kvm(this.nc).create(`${this.prefix.replace(/[.-]/g, '_')}_failure_alerts`, { history: 1, ttl: TWO_HOURS_MS });
+    this.kv ??= openBucket(
+      this.nc,
+      `${this.prefix.replace(/[.-]/g, '_')}_failure_alerts`,
+      { history: 1, ttlMs: TWO_HOURS_MS },
+      this.storage,
+    );
     return this.kv;
   }
 

@@ -39,7 +39,15 @@ export class StatusConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     const publisher = new ChannelPublisher(messaging.js, messaging.topology.subjects);
-    this.failures = new FailureAlerts(messaging.connection, config.subjectPrefix, cache, publisher, config.siteUrl, logger);
+    this.failures = new FailureAlerts(
+      messaging.connection,
+      config.subjectPrefix,
+      config.streamStorage,
+      cache,
+      publisher,
+      config.siteUrl,
+      logger,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {

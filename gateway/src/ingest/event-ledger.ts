@@ -5,8 +5,9 @@
  * consumer's ack wait, so a crash never strands an event.
  */
 import { createHash } from 'node:crypto';
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { openBucket, type StreamStorage } from '@herald/contracts';
 
 export type ClaimResult =
   { readonly kind: 'claimed' } | { readonly kind: 'duplicate' } | { readonly kind: 'busy'; readonly retryInMs: number };
@@ -20,9 +21,8 @@ export class EventLedger {
   ) {}
 
   /** Opens (or creates) the ledger bucket for a subject prefix. */
-  static async open(nc: NatsConnection, prefix: string, staleAfterMs: number): Promise<EventLedger> {
-    const kvm = new Kvm(nc);
-    const kv = await kvm.create(`${prefix.replace(/[.-]/g, '_')}_event_ledger`, { history: 1, ttl: DAY_MS });
+  static async open(nc: NatsConnection, prefix: string, staleAfterMs: number, storage: StreamStorage): Promise<EventLedger> {
+    const kv = await openBucket(nc, `${prefix.replace(/[.-]/g, '_')}_event_ledger`, { history: 1, ttlMs: DAY_MS }, storage);
     return new EventLedger(kv, staleAfterMs);
   }
 

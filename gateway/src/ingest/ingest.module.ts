@@ -21,7 +21,8 @@ export class IngestModule {
           // replica that stopped: an alive one keeps its message with working() every 5 s.
           provide: EVENT_LEDGER,
           inject: [NATS_CONNECTION, GATEWAY_CONFIG],
-          useFactory: (nc: NatsConnection, config: GatewayConfig) => EventLedger.open(nc, config.subjectPrefix, 15_000),
+          useFactory: (nc: NatsConnection, config: GatewayConfig) =>
+            EventLedger.open(nc, config.subjectPrefix, 15_000, config.streamStorage),
         },
       ],
     };

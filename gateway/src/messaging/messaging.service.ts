@@ -26,6 +26,7 @@ export class MessagingService implements OnModuleInit, BeforeApplicationShutdown
       prefix: config.subjectPrefix,
       extraEventSubjects: config.extraEventSubjects,
       maxEventBytes: config.maxEventBytes,
+      storage: config.streamStorage,
     });
     this.js = jetstream(connection);
   }

@@ -6,8 +6,9 @@
  * replica takes over within the lease time. nats-server 2.9 has no per-key TTL, hence the
  * explicit expiry in the value.
  */
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { openBucket, type StreamStorage } from '@herald/contracts';
 import type { Clock } from './clock.js';
 
 interface LeaseValue {
@@ -25,8 +26,15 @@ export class LeaderLease {
     private readonly clock: Clock,
   ) {}
 
-  static async open(nc: NatsConnection, prefix: string, holder: string, leaseMs: number, clock: Clock): Promise<LeaderLease> {
-    const kv = await new Kvm(nc).create(`${prefix.replace(/[.-]/g, '_')}_scheduler`, { history: 1 });
+  static async open(
+    nc: NatsConnection,
+    prefix: string,
+    storage: StreamStorage,
+    holder: string,
+    leaseMs: number,
+    clock: Clock,
+  ): Promise<LeaderLease> {
+    const kv = await openBucket(nc, `${prefix.replace(/[.-]/g, '_')}_scheduler`, { history: 1 }, storage);
     return new LeaderLease(kv, holder, leaseMs, clock);
   }
 

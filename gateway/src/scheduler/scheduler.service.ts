@@ -72,6 +72,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     this.lease = await LeaderLease.open(
       this.nc,
       this.config.subjectPrefix,
+      this.config.streamStorage,
       this.registry.replicaId,
       this.config.schedulerLeaseMs,
       this.clock,

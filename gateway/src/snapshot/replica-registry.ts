@@ -4,8 +4,9 @@
  * cache invalidation, and by the scheduler's leader election.
  */
 import { randomUUID } from 'node:crypto';
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { openBucket, type StreamStorage } from '@herald/contracts';
 
 const TTL_MS = 15_000;
 const HEARTBEAT_MS = 5_000;
@@ -16,8 +17,8 @@ export class ReplicaRegistry {
 
   private constructor(private readonly kv: KV) {}
 
-  static async open(nc: NatsConnection, prefix: string): Promise<ReplicaRegistry> {
-    const kv = await new Kvm(nc).create(`${prefix.replace(/[.-]/g, '_')}_gateways`, { history: 1, ttl: TTL_MS });
+  static async open(nc: NatsConnection, prefix: string, storage: StreamStorage): Promise<ReplicaRegistry> {
+    const kv = await openBucket(nc, `${prefix.replace(/[.-]/g, '_')}_gateways`, { history: 1, ttlMs: TTL_MS }, storage);
     return new ReplicaRegistry(kv);
   }
 

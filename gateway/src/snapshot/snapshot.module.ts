@@ -22,7 +22,7 @@ import { INVALIDATION_BUS, REPLICA_REGISTRY, SNAPSHOT_CACHE } from './snapshot.t
     {
       provide: REPLICA_REGISTRY,
       inject: [NATS_CONNECTION, GATEWAY_CONFIG],
-      useFactory: (nc: NatsConnection, config: GatewayConfig) => ReplicaRegistry.open(nc, config.subjectPrefix),
+      useFactory: (nc: NatsConnection, config: GatewayConfig) => ReplicaRegistry.open(nc, config.subjectPrefix, config.streamStorage),
     },
     {
       provide: INVALIDATION_BUS,

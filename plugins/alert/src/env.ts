@@ -27,6 +27,9 @@ const envSchema = z.object({
     .default(999),
 });
 
+/** Names of the alert plugin's own variables (beside `PLUGIN_ENV_VARIABLES`). */
+export const ALERT_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface AlertEnv {
   /** `DATABASE_URL`; `undefined` = embedded PGlite. */
   readonly databaseUrl: string | undefined;

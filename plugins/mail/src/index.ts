@@ -5,6 +5,7 @@ export { createMailPlugin, MAIL_PLUGIN_VERSION, type MailPluginDeps } from './pl
 export { mailMessageId, renderMail, type MailRequest } from './render.js';
 export {
   loadMailEnv,
+  MAIL_ENV_VARIABLES,
   MAIL_TEMPLATES_DIR,
   mailTransportFromEnv,
   startMailPlugin,

@@ -19,6 +19,9 @@ const mailEnvSchema = z.object({
   HERALD_TEMPLATES_DIR: z.string().optional(),
 });
 
+/** Names of the mail plugin's own variables (beside `PLUGIN_ENV_VARIABLES`). */
+export const MAIL_ENV_VARIABLES: readonly string[] = Object.keys(mailEnvSchema.shape);
+
 /** The mail plugin's own environment (beside the shared `PluginEnv`). */
 export interface MailEnv {
   /** `SMTP_URL`; unset ⇒ mails are written as `.eml` files into `<dataDir>/outbox/`. */

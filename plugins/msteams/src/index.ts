@@ -5,6 +5,7 @@ export { createMsteamsPlugin, MSTEAMS_PLUGIN_VERSION, type MsteamsPluginDeps } f
 export { OPEN_ACTION_TITLE, renderMsteams, type AdaptiveCardMessage, type MessageCard, type MsteamsRequest } from './render.js';
 export {
   loadMsteamsEnv,
+  MSTEAMS_ENV_VARIABLES,
   loadMsteamsTemplates,
   MSTEAMS_TEMPLATES_DIR,
   startMsteamsPlugin,

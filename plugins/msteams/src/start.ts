@@ -15,6 +15,9 @@ const msteamsEnvSchema = z.object({
   HERALD_MSTEAMS_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).max(300_000).default(10_000),
 });
 
+/** Names of the msteams plugin's own variables (beside `PLUGIN_ENV_VARIABLES`). */
+export const MSTEAMS_ENV_VARIABLES: readonly string[] = Object.keys(msteamsEnvSchema.shape);
+
 /** The msteams plugin's own environment (beside the shared `PluginEnv`). */
 export interface MsteamsEnv {
   /** `HERALD_TEMPLATES_DIR`; the msteams templates are in `<dir>/msteams/`. @default none */

@@ -16,6 +16,9 @@ const slackEnvSchema = z.object({
   HERALD_TEMPLATES_DIR: z.string().optional(),
 });
 
+/** Names of the slack plugin's own variables (beside `PLUGIN_ENV_VARIABLES`). */
+export const SLACK_ENV_VARIABLES: readonly string[] = Object.keys(slackEnvSchema.shape);
+
 /** The slack plugin's own environment (beside the shared `PluginEnv`). */
 export interface SlackEnv {
   /** `SLACK_API_URL`. @default "https://slack.com/api/" */

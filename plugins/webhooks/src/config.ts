@@ -56,6 +56,9 @@ const envSchema = z.object({
 export const DEFAULT_WEBHOOKS_HTTP_PORT = 8082;
 
 /** The webhooks plugin's own variables (the shared ones come from `loadPluginEnv`). */
+/** Names of the webhooks plugin's own variables (beside `PLUGIN_ENV_VARIABLES`). */
+export const WEBHOOKS_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface WebhooksEnv {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
