@@ -15,8 +15,13 @@ import type { HttpHandler, PluginHttpContext } from './http.js';
 
 export type SendOutcome =
   | { readonly kind: 'delivered'; readonly detail?: string }
-  /** Transient failure: try again after at least `afterMs` (e.g. from `Retry-After`), or by backoff. */
-  | { readonly kind: 'retry'; readonly reason: string; readonly afterMs?: number }
+  /**
+   * Transient failure: try again after at least `afterMs` (e.g. from `Retry-After`), or by backoff.
+   * `waiting: true`: nothing failed, the destination is paused until a known time (a webhook
+   * endpoint in `inactive_tmp`): redeliver after exactly `afterMs`, no backoff; the plugin bounds
+   * how long a message may wait (and raises its `maxAttempts`, since every wait is a delivery).
+   */
+  | { readonly kind: 'retry'; readonly reason: string; readonly afterMs?: number; readonly waiting?: boolean }
   /** Permanent failure: dead-letter now, do not retry. */
   | { readonly kind: 'failed'; readonly reason: string }
   /** Deliberately not sent (endpoint inactive, no such Slack user, channel disabled). */
@@ -39,6 +44,12 @@ export interface SendContext<Config> {
   readonly logger: Logger;
   /** Aborted when the plugin is shutting down. */
   readonly signal: AbortSignal;
+  /**
+   * `true` when this message is a replay of a dead letter (published again with a message id other
+   * than its delivery id): what an earlier delivery dropped or gave up on may be tried again.
+   * @default false
+   */
+  readonly replay?: boolean;
 }
 
 export interface PluginDefinition<Config, Request> {
@@ -53,6 +64,13 @@ export interface PluginDefinition<Config, Request> {
   /** Pure: message + config → provider request, or a `dropped` outcome when there is nothing to send. */
   render(message: ChannelMessage, config: Config): Request | Extract<SendOutcome, { kind: 'dropped' }>;
   send(request: Request, context: SendContext<Config>): Promise<SendOutcome>;
+  /**
+   * Deliveries of one message before it is reported `failed` (the consumer's `max_deliver`), when
+   * `runPlugin`'s `maxAttempts` is not given. @default 8
+   */
+  readonly maxAttempts?: number;
+  /** Also dead-letter `dropped` messages (with the reason), so they can be replayed. @default false */
+  readonly deadLetterDropped?: boolean;
   /** Maps an error thrown by `send` to an outcome. @default every thrown error is retried */
   classifyError?(error: unknown): SendOutcome;
   /**

@@ -19,7 +19,7 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import { channelMessageSchema, type ChannelMessage } from '../channel-message.js';
+import { channelMessageSchema, MESSAGE_HEADERS, type ChannelMessage } from '../channel-message.js';
 import type { DeliveryStatus } from '../delivery-status.js';
 import { validateEvent } from '../envelope.js';
 import { formatIssues } from '../errors.js';
@@ -171,7 +171,7 @@ export async function runPlugin<Config, Request>(
   const secretBox = options.secretKey === undefined ? null : SecretBox.fromBase64(options.secretKey);
   const instanceId = options.instanceId ?? defaultInstanceId();
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
-  const consumer = { ...topo.channelConsumer(channel), maxDeliver: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS };
+  const consumer = { ...topo.channelConsumer(channel), maxDeliver: options.maxAttempts ?? plugin.maxAttempts ?? DEFAULT_MAX_ATTEMPTS };
 
   const jsm = await jetstreamManager(connection);
   await ensureStreams(jsm, topo);
@@ -214,7 +214,13 @@ export async function runPlugin<Config, Request>(
     });
   };
 
-  const attemptSend = async (message: ChannelMessage, config: Config, attempt: number, log: Logger): Promise<SendOutcome> => {
+  const attemptSend = async (
+    message: ChannelMessage,
+    config: Config,
+    attempt: number,
+    log: Logger,
+    replay: boolean,
+  ): Promise<SendOutcome> => {
     let rendered: Request | Extract<SendOutcome, { kind: 'dropped' }>;
     try {
       rendered = plugin.render(message, config);
@@ -226,7 +232,7 @@ export async function runPlugin<Config, Request>(
     const started = performance.now();
     let outcome: SendOutcome;
     try {
-      outcome = await plugin.send(rendered, { message, config, attempt, logger: log, signal: abort.signal });
+      outcome = await plugin.send(rendered, { message, config, attempt, logger: log, signal: abort.signal, replay });
     } catch (error) {
       outcome = classifyThrown(plugin, error);
     }
@@ -241,30 +247,42 @@ export async function runPlugin<Config, Request>(
     const log = logger.child({ delivery_id: message.delivery_id, event_id: message.event.id });
     const attempt = received.deliveryCount;
 
-    const settled = await ledger.get(message.delivery_id);
+    // A dead letter replayed by the gateway carries a fresh message id: it is its own delivery for
+    // the ledger (the original's final outcome must not stop it), keyed by that id.
+    const msgId = received.headers[MESSAGE_HEADERS.msgId];
+    const replay = msgId !== undefined && msgId !== message.delivery_id;
+    const ledgerKey = replay ? msgId : message.delivery_id;
+    const settled = await ledger.get(ledgerKey);
     if (settled !== null) {
       metrics.duplicate();
       await publishStatus(settled);
       log.info('redelivered after a final outcome; not sent again', { outcome: settled.outcome, attempt });
-      return settled.outcome === 'failed' ? { kind: 'dead', reason: settled.detail, eventId: message.event.id } : { kind: 'ack' };
+      const deadAgain = settled.outcome === 'failed' || (settled.outcome === 'dropped' && plugin.deadLetterDropped === true);
+      return deadAgain ? { kind: 'dead', reason: settled.detail ?? settled.outcome, eventId: message.event.id } : { kind: 'ack' };
     }
 
     const state = watcher.state();
     let outcome: SendOutcome =
-      state.kind === 'ready' ? await attemptSend(message, state.config, attempt, log) : { kind: 'dropped', reason: state.reason };
+      state.kind === 'ready' ? await attemptSend(message, state.config, attempt, log, replay) : { kind: 'dropped', reason: state.reason };
     if (outcome.kind === 'retry' && attempt >= received.maxDeliver) {
       outcome = { kind: 'failed', reason: `gave up after ${attempt} attempts: ${outcome.reason}` };
     }
-    const delayMs = outcome.kind === 'retry' ? retryDelay(attempt, backoff, outcome.afterMs) : 0;
+    const delayMs =
+      outcome.kind !== 'retry'
+        ? 0
+        : outcome.waiting === true
+          ? Math.max(0, outcome.afterMs ?? 0)
+          : retryDelay(attempt, backoff, outcome.afterMs);
     const status = toStatus(message, attempt, outcome, delayMs);
-    if (outcome.kind !== 'retry') await ledger.record(status);
+    if (outcome.kind !== 'retry') await ledger.record(status, ledgerKey);
     await publishStatus(status);
     metrics.outcome(status.outcome);
     log.info('delivery attempt', { outcome: status.outcome, attempt, ...(status.detail === undefined ? {} : { detail: status.detail }) });
     switch (outcome.kind) {
       case 'delivered':
-      case 'dropped':
         return { kind: 'ack' };
+      case 'dropped':
+        return plugin.deadLetterDropped === true ? { kind: 'dead', reason: outcome.reason, eventId: message.event.id } : { kind: 'ack' };
       case 'retry':
         return { kind: 'retry', delayMs, reason: outcome.reason };
       case 'failed':

@@ -11,7 +11,7 @@ import { DEFAULT_SUBJECT_PREFIX, SecretBox, subjects, type Logger, type PluginDe
 import type { Cidr } from './address-policy.js';
 import { systemClock, type Clock } from './clock.js';
 import type { WebhooksConfig } from './config.js';
-import { WebhookDispatcher } from './dispatcher.js';
+import { DEFAULT_MAX_DEFER_MS, WebhookDispatcher } from './dispatcher.js';
 import { EndpointStore } from './endpoint-store.js';
 import type { AttemptResult } from './errors.js';
 import { createWebhooksPlugin, WEBHOOKS_PLUGIN_VERSION } from './plugin.js';
@@ -38,6 +38,11 @@ export interface OpenWebhooksPluginOptions {
   readonly resolver?: Resolver;
   /** @default got over the network */
   readonly post?: (request: PostRequest) => Promise<AttemptResult>;
+  /**
+   * `HERALD_WEBHOOKS_MAX_DEFER_SECONDS`: how long a message may wait for an `inactive_tmp`
+   * endpoint before it is dropped (and dead-lettered), seconds. @default 86400 (24 h)
+   */
+  readonly maxDeferSeconds?: number;
 }
 
 export interface OpenedWebhooksPlugin {
@@ -55,6 +60,12 @@ export async function openWebhooksPlugin(options: OpenWebhooksPluginOptions): Pr
   const clock = options.clock ?? systemClock;
   const resolver = options.resolver ?? systemResolver;
   const allow = options.allowPrivate ?? [];
+  const maxDeferMs = options.maxDeferSeconds === undefined ? DEFAULT_MAX_DEFER_MS : options.maxDeferSeconds * 1_000;
+  // An idle connection the server closed (PostgreSQL restart, terminated backend) is an 'error'
+  // event on a pg pool; unhandled it would end the process. The pool replaces the connection; the
+  // queries that fail meanwhile are retried by their callers.
+  const events = options.pool as Partial<{ on(event: 'error', listener: (error: Error) => void): unknown }>;
+  events.on?.('error', (error) => logger.warn('webhooks database connection lost; the pool reconnects', { error }));
   const store = new EndpointStore(options.pool, SecretBox.fromBase64(options.secretKey));
   const applied = await store.migrate();
   if (applied.length > 0) logger.info('webhooks migrations applied', { migrations: applied });
@@ -66,8 +77,9 @@ export async function openWebhooksPlugin(options: OpenWebhooksPluginOptions): Pr
     allow,
     resolver,
     post: options.post ?? postWebhook,
+    maxDeferMs,
   });
-  const plugin = createWebhooksPlugin({ store, dispatcher, clock, siteUrl: options.siteUrl, allow, resolver });
+  const plugin = createWebhooksPlugin({ store, dispatcher, clock, siteUrl: options.siteUrl, allow, resolver, maxDeferMs });
   const sweep = (): Promise<SweepReport> => sweepEndpoints(store, clock.now());
   const respond = (error: Error | null, message: Msg): void => {
     if (error) {
