@@ -17,11 +17,11 @@ export type SendOutcome =
   | { readonly kind: 'delivered'; readonly detail?: string }
   /**
    * Transient failure: try again after at least `afterMs` (e.g. from `Retry-After`), or by backoff.
-   * `waiting: true`: nothing failed, the destination is paused until a known time (a webhook
-   * endpoint in `inactive_tmp`): redeliver after exactly `afterMs`, no backoff; the plugin bounds
-   * how long a message may wait (and raises its `maxAttempts`, since every wait is a delivery).
+   * `deferred: true`: the plugin stored the message durably and publishes it again itself when it
+   * can go on (webhooks: an endpoint in `inactive_tmp`); the SDK reports `retrying` and acks — no
+   * nak, so waiting uses up no attempts and holds no slot of the consumer.
    */
-  | { readonly kind: 'retry'; readonly reason: string; readonly afterMs?: number; readonly waiting?: boolean }
+  | { readonly kind: 'retry'; readonly reason: string; readonly afterMs?: number; readonly deferred?: boolean }
   /** Permanent failure: dead-letter now, do not retry. */
   | { readonly kind: 'failed'; readonly reason: string }
   /** Deliberately not sent (endpoint inactive, no such Slack user, channel disabled). */
@@ -45,11 +45,11 @@ export interface SendContext<Config> {
   /** Aborted when the plugin is shutting down. */
   readonly signal: AbortSignal;
   /**
-   * `true` when this message is a replay of a dead letter (published again with a message id other
-   * than its delivery id): what an earlier delivery dropped or gave up on may be tried again.
-   * @default false
+   * The message's `Nats-Msg-Id`: the delivery id as the gateway publishes it, another id when the
+   * message was published again (a dead letter replayed by the gateway, a plugin's own re-publish).
+   * @default the delivery id
    */
-  readonly replay?: boolean;
+  readonly messageId?: string;
 }
 
 export interface PluginDefinition<Config, Request> {
@@ -64,11 +64,6 @@ export interface PluginDefinition<Config, Request> {
   /** Pure: message + config → provider request, or a `dropped` outcome when there is nothing to send. */
   render(message: ChannelMessage, config: Config): Request | Extract<SendOutcome, { kind: 'dropped' }>;
   send(request: Request, context: SendContext<Config>): Promise<SendOutcome>;
-  /**
-   * Deliveries of one message before it is reported `failed` (the consumer's `max_deliver`), when
-   * `runPlugin`'s `maxAttempts` is not given. @default 8
-   */
-  readonly maxAttempts?: number;
   /** Also dead-letter `dropped` messages (with the reason), so they can be replayed. @default false */
   readonly deadLetterDropped?: boolean;
   /** Maps an error thrown by `send` to an outcome. @default every thrown error is retried */

@@ -171,7 +171,7 @@ export async function runPlugin<Config, Request>(
   const secretBox = options.secretKey === undefined ? null : SecretBox.fromBase64(options.secretKey);
   const instanceId = options.instanceId ?? defaultInstanceId();
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
-  const consumer = { ...topo.channelConsumer(channel), maxDeliver: options.maxAttempts ?? plugin.maxAttempts ?? DEFAULT_MAX_ATTEMPTS };
+  const consumer = { ...topo.channelConsumer(channel), maxDeliver: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS };
 
   const jsm = await jetstreamManager(connection);
   await ensureStreams(jsm, topo);
@@ -219,7 +219,7 @@ export async function runPlugin<Config, Request>(
     config: Config,
     attempt: number,
     log: Logger,
-    replay: boolean,
+    messageId: string,
   ): Promise<SendOutcome> => {
     let rendered: Request | Extract<SendOutcome, { kind: 'dropped' }>;
     try {
@@ -232,7 +232,7 @@ export async function runPlugin<Config, Request>(
     const started = performance.now();
     let outcome: SendOutcome;
     try {
-      outcome = await plugin.send(rendered, { message, config, attempt, logger: log, signal: abort.signal, replay });
+      outcome = await plugin.send(rendered, { message, config, attempt, logger: log, signal: abort.signal, messageId });
     } catch (error) {
       outcome = classifyThrown(plugin, error);
     }
@@ -247,12 +247,10 @@ export async function runPlugin<Config, Request>(
     const log = logger.child({ delivery_id: message.delivery_id, event_id: message.event.id });
     const attempt = received.deliveryCount;
 
-    // A dead letter replayed by the gateway carries a fresh message id: it is its own delivery for
-    // the ledger (the original's final outcome must not stop it), keyed by that id.
-    const msgId = received.headers[MESSAGE_HEADERS.msgId];
-    const replay = msgId !== undefined && msgId !== message.delivery_id;
-    const ledgerKey = replay ? msgId : message.delivery_id;
-    const settled = await ledger.get(ledgerKey);
+    // The ledger is keyed by the message id: the delivery id as the gateway publishes it; a dead
+    // letter replayed by the gateway carries a fresh id, so the original's outcome does not stop it.
+    const messageId = received.headers[MESSAGE_HEADERS.msgId] ?? message.delivery_id;
+    const settled = await ledger.get(messageId);
     if (settled !== null) {
       metrics.duplicate();
       await publishStatus(settled);
@@ -263,18 +261,20 @@ export async function runPlugin<Config, Request>(
 
     const state = watcher.state();
     let outcome: SendOutcome =
-      state.kind === 'ready' ? await attemptSend(message, state.config, attempt, log, replay) : { kind: 'dropped', reason: state.reason };
-    if (outcome.kind === 'retry' && attempt >= received.maxDeliver) {
+      state.kind === 'ready'
+        ? await attemptSend(message, state.config, attempt, log, messageId)
+        : { kind: 'dropped', reason: state.reason };
+    if (outcome.kind === 'retry' && outcome.deferred !== true && attempt >= received.maxDeliver) {
       outcome = { kind: 'failed', reason: `gave up after ${attempt} attempts: ${outcome.reason}` };
     }
     const delayMs =
       outcome.kind !== 'retry'
         ? 0
-        : outcome.waiting === true
+        : outcome.deferred === true
           ? Math.max(0, outcome.afterMs ?? 0)
           : retryDelay(attempt, backoff, outcome.afterMs);
     const status = toStatus(message, attempt, outcome, delayMs);
-    if (outcome.kind !== 'retry') await ledger.record(status, ledgerKey);
+    if (outcome.kind !== 'retry') await ledger.record(status, messageId);
     await publishStatus(status);
     metrics.outcome(status.outcome);
     log.info('delivery attempt', { outcome: status.outcome, attempt, ...(status.detail === undefined ? {} : { detail: status.detail }) });
@@ -284,7 +284,8 @@ export async function runPlugin<Config, Request>(
       case 'dropped':
         return plugin.deadLetterDropped === true ? { kind: 'dead', reason: outcome.reason, eventId: message.event.id } : { kind: 'ack' };
       case 'retry':
-        return { kind: 'retry', delayMs, reason: outcome.reason };
+        // Deferred: the plugin holds the message durably now and publishes it again itself.
+        return outcome.deferred === true ? { kind: 'ack' } : { kind: 'retry', delayMs, reason: outcome.reason };
       case 'failed':
         return { kind: 'dead', reason: outcome.reason, eventId: message.event.id };
     }

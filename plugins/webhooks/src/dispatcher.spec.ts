@@ -164,7 +164,7 @@ describe('status machine', () => {
       kind: 'retry',
       reason: `delivered to 0 of 1 endpoint(s); waiting for 1: endpoint "${e.name}" (${e.id}): Response status code: 500; now inactive_tmp`,
       afterMs: 60_000,
-      waiting: true,
+      deferred: true,
     });
     expect(await reload(e)).toMatchObject({ status: 'inactive_tmp', first_error: T0, last_error: T0, note: 'Response status code: 500' });
   });
@@ -186,7 +186,7 @@ describe('status machine', () => {
       kind: 'retry',
       reason: `delivered to 0 of 1 endpoint(s); waiting for 1: endpoint "${e.name}" (${e.id}) is inactive_tmp (Response status code: 503); waiting for its reactivation in 1 s`,
       afterMs: 1_000,
-      waiting: true,
+      deferred: true,
     });
     expect(sink.requests).toHaveLength(1);
     clock.advance(1_000);
@@ -262,7 +262,7 @@ describe('deferred, not dropped (SPEC §5)', () => {
     await deliver('product_added', SYSTEM, 'evt-first');
     sink.respondWith(() => ({ status: 200 }));
     clock.advance(20_000);
-    expect(await deliver('product_added', SYSTEM, 'evt-later')).toMatchObject({ kind: 'retry', afterMs: 40_000, waiting: true });
+    expect(await deliver('product_added', SYSTEM, 'evt-later')).toMatchObject({ kind: 'retry', afterMs: 40_000, deferred: true });
     clock.advance(40_000);
     expect(await deliver('product_added', SYSTEM, 'evt-later')).toEqual({ kind: 'delivered', detail: 'delivered to 1 of 1 endpoint(s)' });
     expect(sink.requests.map((r) => JSON.parse(r.body) as unknown)).toHaveLength(2);
@@ -282,9 +282,9 @@ describe('deferred, not dropped (SPEC §5)', () => {
     });
     const e = await endpoint('/down');
     sink.respondWith(() => ({ status: 503 }));
-    expect(await deliver('product_added', SYSTEM, 'evt-old')).toMatchObject({ kind: 'retry', waiting: true });
+    expect(await deliver('product_added', SYSTEM, 'evt-old')).toMatchObject({ kind: 'retry', deferred: true });
     clock.advance(60_000);
-    expect(await deliver('product_added', SYSTEM, 'evt-old')).toMatchObject({ kind: 'retry', waiting: true });
+    expect(await deliver('product_added', SYSTEM, 'evt-old')).toMatchObject({ kind: 'retry', deferred: true });
     clock.advance(31_000);
     expect(await deliver('product_added', SYSTEM, 'evt-old')).toEqual({
       kind: 'dropped',
@@ -302,7 +302,7 @@ describe('deferred, not dropped (SPEC §5)', () => {
     await store.setStatus(off.id, 'active', null, clock.now());
     expect(await dispatcher.deliver(message, renderMessage(message), 2_000)).toMatchObject({ kind: 'delivered' });
     expect(hits('/off')).toHaveLength(0);
-    expect(await dispatcher.deliver(message, renderMessage(message), 2_000, undefined, true)).toEqual({
+    expect(await dispatcher.deliver(message, renderMessage(message), 2_000, undefined, 'replay:dead-1:1')).toEqual({
       kind: 'delivered',
       detail: 'delivered to 2 of 2 endpoint(s)',
     });

@@ -37,7 +37,7 @@ const MAX_ENDPOINTS = 10_000;
 /** Retries of a bookkeeping write after a POST: 100 ms doubling to 5 s, until it succeeds. */
 const RECORD_RETRY_BASE_MS = 100;
 const RECORD_RETRY_MAX_MS = 5_000;
-/** Shortest wait for an endpoint's reactivation, real ms. */
+/** Shortest wait for an endpoint's reactivation, ms. */
 const MIN_WAIT_MS = 1_000;
 /** Default longest wait of a message for an `inactive_tmp` endpoint: 24 h. */
 export const DEFAULT_MAX_DEFER_MS = 24 * 60 * 60 * 1_000;
@@ -61,14 +61,6 @@ type EndpointResult =
   | { readonly kind: 'pending'; readonly endpoint: Endpoint; readonly detail: string; readonly retryInMs: number }
   | { readonly kind: 'failed'; readonly endpoint: Endpoint; readonly detail: string }
   | { readonly kind: 'dropped'; readonly endpoint: Endpoint; readonly detail: string };
-
-/**
- * The consumer's `max_deliver` for a maximum wait: every wait is one delivery and waits are at
- * least `MIN_WAIT_MS`, so waiting can never use up the deliveries before the maximum age drops it.
- */
-export function maxDeliveriesFor(maxDeferMs: number): number {
-  return Math.ceil(maxDeferMs / MIN_WAIT_MS) + 100;
-}
 
 export function describeEndpoint(endpoint: Endpoint): string {
   return `endpoint "${endpoint.name}" (${endpoint.id})`;
@@ -151,25 +143,23 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Real ms to wait for `clockMs` of the plugin clock (at least 1 s: no busy redelivery). */
-  private realWait(clockMs: number): number {
-    const real = this.options.clock.realMs ? this.options.clock.realMs(clockMs) : clockMs;
-    return Math.max(MIN_WAIT_MS, Math.ceil(real));
-  }
-
   /**
-   * Delivers one channel message to every endpoint of its destination. `replay`: a dead letter
-   * replayed by an operator — endpoints that dropped or failed this delivery are tried again,
-   * endpoints that received it are not.
+   * Delivers one channel message to every endpoint of its destination. `messageId` (its
+   * `Nats-Msg-Id`) tells a first delivery (the delivery id) from a deferred message published
+   * again by this plugin (`resumeMessageId`) and from a dead letter replayed by an operator (any
+   * other id): a replay tries again the endpoints that dropped or failed this delivery, never
+   * those that received it.
    */
   async deliver(
     message: ChannelMessage,
     request: WebhookRequest,
     timeoutMs: number,
     signal?: AbortSignal,
-    replay = false,
+    messageId: string = message.delivery_id,
   ): Promise<SendOutcome> {
     const { store, clock } = this.options;
+    const resumed = isResumeOf(messageId, message.delivery_id);
+    const replay = messageId !== message.delivery_id && !resumed;
     // The 60 s inactive_tmp → active_tmp step needs second precision, not a write per message.
     const started = clock.now().getTime();
     if (started - this.lastReactivationAt >= REACTIVATION_CHECK_MS || started < this.lastReactivationAt) {
@@ -200,22 +190,24 @@ export class WebhookDispatcher {
       const now = clock.now();
       // Waiting since the first wait of this delivery for this endpoint (a replay starts afresh).
       const since = record?.state === 'pending' && record.since !== null ? record.since : now;
-      const waited = now.getTime() - since.getTime();
-      const drop = async (detail: string): Promise<EndpointResult> => {
-        await store.recordDelivery(message.delivery_id, endpoint.id, 'dropped', detail, now);
+      const drop = async (detail: string, at = now): Promise<EndpointResult> => {
+        await this.durably('record dropped', () => store.recordDelivery(message.delivery_id, endpoint.id, 'dropped', detail, at), signal);
         return { kind: 'dropped', endpoint, detail };
       };
+      const tooOld = (at: Date): string | null => {
+        const age = at.getTime() - since.getTime();
+        return age > maxWaitMs
+          ? `${label} stayed inactive_tmp while this message waited ${Math.round(age / 1_000)} s, longer than the maximum of ${Math.round(maxWaitMs / 1_000)} s (HERALD_WEBHOOKS_MAX_DEFER_SECONDS)`
+          : null;
+      };
       if (endpoint.status === 'inactive_tmp') {
-        if (waited > maxWaitMs) {
-          return drop(
-            `${label} stayed ${endpoint.status} while this message waited ${Math.round(waited / 1_000)} s, longer than the maximum of ${Math.round(maxWaitMs / 1_000)} s (HERALD_WEBHOOKS_MAX_DEFER_SECONDS)`,
-          );
-        }
+        const expired = tooOld(now);
+        if (expired !== null) return drop(expired);
         const wait = msUntilReactivation(endpoint, now);
         const detail = `${label} is inactive_tmp (${endpoint.note ?? 'temporary failure'}); waiting for its reactivation in ${Math.ceil(wait / 1_000)} s`;
         // Skip the write when the record already says the delivery waits for this endpoint.
         if (record?.state !== 'pending') await store.recordDelivery(message.delivery_id, endpoint.id, 'pending', detail, now, since);
-        return { kind: 'pending', endpoint, detail, retryInMs: this.realWait(wait) };
+        return { kind: 'pending', endpoint, detail, retryInMs: Math.max(MIN_WAIT_MS, wait) };
       }
       if (!isReceiving(endpoint.status)) return drop(`${label} is ${endpoint.status}${endpoint.note ? ` (${endpoint.note})` : ''}`);
       const verdict = await this.attempt(endpoint, request, timeoutMs, signal);
@@ -244,13 +236,15 @@ export class WebhookDispatcher {
             status: updated.status,
           });
           if (updated.status === 'inactive_tmp') {
+            const expired = tooOld(after);
+            if (expired !== null) return drop(`${expired}; last attempt: ${verdict.note}`, after);
             await this.durably(
               'record pending',
               () => store.recordDelivery(message.delivery_id, endpoint.id, 'pending', detail, after, since),
               signal,
             );
             const waitMs = Math.max(REACTIVATION_DELAY_MS, verdict.kind === 'temporary' ? (verdict.retryAfterMs ?? 0) : 0);
-            return { kind: 'pending', endpoint: updated, detail, retryInMs: this.realWait(waitMs) };
+            return { kind: 'pending', endpoint: updated, detail, retryInMs: waitMs };
           }
           await this.durably(
             'record failed',
@@ -261,8 +255,33 @@ export class WebhookDispatcher {
         }
       }
     });
-    return summarise(results);
+    const outcome = summarise(results);
+    if (outcome.kind === 'retry') {
+      // Waiting is not failing (SPEC §5): the message is stored and acked, and published again
+      // (see `resumeDeferred`) once one of the endpoints it waits for is due back.
+      const pending = results.filter((r) => r.kind === 'pending');
+      const dueAt = new Date(clock.now().getTime() + (outcome.afterMs ?? 0));
+      await store.defer(
+        message.delivery_id,
+        JSON.stringify(message),
+        pending.map((r) => r.endpoint.id),
+        dueAt,
+        clock.now(),
+      );
+      return { ...outcome, deferred: true };
+    }
+    if (resumed) await store.forgetDeferred(message.delivery_id);
+    return outcome;
   }
+}
+
+/** The message id of the `resumes`-th re-publish of a deferred delivery. */
+export function resumeMessageId(deliveryId: string, resumes: number): string {
+  return `${deliveryId}:resume:${resumes}`;
+}
+
+function isResumeOf(messageId: string, deliveryId: string): boolean {
+  return messageId.startsWith(`${deliveryId}:resume:`);
 }
 
 function summarise(results: readonly EndpointResult[]): SendOutcome {
@@ -278,14 +297,9 @@ function summarise(results: readonly EndpointResult[]): SendOutcome {
     (s) => s !== '',
   );
   if (pending.length > 0) {
-    // Waiting is not failing (SPEC §5): redelivered when the first waiting endpoint is back.
+    // Goes on when the first endpoint it waits for is due back.
     const wait = Math.min(...pending.map((r) => (r.kind === 'pending' ? r.retryInMs : 0)));
-    return {
-      kind: 'retry',
-      reason: [`${tally}; waiting for ${pending.length}: ${list(pending)}`, ...others].join('; '),
-      afterMs: wait,
-      waiting: true,
-    };
+    return outcomes.retry([`${tally}; waiting for ${pending.length}: ${list(pending)}`, ...others].join('; '), wait);
   }
   if (failed.length > 0)
     return outcomes.failed(

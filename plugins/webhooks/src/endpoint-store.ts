@@ -59,11 +59,22 @@ export const WEBHOOKS_MIGRATIONS: readonly SqlMigration[] = [
   },
   {
     // owner_name: the owner as DefectDojo renders a user, learnt from personal deliveries (for pings);
-    // since: when a delivery started waiting for an inactive_tmp endpoint (its maximum age counts from it).
-    name: '0002-owner-name-and-waiting-since',
+    // since: when a delivery started waiting for an inactive_tmp endpoint (its maximum age counts from it);
+    // deferred: messages waiting for inactive_tmp endpoints, published again once one is due back.
+    name: '0002-owner-name-and-deferred-messages',
     sql: `
       alter table webhooks.endpoints add column owner_name text;
       alter table webhooks.delivery_endpoints add column since timestamptz;
+      create table webhooks.deferred (
+        delivery_id text primary key,
+        message text not null,
+        endpoint_ids text[] not null,
+        due_at timestamptz not null,
+        resumes integer not null default 0,
+        claimed_until timestamptz,
+        created_at timestamptz not null
+      );
+      create index deferred_due on webhooks.deferred (due_at);
     `,
   },
 ];
@@ -473,6 +484,58 @@ export class EndpointStore {
     } finally {
       this.flushing = false;
     }
+  }
+
+  /**
+   * Stores a message that waits for `endpointIds` (inactive_tmp) until `dueAt`, or updates the
+   * stored one: one row per delivery id. Each deferral counts one more `resumes`, so every
+   * re-publish of the same deferral has the same message id (JetStream drops a repeated publish).
+   */
+  async defer(deliveryId: string, message: string, endpointIds: readonly string[], dueAt: Date, now: Date): Promise<void> {
+    await this.pool.query(
+      `insert into webhooks.deferred (delivery_id, message, endpoint_ids, due_at, resumes, claimed_until, created_at)
+       values ($1, $2, $3::text[], $4, 0, null, $5)
+       on conflict (delivery_id) do update set message = excluded.message, endpoint_ids = excluded.endpoint_ids,
+         due_at = excluded.due_at, resumes = webhooks.deferred.resumes + 1, claimed_until = null`,
+      [deliveryId, message, endpointIds, dueAt, now],
+    );
+  }
+
+  /**
+   * Claims up to `limit` deferred messages that may go on at `now` — due, and waiting for at least
+   * one endpoint that is no longer held back (not inactive_tmp, or due for its reactivation, or
+   * deleted) — for `leaseMs` (another replica skips them meanwhile), oldest first.
+   */
+  async claimDeferred(now: Date, limit: number, leaseMs: number): Promise<Array<{ deliveryId: string; message: string; resumes: number }>> {
+    const rows = (
+      await this.pool.query(
+        `update webhooks.deferred d set claimed_until = $3
+         where d.delivery_id in (
+           select f.delivery_id from webhooks.deferred f
+           where f.due_at <= $1 and (f.claimed_until is null or f.claimed_until <= $1)
+             and (
+               exists (select 1 from webhooks.endpoints e where e.id = any(f.endpoint_ids)
+                       and not (e.status = 'inactive_tmp' and e.last_error is not null and e.last_error > $2))
+               or not exists (select 1 from webhooks.endpoints e where e.id = any(f.endpoint_ids))
+             )
+           order by f.due_at limit $4
+           for update skip locked)
+         returning d.delivery_id, d.message, d.resumes`,
+        [now, new Date(now.getTime() - REACTIVATION_DELAY_MS), new Date(now.getTime() + leaseMs), limit],
+      )
+    ).rows as Array<{ delivery_id: string; message: string; resumes: number }>;
+    return rows.map((r) => ({ deliveryId: r.delivery_id, message: r.message, resumes: r.resumes }));
+  }
+
+  /** Forgets a deferred message once its re-published copy reached a final outcome. */
+  async forgetDeferred(deliveryId: string): Promise<void> {
+    await this.pool.query(`delete from webhooks.deferred where delivery_id = $1`, [deliveryId]);
+  }
+
+  /** How many messages wait (metrics, tests). */
+  async deferredCount(): Promise<number> {
+    const [row] = (await this.pool.query(`select count(*)::int as n from webhooks.deferred`)).rows as Array<{ n: number }>;
+    return row?.n ?? 0;
   }
 
   /** Remembers how the owner of these endpoints is rendered (from a personal delivery). */

@@ -6,6 +6,7 @@
  * `main.ts` and by the all-in-one runner, which may pass the PGlite pool it shares with the
  * gateway. `close()` ends the NATS subscription; it never closes the pool or the connection.
  */
+import { jetstream } from '@nats-io/jetstream';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { DEFAULT_SUBJECT_PREFIX, SecretBox, subjects, type Logger, type PluginDefinition, type SqlPool } from '@herald/contracts';
 import type { Cidr } from './address-policy.js';
@@ -18,6 +19,7 @@ import { createWebhooksPlugin, WEBHOOKS_PLUGIN_VERSION } from './plugin.js';
 import type { WebhookRequest } from './render.js';
 import { sweepEndpoints, type SweepReport } from './sweep.js';
 import { postWebhook, systemResolver, type PostRequest, type Resolver } from './transport.js';
+import { DeferredResumer } from './resume-deferred.js';
 
 export interface OpenWebhooksPluginOptions {
   /** `pg.Pool` over PostgreSQL or PGlite (one connection is enough); the plugin uses schema `webhooks`. */
@@ -43,14 +45,19 @@ export interface OpenWebhooksPluginOptions {
    * endpoint before it is dropped (and dead-lettered), seconds. @default 86400 (24 h)
    */
   readonly maxDeferSeconds?: number;
+  /** How often deferred messages are checked for going on, ms. @default 1000 */
+  readonly resumeIntervalMs?: number;
 }
 
 export interface OpenedWebhooksPlugin {
   readonly plugin: PluginDefinition<WebhooksConfig, WebhookRequest>;
   readonly store: EndpointStore;
   readonly dispatcher: WebhookDispatcher;
+  /** Publishes the deferred messages that may go on now (what every round does). */
+  readonly resumer: DeferredResumer;
   /** Runs the status sweep now (what the scheduler's command does). */
   sweep(): Promise<SweepReport>;
+  /** Ends the sweep subscription and the resume rounds (a round under way finishes in the background). */
   close(): void;
 }
 
@@ -79,7 +86,7 @@ export async function openWebhooksPlugin(options: OpenWebhooksPluginOptions): Pr
     post: options.post ?? postWebhook,
     maxDeferMs,
   });
-  const plugin = createWebhooksPlugin({ store, dispatcher, clock, siteUrl: options.siteUrl, allow, resolver, maxDeferMs });
+  const plugin = createWebhooksPlugin({ store, dispatcher, clock, siteUrl: options.siteUrl, allow, resolver });
   const sweep = (): Promise<SweepReport> => sweepEndpoints(store, clock.now());
   const respond = (error: Error | null, message: Msg): void => {
     if (error) {
@@ -99,13 +106,24 @@ export async function openWebhooksPlugin(options: OpenWebhooksPluginOptions): Pr
   };
   const names = subjects(prefix);
   const subscriptions = [options.nc.subscribe(names.internal('webhooks-sweep'), { queue: 'webhooks-sweep', callback: respond })];
+  const resumer = new DeferredResumer({
+    store,
+    clock,
+    js: jetstream(options.nc),
+    subject: names.deliver('webhooks'),
+    logger,
+    ...(options.resumeIntervalMs === undefined ? {} : { intervalMs: options.resumeIntervalMs }),
+  });
+  resumer.start();
   return {
     plugin,
     store,
     dispatcher,
+    resumer,
     sweep,
     close: () => {
       for (const subscription of subscriptions) subscription.unsubscribe();
+      void resumer.stop();
     },
   };
 }

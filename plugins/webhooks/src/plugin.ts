@@ -9,7 +9,7 @@ import type { Cidr } from './address-policy.js';
 import { createWebhooksApi } from './api.js';
 import type { Clock } from './clock.js';
 import { DEFAULT_WEBHOOKS_CONFIG, webhooksConfigSchema, type WebhooksConfig } from './config.js';
-import { maxDeliveriesFor, type WebhookDispatcher } from './dispatcher.js';
+import type { WebhookDispatcher } from './dispatcher.js';
 import type { EndpointStore } from './endpoint-store.js';
 import { renderMessage, type WebhookRequest } from './render.js';
 import type { Resolver } from './transport.js';
@@ -25,8 +25,6 @@ export interface WebhooksPluginOptions {
   readonly siteUrl: string;
   readonly allow: readonly Cidr[];
   readonly resolver: Resolver;
-  /** Longest wait of a message for an `inactive_tmp` endpoint, ms. */
-  readonly maxDeferMs: number;
 }
 
 export function createWebhooksPlugin(options: WebhooksPluginOptions): PluginDefinition<WebhooksConfig, WebhookRequest> {
@@ -34,13 +32,11 @@ export function createWebhooksPlugin(options: WebhooksPluginOptions): PluginDefi
     channel: 'webhooks',
     version: WEBHOOKS_PLUGIN_VERSION,
     configSchema: webhooksConfigSchema,
-    // Waiting for an inactive_tmp endpoint is a delivery each time: the age bound drops it first.
-    maxAttempts: maxDeliveriesFor(options.maxDeferMs),
     // A dropped message (inactive endpoint, waited too long, no endpoint) can be replayed (SPEC §5).
     deadLetterDropped: true,
     render: (message) => renderMessage(message),
     send: (request, context) =>
-      options.dispatcher.deliver(context.message, request, context.config.timeout_seconds * 1_000, context.signal, context.replay === true),
+      options.dispatcher.deliver(context.message, request, context.config.timeout_seconds * 1_000, context.signal, context.messageId),
     // Only the endpoint store can throw (HTTP failures are outcomes): a database hiccup is transient.
     classifyError: (error) => outcomes.retry(`webhooks endpoint store: ${error instanceof Error ? error.message : String(error)}`),
     http: (context) =>
