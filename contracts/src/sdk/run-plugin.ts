@@ -6,14 +6,17 @@
  *
  * Per message, in this order (SPEC §5 "ack only after the outcome is durable"):
  * 1. decode; a message that breaks the contract is dead-lettered at once;
- * 2. look the delivery id up in the ledger: already final ⇒ re-publish that status, do not send;
+ * 2. look the message id (`Nats-Msg-Id`: the delivery id, or a replay's own id) up in the ledger:
+ *    already final ⇒ re-publish that status, do not send;
  * 3. no valid or enabled configuration ⇒ `dropped` with the reason (never silently lost);
  * 4. render (pure; a throwing render is a permanent failure) and send; a thrown error is classified
  *    by `classifyThrown`; a retry on the last allowed attempt becomes `failed`;
  * 5. a final outcome is recorded in the ledger, then the status is published, then the message is
  *    acked (`delivered`, `dropped`), nak'ed with the computed delay (`retrying`: exponential backoff
  *    with jitter, at least `Retry-After`), or dead-lettered on `<prefix>.dead.deliver.<channel>`
- *    and acked (`failed`). See `delivery-ledger.ts` for the one window where a send can repeat.
+ *    and acked (`failed`, and `dropped` when the plugin sets `deadLetterDropped`); a `retry` the
+ *    plugin `deferred` (stored to publish again itself) is reported `retrying` and acked. See
+ *    `delivery-ledger.ts` for the one window where a send can repeat.
  */
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
