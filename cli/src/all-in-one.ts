@@ -111,6 +111,7 @@ export async function startAllInOne(env: Env, options: { demo?: boolean; print?:
       secretKey: secret.value,
       siteUrl: config.siteUrl,
       allowPrivate: webhooksEnv.allowPrivate,
+      maxDeferSeconds: webhooksEnv.maxDeferSeconds,
     });
     const webhooksRunning = await runPlugin(webhooks.plugin, { ...common('webhooks'), config: DEFAULT_WEBHOOKS_CONFIG });
     pluginApis.push(pluginHttpHandler(webhooks.plugin, webhooksRunning));

@@ -49,11 +49,11 @@ export class DeliveryLedger {
   }
 
   /**
-   * Records a final status. First writer wins (`kv.create`): when another replica recorded the
+   * Records a final status under `deliveryId` (the status's own id unless a replay has its own). First writer wins (`kv.create`): when another replica recorded the
    * same delivery meanwhile, its record stays and this call succeeds.
    */
-  async record(status: DeliveryStatus): Promise<void> {
-    const key = DeliveryLedger.key(status.delivery_id);
+  async record(status: DeliveryStatus, deliveryId: string = status.delivery_id): Promise<void> {
+    const key = DeliveryLedger.key(deliveryId);
     try {
       await this.kv.create(key, JSON.stringify(status));
     } catch (error) {

@@ -15,8 +15,13 @@ import type { HttpHandler, PluginHttpContext } from './http.js';
 
 export type SendOutcome =
   | { readonly kind: 'delivered'; readonly detail?: string }
-  /** Transient failure: try again after at least `afterMs` (e.g. from `Retry-After`), or by backoff. */
-  | { readonly kind: 'retry'; readonly reason: string; readonly afterMs?: number }
+  /**
+   * Transient failure: try again after at least `afterMs` (e.g. from `Retry-After`), or by backoff.
+   * `deferred: true`: the plugin stored the message durably and publishes it again itself when it
+   * can go on (webhooks: an endpoint in `inactive_tmp`); the SDK reports `retrying` and acks — no
+   * nak, so waiting uses up no attempts and holds no slot of the consumer.
+   */
+  | { readonly kind: 'retry'; readonly reason: string; readonly afterMs?: number; readonly deferred?: boolean }
   /** Permanent failure: dead-letter now, do not retry. */
   | { readonly kind: 'failed'; readonly reason: string }
   /** Deliberately not sent (endpoint inactive, no such Slack user, channel disabled). */
@@ -39,6 +44,12 @@ export interface SendContext<Config> {
   readonly logger: Logger;
   /** Aborted when the plugin is shutting down. */
   readonly signal: AbortSignal;
+  /**
+   * The message's `Nats-Msg-Id`: the delivery id as the gateway publishes it, another id when the
+   * message was published again (a dead letter replayed by the gateway, a plugin's own re-publish).
+   * @default the delivery id
+   */
+  readonly messageId?: string;
 }
 
 export interface PluginDefinition<Config, Request> {
@@ -53,6 +64,8 @@ export interface PluginDefinition<Config, Request> {
   /** Pure: message + config → provider request, or a `dropped` outcome when there is nothing to send. */
   render(message: ChannelMessage, config: Config): Request | Extract<SendOutcome, { kind: 'dropped' }>;
   send(request: Request, context: SendContext<Config>): Promise<SendOutcome>;
+  /** Also dead-letter `dropped` messages (with the reason), so they can be replayed. @default false */
+  readonly deadLetterDropped?: boolean;
   /** Maps an error thrown by `send` to an outcome. @default every thrown error is retried */
   classifyError?(error: unknown): SendOutcome;
   /**

@@ -6,20 +6,23 @@
  *
  * Per message, in this order (SPEC §5 "ack only after the outcome is durable"):
  * 1. decode; a message that breaks the contract is dead-lettered at once;
- * 2. look the delivery id up in the ledger: already final ⇒ re-publish that status, do not send;
+ * 2. look the message id (`Nats-Msg-Id`: the delivery id, or a replay's own id) up in the ledger:
+ *    already final ⇒ re-publish that status, do not send;
  * 3. no valid or enabled configuration ⇒ `dropped` with the reason (never silently lost);
  * 4. render (pure; a throwing render is a permanent failure) and send; a thrown error is classified
  *    by `classifyThrown`; a retry on the last allowed attempt becomes `failed`;
  * 5. a final outcome is recorded in the ledger, then the status is published, then the message is
  *    acked (`delivered`, `dropped`), nak'ed with the computed delay (`retrying`: exponential backoff
  *    with jitter, at least `Retry-After`), or dead-lettered on `<prefix>.dead.deliver.<channel>`
- *    and acked (`failed`). See `delivery-ledger.ts` for the one window where a send can repeat.
+ *    and acked (`failed`, and `dropped` when the plugin sets `deadLetterDropped`); a `retry` the
+ *    plugin `deferred` (stored to publish again itself) is reported `retrying` and acked. See
+ *    `delivery-ledger.ts` for the one window where a send can repeat.
  */
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import { channelMessageSchema, type ChannelMessage } from '../channel-message.js';
+import { channelMessageSchema, MESSAGE_HEADERS, type ChannelMessage } from '../channel-message.js';
 import type { DeliveryStatus } from '../delivery-status.js';
 import { validateEvent } from '../envelope.js';
 import { formatIssues } from '../errors.js';
@@ -221,7 +224,13 @@ export async function runPlugin<Config, Request>(
     });
   };
 
-  const attemptSend = async (message: ChannelMessage, config: Config, attempt: number, log: Logger): Promise<SendOutcome> => {
+  const attemptSend = async (
+    message: ChannelMessage,
+    config: Config,
+    attempt: number,
+    log: Logger,
+    messageId: string,
+  ): Promise<SendOutcome> => {
     let rendered: Request | Extract<SendOutcome, { kind: 'dropped' }>;
     try {
       rendered = plugin.render(message, config);
@@ -233,7 +242,7 @@ export async function runPlugin<Config, Request>(
     const started = performance.now();
     let outcome: SendOutcome;
     try {
-      outcome = await plugin.send(rendered, { message, config, attempt, logger: log, signal: abort.signal });
+      outcome = await plugin.send(rendered, { message, config, attempt, logger: log, signal: abort.signal, messageId });
     } catch (error) {
       outcome = classifyThrown(plugin, error);
     }
@@ -248,32 +257,45 @@ export async function runPlugin<Config, Request>(
     const log = logger.child({ delivery_id: message.delivery_id, event_id: message.event.id });
     const attempt = received.deliveryCount;
 
-    const settled = await ledger.get(message.delivery_id);
+    // The ledger is keyed by the message id: the delivery id as the gateway publishes it; a dead
+    // letter replayed by the gateway carries a fresh id, so the original's outcome does not stop it.
+    const messageId = received.headers[MESSAGE_HEADERS.msgId] ?? message.delivery_id;
+    const settled = await ledger.get(messageId);
     if (settled !== null) {
       metrics.duplicate();
       await publishStatus(settled);
       log.info('redelivered after a final outcome; not sent again', { outcome: settled.outcome, attempt });
-      return settled.outcome === 'failed' ? { kind: 'dead', reason: settled.detail, eventId: message.event.id } : { kind: 'ack' };
+      const deadAgain = settled.outcome === 'failed' || (settled.outcome === 'dropped' && plugin.deadLetterDropped === true);
+      return deadAgain ? { kind: 'dead', reason: settled.detail ?? settled.outcome, eventId: message.event.id } : { kind: 'ack' };
     }
 
     const state = watcher.state();
     let outcome: SendOutcome =
-      state.kind === 'ready' ? await attemptSend(message, state.config, attempt, log) : { kind: 'dropped', reason: state.reason };
-    if (outcome.kind === 'retry' && attempt >= received.maxDeliver) {
+      state.kind === 'ready'
+        ? await attemptSend(message, state.config, attempt, log, messageId)
+        : { kind: 'dropped', reason: state.reason };
+    if (outcome.kind === 'retry' && outcome.deferred !== true && attempt >= received.maxDeliver) {
       outcome = { kind: 'failed', reason: `gave up after ${attempt} attempts: ${outcome.reason}` };
     }
-    const delayMs = outcome.kind === 'retry' ? retryDelay(attempt, backoff, outcome.afterMs) : 0;
+    const delayMs =
+      outcome.kind !== 'retry'
+        ? 0
+        : outcome.deferred === true
+          ? Math.max(0, outcome.afterMs ?? 0)
+          : retryDelay(attempt, backoff, outcome.afterMs);
     const status = toStatus(message, attempt, outcome, delayMs);
-    if (outcome.kind !== 'retry') await ledger.record(status);
+    if (outcome.kind !== 'retry') await ledger.record(status, messageId);
     await publishStatus(status);
     metrics.outcome(status.outcome);
     log.info('delivery attempt', { outcome: status.outcome, attempt, ...(status.detail === undefined ? {} : { detail: status.detail }) });
     switch (outcome.kind) {
       case 'delivered':
-      case 'dropped':
         return { kind: 'ack' };
+      case 'dropped':
+        return plugin.deadLetterDropped === true ? { kind: 'dead', reason: outcome.reason, eventId: message.event.id } : { kind: 'ack' };
       case 'retry':
-        return { kind: 'retry', delayMs, reason: outcome.reason };
+        // Deferred: the plugin holds the message durably now and publishes it again itself.
+        return outcome.deferred === true ? { kind: 'ack' } : { kind: 'retry', delayMs, reason: outcome.reason };
       case 'failed':
         return { kind: 'dead', reason: outcome.reason, eventId: message.event.id };
     }

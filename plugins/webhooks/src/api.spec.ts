@@ -22,6 +22,7 @@ import { resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
 import { parseAllowList } from './address-policy.js';
 import { openWebhooksPlugin, type OpenedWebhooksPlugin } from './open-webhooks-plugin.js';
 import { HttpSink } from './testing/http-sink.js';
+import { URL_CREDENTIALS_MESSAGE } from './target-guard.js';
 import { SITE_URL } from './testing/messages.js';
 import { TestClock } from './testing/test-clock.js';
 import { createWebhooksTestDatabase, type WebhooksTestDatabase } from './testing/test-database.js';
@@ -199,6 +200,49 @@ describe('creating endpoints', () => {
     const answer = await create('admin-token', { name: 'evil', url, skip_ping: true });
     expect(answer.status).toBe(400);
     expect(errorOf(answer)).toEqual({ code: 'unsafe_target', message, details: [{ path: 'url', message }] });
+  });
+
+  it.each([
+    ['http://ann:s3cr3tpw@127.0.0.1/hook', '"http://***@127.0.0.1/hook"'],
+    ['http://tok3nvalue@127.0.0.1/hook', '"http://***@127.0.0.1/hook"'],
+    ['https://:s3cr3tpw@127.0.0.1/hook', '"https://***@127.0.0.1/hook"'],
+  ])('refuses a URL with credentials (%s) on create and PATCH, pointing to the custom header', async (url, shown) => {
+    const message = `${shown}: ${URL_CREDENTIALS_MESSAGE}`;
+    const answer = await create('admin-token', { name: 'creds', url });
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer)).toEqual({ code: 'validation_failed', message, details: [{ path: 'url', message }] });
+    expect(errorOf(answer).message).toContain('"header_name": "Authorization"');
+    expect(JSON.stringify(answer.body)).not.toMatch(/s3cr3tpw|tok3nvalue|ann:/);
+    expect(sink.requests).toHaveLength(0);
+    expect((await db.pool.query('select count(*)::int as n from webhooks.endpoints')).rows[0]).toEqual({ n: 0 });
+
+    const created = await create('admin-token', { name: 'plain', url: sink.url(), skip_ping: true });
+    const id = String(created.body['id']);
+    const patched = await call('PATCH', `/webhooks/${id}`, 'admin-token', { url });
+    expect(patched.status).toBe(400);
+    expect(errorOf(patched)).toEqual({ code: 'validation_failed', message, details: [{ path: 'url', message }] });
+    expect((await call('GET', `/webhooks/${id}`, 'admin-token')).body['url']).toBe(sink.url());
+  });
+
+  it('never echoes credentials of a URL stored before they were refused', async () => {
+    const created = await create('admin-token', { name: 'legacy', url: sink.url('/legacy'), skip_ping: true });
+    const id = String(created.body['id']);
+    await db.pool.query(`update webhooks.endpoints set url = $2 where id = $1`, [
+      id,
+      `http://olduser:oldpass@127.0.0.1:${sink.port}/legacy`,
+    ]);
+    const shown = `http://***@127.0.0.1:${sink.port}/legacy`;
+    expect((await call('GET', `/webhooks/${id}`, 'admin-token')).body['url']).toBe(shown);
+    const list = await call('GET', '/webhooks', 'admin-token');
+    expect((list.body['items'] as Array<{ url: string }>).map((i) => i.url)).toEqual([shown]);
+    const test = await call('POST', `/webhooks/${id}/test`, 'admin-token');
+    expect(test.body).toEqual({
+      event: 'ping',
+      ok: false,
+      detail: `endpoint "legacy" (${id}): Exception: "${shown}": ${URL_CREDENTIALS_MESSAGE}`,
+    });
+    expect(JSON.stringify([list.body, test.body])).not.toMatch(/olduser|oldpass/);
+    expect(sink.requests).toHaveLength(0);
   });
 
   it.each([

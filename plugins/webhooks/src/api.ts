@@ -24,7 +24,7 @@ import { describeEndpoint, type WebhookDispatcher } from './dispatcher.js';
 import { createEndpointSchema, updateEndpointSchema } from './endpoint-input.js';
 import type { Endpoint, EndpointChanges, EndpointStore, OwnerFilter } from './endpoint-store.js';
 import { WebhookError, type WebhookErrorCode } from './errors.js';
-import { checkTarget } from './target-guard.js';
+import { checkTarget, redactUrl } from './target-guard.js';
 import type { Resolver } from './transport.js';
 
 export interface WebhooksApiOptions {
@@ -76,7 +76,8 @@ export function toView(endpoint: Endpoint): EndpointView {
   return {
     id: endpoint.id,
     name: endpoint.name,
-    url: endpoint.url,
+    // Rows stored before URLs with credentials were refused never show them (SPEC §5).
+    url: redactUrl(endpoint.url),
     header_name: endpoint.header_name,
     header_value: { configured: endpoint.header_value !== null },
     signing_secrets: { configured: endpoint.signing_secrets.length > 0 },
@@ -238,6 +239,7 @@ export function createWebhooksApi(options: WebhooksApiOptions): HttpHandler {
         const probe: Endpoint = {
           ...draft,
           id: 'new',
+          owner_name: null,
           status: 'active',
           first_error: null,
           last_error: null,

@@ -9,7 +9,18 @@ describe('loadWebhooksEnv', () => {
       siteUrl: 'http://localhost:8080',
       allowPrivate: [],
       timeoutSecondsOverride: undefined,
+      maxDeferSeconds: 86_400,
     });
+  });
+
+  it('parses HERALD_WEBHOOKS_MAX_DEFER_SECONDS and refuses values that cannot work', () => {
+    expect(loadWebhooksEnv({ HERALD_WEBHOOKS_MAX_DEFER_SECONDS: '3600' }).maxDeferSeconds).toBe(3_600);
+    expect(() => loadWebhooksEnv({ HERALD_WEBHOOKS_MAX_DEFER_SECONDS: '10' })).toThrow(
+      /HERALD_WEBHOOKS_MAX_DEFER_SECONDS: must be at least 60 \(one reactivation period\)/,
+    );
+    expect(() => loadWebhooksEnv({ HERALD_WEBHOOKS_MAX_DEFER_SECONDS: 'a day' })).toThrow(
+      /HERALD_WEBHOOKS_MAX_DEFER_SECONDS: must be a number of seconds/,
+    );
   });
 
   it('parses the allow list and the timeout override', () => {

@@ -50,6 +50,13 @@ const envSchema = z.object({
     .min(1, { error: 'must be at least 1' })
     .max(300, { error: 'must be at most 300' })
     .optional(),
+  /** How long a message may wait for an `inactive_tmp` endpoint before it is dropped, seconds. @default 86400 (24 h) */
+  HERALD_WEBHOOKS_MAX_DEFER_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int({ error: 'must be a whole number of seconds' })
+    .min(60, { error: 'must be at least 60 (one reactivation period)' })
+    .max(30 * 24 * 60 * 60, { error: 'must be at most 2592000 (30 days)' })
+    .default(24 * 60 * 60),
 });
 
 /** Port of the plugin's HTTP server when HERALD_PLUGIN_HTTP_PORT is unset. */
@@ -65,6 +72,7 @@ export interface WebhooksEnv {
   readonly siteUrl: string;
   readonly allowPrivate: readonly Cidr[];
   readonly timeoutSecondsOverride: number | undefined;
+  readonly maxDeferSeconds: number;
 }
 
 /** Parses the environment; one `invalid_configuration` error lists every bad variable. */
@@ -77,5 +85,6 @@ export function loadWebhooksEnv(env: Readonly<Record<string, string | undefined>
     siteUrl: e.HERALD_SITE_URL.replace(/\/+$/, ''),
     allowPrivate: e.HERALD_WEBHOOKS_ALLOW_PRIVATE,
     timeoutSecondsOverride: e.HERALD_WEBHOOKS_TIMEOUT_SECONDS,
+    maxDeferSeconds: e.HERALD_WEBHOOKS_MAX_DEFER_SECONDS,
   };
 }

@@ -6,7 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { SecretBox, silentLogger, type SendOutcome } from '@herald/contracts';
 import { parseAllowList } from './address-policy.js';
-import { WebhookDispatcher } from './dispatcher.js';
+import { DEFAULT_MAX_DEFER_MS, WebhookDispatcher } from './dispatcher.js';
 import { EndpointStore, type Endpoint, type NewEndpoint } from './endpoint-store.js';
 import { renderMessage } from './render.js';
 import { sweepEndpoints } from './sweep.js';
@@ -55,6 +55,7 @@ beforeEach(async () => {
     allow: parseAllowList('127.0.0.0/8,::1/128'),
     resolver: systemResolver,
     post: postWebhook,
+    maxDeferMs: DEFAULT_MAX_DEFER_MS,
   });
 });
 
@@ -156,13 +157,14 @@ describe('status machine', () => {
     expect(await reload(e)).toMatchObject({ status: 'inactive_permanent', note: `Response status code: ${status}` });
   });
 
-  it('first 500 → inactive_tmp with note "Response status code: 500"; the message is retried after the 60 s reactivation', async () => {
+  it('first 500 → inactive_tmp with note "Response status code: 500"; the message waits for the 60 s reactivation', async () => {
     const e = await endpoint('/status/500');
     const outcome = await deliver();
     expect(outcome).toEqual({
       kind: 'retry',
-      reason: `delivered to 0 of 1 endpoint(s); retrying 1: endpoint "${e.name}" (${e.id}): Response status code: 500; now inactive_tmp`,
+      reason: `delivered to 0 of 1 endpoint(s); waiting for 1: endpoint "${e.name}" (${e.id}): Response status code: 500; now inactive_tmp`,
       afterMs: 60_000,
+      deferred: true,
     });
     expect(await reload(e)).toMatchObject({ status: 'inactive_tmp', first_error: T0, last_error: T0, note: 'Response status code: 500' });
   });
@@ -174,15 +176,17 @@ describe('status machine', () => {
     expect(await reload(e)).toMatchObject({ status: 'inactive_tmp', note: 'Response status code: 429' });
   });
 
-  it('reactivation after 60 s: inactive before (message dropped), active_tmp at 60 s (message sent)', async () => {
+  it('reactivation after 60 s: a new message waits before (not dropped), is sent at 60 s (active_tmp)', async () => {
     const e = await endpoint('/flaky');
     sink.respondWith(() => ({ status: 503 }));
     await deliver();
     sink.respondWith(() => ({ status: 200 }));
     clock.advance(59_000);
     expect(await deliver()).toEqual({
-      kind: 'dropped',
-      reason: `no receiving webhook endpoint: endpoint "${e.name}" (${e.id}) is inactive_tmp (Response status code: 503)`,
+      kind: 'retry',
+      reason: `delivered to 0 of 1 endpoint(s); waiting for 1: endpoint "${e.name}" (${e.id}) is inactive_tmp (Response status code: 503); waiting for its reactivation in 1 s`,
+      afterMs: 1_000,
+      deferred: true,
     });
     expect(sink.requests).toHaveLength(1);
     clock.advance(1_000);
@@ -251,6 +255,63 @@ describe('status machine', () => {
   });
 });
 
+describe('deferred, not dropped (SPEC §5)', () => {
+  it('a message for an inactive_tmp endpoint waits and is delivered after the reactivation, once', async () => {
+    const e = await endpoint('/flaky');
+    sink.respondWith(() => ({ status: 500 }));
+    await deliver('product_added', SYSTEM, 'evt-first');
+    sink.respondWith(() => ({ status: 200 }));
+    clock.advance(20_000);
+    expect(await deliver('product_added', SYSTEM, 'evt-later')).toMatchObject({ kind: 'retry', afterMs: 40_000, deferred: true });
+    clock.advance(40_000);
+    expect(await deliver('product_added', SYSTEM, 'evt-later')).toEqual({ kind: 'delivered', detail: 'delivered to 1 of 1 endpoint(s)' });
+    expect(sink.requests.map((r) => JSON.parse(r.body) as unknown)).toHaveLength(2);
+    expect((await reload(e)).status).toBe('active_tmp');
+  });
+
+  it('a message that waited longer than the maximum age is dropped, saying so', async () => {
+    dispatcher = new WebhookDispatcher({
+      store,
+      clock,
+      logger: silentLogger,
+      version: '0.1.0',
+      allow: parseAllowList('127.0.0.0/8'),
+      resolver: systemResolver,
+      post: postWebhook,
+      maxDeferMs: 90_000,
+    });
+    const e = await endpoint('/down');
+    sink.respondWith(() => ({ status: 503 }));
+    expect(await deliver('product_added', SYSTEM, 'evt-old')).toMatchObject({ kind: 'retry', deferred: true });
+    clock.advance(60_000);
+    expect(await deliver('product_added', SYSTEM, 'evt-old')).toMatchObject({ kind: 'retry', deferred: true });
+    clock.advance(31_000);
+    expect(await deliver('product_added', SYSTEM, 'evt-old')).toEqual({
+      kind: 'dropped',
+      reason: `no receiving webhook endpoint: endpoint "${e.name}" (${e.id}) stayed inactive_tmp while this message waited 91 s, longer than the maximum of 90 s (HERALD_WEBHOOKS_MAX_DEFER_SECONDS)`,
+    });
+    expect(sink.requests).toHaveLength(2);
+  });
+
+  it('a replay sends again to endpoints that dropped the delivery, never to those that received it', async () => {
+    const good = await endpoint('/good');
+    const off = await endpoint('/off');
+    await store.setStatus(off.id, 'inactive_permanent', 'Deactivated by user', clock.now());
+    const message = channelMessage(heraldEvent('product_added', { product: { id: '4', name: 'P' } }, 'evt-replay'));
+    expect(await dispatcher.deliver(message, renderMessage(message), 2_000)).toMatchObject({ kind: 'delivered' });
+    await store.setStatus(off.id, 'active', null, clock.now());
+    expect(await dispatcher.deliver(message, renderMessage(message), 2_000)).toMatchObject({ kind: 'delivered' });
+    expect(hits('/off')).toHaveLength(0);
+    expect(await dispatcher.deliver(message, renderMessage(message), 2_000, undefined, 'replay:dead-1:1')).toEqual({
+      kind: 'delivered',
+      detail: 'delivered to 2 of 2 endpoint(s)',
+    });
+    expect(hits('/good')).toHaveLength(1);
+    expect(hits('/off')).toHaveLength(1);
+    expect((await reload(good)).status).toBe('active');
+  });
+});
+
 describe('sweepEndpoints', () => {
   it('active_tmp without error for 24 h → active with note "Reactivation from active_tmp"', async () => {
     const old = await endpoint('/a');
@@ -297,7 +358,7 @@ describe('per-endpoint results across retries', () => {
     sink.respondWith((r) => ({ status: r.path === '/flaky' ? 500 : 200 }));
     const first = await deliver('product_added', SYSTEM, 'evt-retry');
     expect(first).toMatchObject({ kind: 'retry', afterMs: 60_000 });
-    expect((first as { reason: string }).reason).toContain(`delivered to 1 of 2 endpoint(s); retrying 1: endpoint "${flaky.name}"`);
+    expect((first as { reason: string }).reason).toContain(`delivered to 1 of 2 endpoint(s); waiting for 1: endpoint "${flaky.name}"`);
 
     // A retry before the endpoint is back waits again, sending nothing.
     clock.advance(30_000);
@@ -387,6 +448,7 @@ describe('what a receiver sees', () => {
       description: 'Product P: "x" has been created successfully.',
       title: 'Product Added',
       user: null,
+      actor: null,
       product: { id: '4', name: 'P: "x"', url_ui: `${SITE_URL}/product/4`, url_api: `${SITE_URL}/api/v2/products/4/` },
     });
     expect(verify(secret, request)).toBe(true);
@@ -402,9 +464,9 @@ describe('what a receiver sees', () => {
   });
 
   it.each([
-    ['a system endpoint', null],
-    ['an owned endpoint', '7'],
-  ])('ping to %s', async (_label, owner) => {
+    ['a system endpoint', null, null],
+    ['an owned endpoint whose owner no delivery named yet', '7', '(7)'],
+  ])('ping to %s: user is the owner', async (_label, owner, user) => {
     const e = await endpoint('/ping', { owner, signing_secrets: [secret] });
     expect(await dispatcher.ping(e, SITE_URL, 2_000)).toEqual({ kind: 'accepted', status: 200 });
     const [request] = sink.requests;
@@ -412,8 +474,26 @@ describe('what a receiver sees', () => {
     expect(request.headers['x-herald-event']).toBe('ping');
     expect(request.headers['x-herald-instance']).toBe(SITE_URL);
     expect(request.headers['webhook-id']).toMatch(/^ping_[0-9a-f-]{36}$/);
-    expect(JSON.parse(request.body)).toEqual({ description: 'Test webhook notification', title: '', user: null });
+    expect(JSON.parse(request.body)).toEqual({ description: 'Test webhook notification', title: '', user, actor: null });
     expect(verify(secret, request)).toBe(true);
     expect((await reload(e)).status).toBe('active');
+  });
+
+  it('user is the endpoint owner, as DefectDojo renders a user, on messages and later pings; the actor travels apart', async () => {
+    const e = await endpoint('/mine', { owner: '7' });
+    const message = channelMessage(
+      heraldEvent('product_added', { product: { id: '4', name: 'P' }, actor: { id: '1', username: 'admin' } }, 'evt-owner'),
+      personal('7', 'bob'),
+    );
+    expect(await dispatcher.deliver(message, renderMessage(message), 2_000)).toMatchObject({ kind: 'delivered' });
+    expect(JSON.parse(sink.requests[0]?.body ?? '{}')).toMatchObject({ user: 'User 7 (bob)', actor: { id: '1', username: 'admin' } });
+    expect((await reload(e)).owner_name).toBe('User 7 (bob)');
+    await dispatcher.ping(await reload(e), SITE_URL, 2_000);
+    expect(JSON.parse(sink.requests[1]?.body ?? '{}')).toEqual({
+      description: 'Test webhook notification',
+      title: '',
+      user: 'User 7 (bob)',
+      actor: null,
+    });
   });
 });

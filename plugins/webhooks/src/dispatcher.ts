@@ -7,9 +7,15 @@
  *   own timeout);
  * - what happened per endpoint is recorded per delivery id, so a retry sends only to endpoints
  *   still pending: no endpoint receives the same delivery twice;
- * - `delivered` when every receiving endpoint accepted; `retry` when some failed temporarily (the
- *   retry waits for their 60 s reactivation); `failed` when some failed permanently (their status
- *   changed); `dropped` when no endpoint was receiving — each detail names the endpoints.
+ * - an endpoint in `inactive_tmp` (or put there by this attempt) makes the message wait, not drop:
+ *   the outcome is `retry` with `waiting: true`, redelivered when the endpoint is due back (60 s
+ *   after its last error); a message that waited longer than `maxDeferMs` for it is dropped for it;
+ * - `delivered` when every receiving endpoint accepted; `retry` (waiting) while some endpoint is
+ *   inactive_tmp; `failed` when some failed permanently (their status changed); `dropped` when no
+ *   endpoint received it (inactive_permanent, waited too long) — each detail names the endpoints;
+ *   the plugin dead-letters `failed` and `dropped` messages so they can be replayed;
+ * - after a POST, its outcome is recorded with retries until the write succeeds: a database
+ *   failure never makes the plugin POST the same delivery again (SPEC §8).
  */
 import { randomUUID } from 'node:crypto';
 import { outcomes, type ChannelMessage, type Logger, type SendOutcome } from '@herald/contracts';
@@ -17,7 +23,7 @@ import type { Cidr } from './address-policy.js';
 import type { Clock } from './clock.js';
 import type { Endpoint, EndpointStore, OwnerFilter } from './endpoint-store.js';
 import { classifyAttempt, type AttemptResult, type AttemptVerdict } from './errors.js';
-import { buildHeaders, renderPing, type WebhookRequest } from './render.js';
+import { buildHeaders, ownerOf, renderPing, renderUser, type WebhookRequest } from './render.js';
 import { isReceiving, msUntilReactivation, REACTIVATION_DELAY_MS } from './status.js';
 import { checkTarget } from './target-guard.js';
 import type { PostRequest, Resolver } from './transport.js';
@@ -28,6 +34,13 @@ const FAN_OUT = 32;
 const REACTIVATION_CHECK_MS = 1_000;
 /** Enough for any destination; endpoints beyond it are not silently skipped, see `deliver`. */
 const MAX_ENDPOINTS = 10_000;
+/** Retries of a bookkeeping write after a POST: 100 ms doubling to 5 s, until it succeeds. */
+const RECORD_RETRY_BASE_MS = 100;
+const RECORD_RETRY_MAX_MS = 5_000;
+/** Shortest wait for an endpoint's reactivation, ms. */
+const MIN_WAIT_MS = 1_000;
+/** Default longest wait of a message for an `inactive_tmp` endpoint: 24 h. */
+export const DEFAULT_MAX_DEFER_MS = 24 * 60 * 60 * 1_000;
 
 export interface DispatcherOptions {
   readonly store: EndpointStore;
@@ -39,6 +52,8 @@ export interface DispatcherOptions {
   readonly allow: readonly Cidr[];
   readonly resolver: Resolver;
   readonly post: (request: PostRequest) => Promise<AttemptResult>;
+  /** Longest wait of a message for an `inactive_tmp` endpoint before it is dropped, ms (`HERALD_WEBHOOKS_MAX_DEFER_SECONDS`). */
+  readonly maxDeferMs: number;
 }
 
 type EndpointResult =
@@ -99,12 +114,52 @@ export class WebhookDispatcher {
 
   /** Sends `ping` to one endpoint (creation check, `POST /webhooks/{id}/test`); changes no status. */
   async ping(endpoint: Endpoint, siteUrl: string, timeoutMs: number): Promise<AttemptVerdict> {
-    return this.attempt(endpoint, renderPing(`ping_${randomUUID()}`, siteUrl), timeoutMs);
+    // `user` is the owner, as in DefectDojo; until a personal delivery told its name, only its id is known.
+    const owner = endpoint.owner === null ? null : (endpoint.owner_name ?? renderUser({ username: endpoint.owner, full_name: '' }));
+    return this.attempt(endpoint, renderPing(`ping_${randomUUID()}`, siteUrl, owner), timeoutMs);
   }
 
-  /** Delivers one channel message to every endpoint of its destination. */
-  async deliver(message: ChannelMessage, request: WebhookRequest, timeoutMs: number, signal?: AbortSignal): Promise<SendOutcome> {
+  /**
+   * Runs a bookkeeping write until it succeeds (SPEC §8: a failure of Herald's own bookkeeping
+   * never causes a re-send). Called after a POST whose outcome must not be lost: retrying the
+   * whole message would POST again. Gives up only when the plugin is shutting down (`signal`);
+   * the message is then redelivered and — having no record — sent again: the one duplicate window.
+   */
+  private async durably<T>(what: string, write: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        const delay = Math.min(RECORD_RETRY_MAX_MS, RECORD_RETRY_BASE_MS * 2 ** (attempt - 1));
+        this.options.logger.warn('webhook bookkeeping failed after the POST; retrying the write, not the POST', {
+          what,
+          attempt,
+          retry_in_ms: delay,
+          error,
+        });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  /**
+   * Delivers one channel message to every endpoint of its destination. `messageId` (its
+   * `Nats-Msg-Id`) tells a first delivery (the delivery id) from a deferred message published
+   * again by this plugin (`resumeMessageId`) and from a dead letter replayed by an operator (any
+   * other id): a replay tries again the endpoints that dropped or failed this delivery, never
+   * those that received it.
+   */
+  async deliver(
+    message: ChannelMessage,
+    request: WebhookRequest,
+    timeoutMs: number,
+    signal?: AbortSignal,
+    messageId: string = message.delivery_id,
+  ): Promise<SendOutcome> {
     const { store, clock } = this.options;
+    const resumed = isResumeOf(messageId, message.delivery_id);
+    const replay = messageId !== message.delivery_id && !resumed;
     // The 60 s inactive_tmp → active_tmp step needs second precision, not a write per message.
     const started = clock.now().getTime();
     if (started - this.lastReactivationAt >= REACTIVATION_CHECK_MS || started < this.lastReactivationAt) {
@@ -113,45 +168,66 @@ export class WebhookDispatcher {
     }
     const destination = message.destination;
     const filter: OwnerFilter = destination.scope === 'system' ? { kind: 'system' } : { kind: 'user', userId: destination.user.id };
-    const endpoints = await store.list(filter, MAX_ENDPOINTS);
-    if (endpoints.length === 0) {
+    const targets = await store.endpointsForDelivery(filter, message.delivery_id, MAX_ENDPOINTS);
+    if (targets.length === 0) {
       return outcomes.dropped(
         destination.scope === 'system'
           ? 'no system webhook endpoint: system notifications go to endpoints without an owner and none exists (create one with POST /api/v1/webhooks)'
           : `user ${destination.user.username} (${destination.user.id}) has no webhook endpoint: personal notifications go to the endpoints the user owns`,
       );
     }
-    const records = await store.deliveryRecords(message.delivery_id);
-    const results = await mapLimit(endpoints, FAN_OUT, async (endpoint): Promise<EndpointResult> => {
-      const record = records.get(endpoint.id);
+    const ownerName = ownerOf(destination);
+    if (ownerName !== null) {
+      const stale = targets.filter((t) => t.endpoint.owner_name !== ownerName).map((t) => t.endpoint.id);
+      if (stale.length > 0) await store.setOwnerName(stale, ownerName);
+    }
+    const maxWaitMs = this.options.maxDeferMs;
+    const results = await mapLimit(targets, FAN_OUT, async ({ endpoint, record }): Promise<EndpointResult> => {
       const label = describeEndpoint(endpoint);
       if (record?.state === 'delivered') return { kind: 'delivered', endpoint, detail: `${label}: delivered by an earlier attempt` };
-      if (record?.state === 'failed') return { kind: 'failed', endpoint, detail: record.detail ?? `${label}: failed` };
-      if (record?.state === 'dropped') return { kind: 'dropped', endpoint, detail: record.detail ?? `${label}: dropped` };
+      if (!replay && record?.state === 'failed') return { kind: 'failed', endpoint, detail: record.detail ?? `${label}: failed` };
+      if (!replay && record?.state === 'dropped') return { kind: 'dropped', endpoint, detail: record.detail ?? `${label}: dropped` };
       const now = clock.now();
-      if (!isReceiving(endpoint.status)) {
-        if (record?.state === 'pending' && endpoint.status === 'inactive_tmp') {
-          const wait = msUntilReactivation(endpoint, now);
-          return {
-            kind: 'pending',
-            endpoint,
-            detail: `${label} is inactive_tmp until its reactivation in ${Math.ceil(wait / 1_000)} s`,
-            retryInMs: wait,
-          };
-        }
-        const detail = `${label} is ${endpoint.status}${endpoint.note ? ` (${endpoint.note})` : ''}`;
-        await store.recordDelivery(message.delivery_id, endpoint.id, 'dropped', detail, now);
+      // Waiting since the first wait of this delivery for this endpoint (a replay starts afresh).
+      const since = record?.state === 'pending' && record.since !== null ? record.since : now;
+      const drop = async (detail: string, at = now): Promise<EndpointResult> => {
+        await this.durably('record dropped', () => store.recordDelivery(message.delivery_id, endpoint.id, 'dropped', detail, at), signal);
         return { kind: 'dropped', endpoint, detail };
+      };
+      const tooOld = (at: Date): string | null => {
+        const age = at.getTime() - since.getTime();
+        return age > maxWaitMs
+          ? `${label} stayed inactive_tmp while this message waited ${Math.round(age / 1_000)} s, longer than the maximum of ${Math.round(maxWaitMs / 1_000)} s (HERALD_WEBHOOKS_MAX_DEFER_SECONDS)`
+          : null;
+      };
+      if (endpoint.status === 'inactive_tmp') {
+        const expired = tooOld(now);
+        if (expired !== null) return drop(expired);
+        const wait = msUntilReactivation(endpoint, now);
+        const detail = `${label} is inactive_tmp (${endpoint.note ?? 'temporary failure'}); waiting for its reactivation in ${Math.ceil(wait / 1_000)} s`;
+        // Skip the write when the record already says the delivery waits for this endpoint.
+        if (record?.state !== 'pending') await store.recordDelivery(message.delivery_id, endpoint.id, 'pending', detail, now, since);
+        return { kind: 'pending', endpoint, detail, retryInMs: Math.max(MIN_WAIT_MS, wait) };
       }
+      if (!isReceiving(endpoint.status)) return drop(`${label} is ${endpoint.status}${endpoint.note ? ` (${endpoint.note})` : ''}`);
       const verdict = await this.attempt(endpoint, request, timeoutMs, signal);
       const after = clock.now();
       switch (verdict.kind) {
         case 'accepted':
-          await store.recordDelivery(message.delivery_id, endpoint.id, 'delivered', null, after);
+          await this.durably(
+            'record delivered',
+            () => store.recordDelivery(message.delivery_id, endpoint.id, 'delivered', null, after),
+            signal,
+          );
           return { kind: 'delivered', endpoint, detail: `${label}: ${verdict.status}` };
         case 'temporary':
         case 'permanent': {
-          const updated = (await store.recordFailure(endpoint.id, verdict.kind, verdict.note, after)) ?? endpoint;
+          const updated =
+            (await this.durably(
+              'record endpoint failure',
+              () => store.recordFailure(endpoint.id, verdict.kind, verdict.note, after),
+              signal,
+            )) ?? endpoint;
           const detail = `${label}: ${verdict.note}; now ${updated.status}`;
           this.options.logger.warn('webhook endpoint failed', {
             endpoint_id: endpoint.id,
@@ -160,17 +236,52 @@ export class WebhookDispatcher {
             status: updated.status,
           });
           if (updated.status === 'inactive_tmp') {
-            await store.recordDelivery(message.delivery_id, endpoint.id, 'pending', detail, after);
-            const retryInMs = Math.max(REACTIVATION_DELAY_MS, verdict.kind === 'temporary' ? (verdict.retryAfterMs ?? 0) : 0);
-            return { kind: 'pending', endpoint: updated, detail, retryInMs };
+            const expired = tooOld(after);
+            if (expired !== null) return drop(`${expired}; last attempt: ${verdict.note}`, after);
+            await this.durably(
+              'record pending',
+              () => store.recordDelivery(message.delivery_id, endpoint.id, 'pending', detail, after, since),
+              signal,
+            );
+            const waitMs = Math.max(REACTIVATION_DELAY_MS, verdict.kind === 'temporary' ? (verdict.retryAfterMs ?? 0) : 0);
+            return { kind: 'pending', endpoint: updated, detail, retryInMs: waitMs };
           }
-          await store.recordDelivery(message.delivery_id, endpoint.id, 'failed', detail, after);
+          await this.durably(
+            'record failed',
+            () => store.recordDelivery(message.delivery_id, endpoint.id, 'failed', detail, after),
+            signal,
+          );
           return { kind: 'failed', endpoint: updated, detail };
         }
       }
     });
-    return summarise(results);
+    const outcome = summarise(results);
+    if (outcome.kind === 'retry') {
+      // Waiting is not failing (SPEC §5): the message is stored and acked, and published again
+      // (see `resumeDeferred`) once one of the endpoints it waits for is due back.
+      const pending = results.filter((r) => r.kind === 'pending');
+      const dueAt = new Date(clock.now().getTime() + (outcome.afterMs ?? 0));
+      await store.defer(
+        message.delivery_id,
+        JSON.stringify(message),
+        pending.map((r) => r.endpoint.id),
+        dueAt,
+        clock.now(),
+      );
+      return { ...outcome, deferred: true };
+    }
+    if (resumed) await store.forgetDeferred(message.delivery_id);
+    return outcome;
   }
+}
+
+/** The message id of the `resumes`-th re-publish of a deferred delivery. */
+export function resumeMessageId(deliveryId: string, resumes: number): string {
+  return `${deliveryId}:resume:${resumes}`;
+}
+
+function isResumeOf(messageId: string, deliveryId: string): boolean {
+  return messageId.startsWith(`${deliveryId}:resume:`);
 }
 
 function summarise(results: readonly EndpointResult[]): SendOutcome {
@@ -186,8 +297,9 @@ function summarise(results: readonly EndpointResult[]): SendOutcome {
     (s) => s !== '',
   );
   if (pending.length > 0) {
-    const wait = Math.max(...pending.map((r) => (r.kind === 'pending' ? r.retryInMs : 0)));
-    return outcomes.retry([`${tally}; retrying ${pending.length}: ${list(pending)}`, ...others].join('; '), wait);
+    // Goes on when the first endpoint it waits for is due back.
+    const wait = Math.min(...pending.map((r) => (r.kind === 'pending' ? r.retryInMs : 0)));
+    return outcomes.retry([`${tally}; waiting for ${pending.length}: ${list(pending)}`, ...others].join('; '), wait);
   }
   if (failed.length > 0)
     return outcomes.failed(

@@ -57,6 +57,26 @@ export const WEBHOOKS_MIGRATIONS: readonly SqlMigration[] = [
       create index delivery_endpoints_updated on webhooks.delivery_endpoints (updated_at);
     `,
   },
+  {
+    // owner_name: the owner as DefectDojo renders a user, learnt from personal deliveries (for pings);
+    // since: when a delivery started waiting for an inactive_tmp endpoint (its maximum age counts from it);
+    // deferred: messages waiting for inactive_tmp endpoints, published again once one is due back.
+    name: '0002-owner-name-and-deferred-messages',
+    sql: `
+      alter table webhooks.endpoints add column owner_name text;
+      alter table webhooks.delivery_endpoints add column since timestamptz;
+      create table webhooks.deferred (
+        delivery_id text primary key,
+        message text not null,
+        endpoint_ids text[] not null,
+        due_at timestamptz not null,
+        resumes integer not null default 0,
+        claimed_until timestamptz,
+        created_at timestamptz not null
+      );
+      create index deferred_due on webhooks.deferred (due_at);
+    `,
+  },
 ];
 
 /** An endpoint with its secrets opened. */
@@ -70,6 +90,8 @@ export interface Endpoint {
   readonly signing_secrets: readonly string[];
   /** User id, or null for a system endpoint. */
   readonly owner: string | null;
+  /** The owner as DefectDojo renders a user ("<full name> (<username>)"), once a personal delivery told it. */
+  readonly owner_name: string | null;
   readonly status: EndpointStatus;
   readonly first_error: Date | null;
   readonly last_error: Date | null;
@@ -96,6 +118,14 @@ export type DeliveryState = 'delivered' | 'pending' | 'failed' | 'dropped';
 export interface DeliveryRecord {
   readonly state: DeliveryState;
   readonly detail: string | null;
+  /** `pending`: when the delivery started waiting for this endpoint. */
+  readonly since: Date | null;
+}
+
+/** An endpoint with what already happened to it for one delivery (`null`: nothing yet). */
+export interface EndpointForDelivery {
+  readonly endpoint: Endpoint;
+  readonly record: DeliveryRecord | null;
 }
 
 /** Which endpoints a list returns: all, the system ones (no owner), or one user's. */
@@ -116,6 +146,7 @@ interface Row {
   header_value: string | null;
   signing_secrets: string | null;
   owner: string | null;
+  owner_name: string | null;
   status: EndpointStatus;
   first_error: Date | string | null;
   last_error: Date | string | null;
@@ -125,7 +156,23 @@ interface Row {
 }
 
 const COLUMNS =
-  'id, name, url, header_name, header_value, signing_secrets, owner, status, first_error, last_error, note, created_at, updated_at';
+  'id, name, url, header_name, header_value, signing_secrets, owner, owner_name, status, first_error, last_error, note, created_at, updated_at';
+const E_COLUMNS = COLUMNS.split(', ')
+  .map((c) => `e.${c}`)
+  .join(', ');
+
+/** Delivery records written per statement, at most (group commit). */
+const RECORD_BATCH = 256;
+
+interface QueuedRecord {
+  readonly deliveryId: string;
+  readonly endpointId: string;
+  readonly state: DeliveryState;
+  readonly detail: string | null;
+  readonly at: Date;
+  readonly since: Date | null;
+  readonly done: { resolve: () => void; reject: (error: unknown) => void };
+}
 
 const date = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
 const maybeDate = (value: Date | string | null): Date | null => (value === null ? null : date(value));
@@ -135,6 +182,9 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 export class EndpointStore {
+  private queue: QueuedRecord[] = [];
+  private flushing = false;
+
   constructor(
     private readonly pool: SqlPool,
     private readonly box: SecretBox,
@@ -166,6 +216,7 @@ export class EndpointStore {
       header_value: row.header_value === null ? null : this.box.open(row.header_value, this.location(row.id, 'header_value')),
       signing_secrets: secrets,
       owner: row.owner,
+      owner_name: row.owner_name,
       status: row.status,
       first_error: maybeDate(row.first_error),
       last_error: maybeDate(row.last_error),
@@ -254,7 +305,10 @@ export class EndpointStore {
       set('header_value', changes.header_value === null ? null : this.box.seal(changes.header_value, this.location(id, 'header_value')));
     }
     if (changes.signing_secrets !== undefined) set('signing_secrets', this.sealSecrets(id, changes.signing_secrets));
-    if (changes.owner !== undefined) set('owner', changes.owner);
+    if (changes.owner !== undefined) {
+      set('owner', changes.owner);
+      set('owner_name', null);
+    }
     if (changes.note !== undefined) set('note', changes.note);
     set('updated_at', now);
     try {
@@ -343,17 +397,150 @@ export class EndpointStore {
 
   async deliveryRecords(deliveryId: string): Promise<Map<string, DeliveryRecord>> {
     const rows = (
-      await this.pool.query(`select endpoint_id, state, detail from webhooks.delivery_endpoints where delivery_id = $1`, [deliveryId])
-    ).rows as Array<{ endpoint_id: string; state: DeliveryState; detail: string | null }>;
-    return new Map(rows.map((r) => [r.endpoint_id, { state: r.state, detail: r.detail }]));
+      await this.pool.query(`select endpoint_id, state, detail, since from webhooks.delivery_endpoints where delivery_id = $1`, [
+        deliveryId,
+      ])
+    ).rows as Array<{ endpoint_id: string; state: DeliveryState; detail: string | null; since: Date | string | null }>;
+    return new Map(rows.map((r) => [r.endpoint_id, { state: r.state, detail: r.detail, since: maybeDate(r.since) }]));
   }
 
-  async recordDelivery(deliveryId: string, endpointId: string, state: DeliveryState, detail: string | null, now: Date): Promise<void> {
+  /**
+   * The endpoints of a destination (by name, at most `limit`) with what happened to each for
+   * `deliveryId`: one round trip for what used to be two (`list` + `deliveryRecords`).
+   */
+  async endpointsForDelivery(filter: OwnerFilter, deliveryId: string, limit: number): Promise<EndpointForDelivery[]> {
+    const values: unknown[] = [deliveryId, limit];
+    let where = '';
+    if (filter.kind === 'system') where = 'where e.owner is null';
+    if (filter.kind === 'user') {
+      values.push(filter.userId);
+      where = 'where e.owner = $3';
+    }
+    const rows = (
+      await this.pool.query(
+        `select ${E_COLUMNS}, d.state as d_state, d.detail as d_detail, d.since as d_since
+         from webhooks.endpoints e
+         left join webhooks.delivery_endpoints d on d.endpoint_id = e.id and d.delivery_id = $1
+         ${where} order by e.name limit $2`,
+        values,
+      )
+    ).rows as Array<Row & { d_state: DeliveryState | null; d_detail: string | null; d_since: Date | string | null }>;
+    return rows.map((row) => ({
+      endpoint: this.toEndpoint(row),
+      record: row.d_state === null ? null : { state: row.d_state, detail: row.d_detail, since: maybeDate(row.d_since) },
+    }));
+  }
+
+  /**
+   * Records what happened to one endpoint for one delivery. Writes are group-committed: every
+   * record queued while a statement runs goes into the next one (one round trip for many
+   * messages); the promise resolves once the record is committed, and rejects if its statement
+   * failed. `since` is kept from an earlier record of the same pair when there is one.
+   */
+  recordDelivery(
+    deliveryId: string,
+    endpointId: string,
+    state: DeliveryState,
+    detail: string | null,
+    now: Date,
+    since: Date | null = null,
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ deliveryId, endpointId, state, detail, at: now, since, done: { resolve, reject } });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, RECORD_BATCH);
+        // One row per pair per statement (PostgreSQL refuses to upsert a row twice in one): the last wins.
+        const latest = new Map<string, QueuedRecord>();
+        for (const item of batch) latest.set(`${item.deliveryId}\u0000${item.endpointId}`, item);
+        const rows = [...latest.values()];
+        try {
+          await this.pool.query(
+            `insert into webhooks.delivery_endpoints (delivery_id, endpoint_id, state, detail, updated_at, since)
+             select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+             on conflict (delivery_id, endpoint_id) do update set state = excluded.state, detail = excluded.detail,
+               updated_at = excluded.updated_at, since = case when webhooks.delivery_endpoints.state = 'pending'
+                 then coalesce(webhooks.delivery_endpoints.since, excluded.since) else excluded.since end`,
+            [
+              rows.map((r) => r.deliveryId),
+              rows.map((r) => r.endpointId),
+              rows.map((r) => r.state),
+              rows.map((r) => r.detail),
+              rows.map((r) => r.at),
+              rows.map((r) => r.since),
+            ],
+          );
+          for (const item of batch) item.done.resolve();
+        } catch (error) {
+          for (const item of batch) item.done.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /**
+   * Stores a message that waits for `endpointIds` (inactive_tmp) until `dueAt`, or updates the
+   * stored one: one row per delivery id. Each deferral counts one more `resumes`, so every
+   * re-publish of the same deferral has the same message id (JetStream drops a repeated publish).
+   */
+  async defer(deliveryId: string, message: string, endpointIds: readonly string[], dueAt: Date, now: Date): Promise<void> {
     await this.pool.query(
-      `insert into webhooks.delivery_endpoints (delivery_id, endpoint_id, state, detail, updated_at) values ($1, $2, $3, $4, $5)
-       on conflict (delivery_id, endpoint_id) do update set state = excluded.state, detail = excluded.detail, updated_at = excluded.updated_at`,
-      [deliveryId, endpointId, state, detail, now],
+      `insert into webhooks.deferred (delivery_id, message, endpoint_ids, due_at, resumes, claimed_until, created_at)
+       values ($1, $2, $3::text[], $4, 0, null, $5)
+       on conflict (delivery_id) do update set message = excluded.message, endpoint_ids = excluded.endpoint_ids,
+         due_at = excluded.due_at, resumes = webhooks.deferred.resumes + 1, claimed_until = null`,
+      [deliveryId, message, endpointIds, dueAt, now],
     );
+  }
+
+  /**
+   * Claims up to `limit` deferred messages that may go on at `now` — due, and waiting for at least
+   * one endpoint that is no longer held back (not inactive_tmp, or due for its reactivation, or
+   * deleted) — for `leaseMs` (another replica skips them meanwhile), oldest first.
+   */
+  async claimDeferred(now: Date, limit: number, leaseMs: number): Promise<Array<{ deliveryId: string; message: string; resumes: number }>> {
+    const rows = (
+      await this.pool.query(
+        `update webhooks.deferred d set claimed_until = $3
+         where d.delivery_id in (
+           select f.delivery_id from webhooks.deferred f
+           where f.due_at <= $1 and (f.claimed_until is null or f.claimed_until <= $1)
+             and (
+               exists (select 1 from webhooks.endpoints e where e.id = any(f.endpoint_ids)
+                       and not (e.status = 'inactive_tmp' and e.last_error is not null and e.last_error > $2))
+               or not exists (select 1 from webhooks.endpoints e where e.id = any(f.endpoint_ids))
+             )
+           order by f.due_at limit $4
+           for update skip locked)
+         returning d.delivery_id, d.message, d.resumes`,
+        [now, new Date(now.getTime() - REACTIVATION_DELAY_MS), new Date(now.getTime() + leaseMs), limit],
+      )
+    ).rows as Array<{ delivery_id: string; message: string; resumes: number }>;
+    return rows.map((r) => ({ deliveryId: r.delivery_id, message: r.message, resumes: r.resumes }));
+  }
+
+  /** Forgets a deferred message once its re-published copy reached a final outcome. */
+  async forgetDeferred(deliveryId: string): Promise<void> {
+    await this.pool.query(`delete from webhooks.deferred where delivery_id = $1`, [deliveryId]);
+  }
+
+  /** How many messages wait (metrics, tests). */
+  async deferredCount(): Promise<number> {
+    const [row] = (await this.pool.query(`select count(*)::int as n from webhooks.deferred`)).rows as Array<{ n: number }>;
+    return row?.n ?? 0;
+  }
+
+  /** Remembers how the owner of these endpoints is rendered (from a personal delivery). */
+  async setOwnerName(ids: readonly string[], ownerName: string): Promise<void> {
+    await this.pool.query(`update webhooks.endpoints set owner_name = $2 where id = any($1::text[])`, [ids, ownerName]);
   }
 
   /** Forgets per-endpoint delivery records last touched before `before`; returns how many. */

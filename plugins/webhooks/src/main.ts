@@ -24,6 +24,7 @@ const opened = await openWebhooksPlugin({
   secretKey: pluginEnv.secretKey,
   siteUrl: webhooksEnv.siteUrl,
   allowPrivate: webhooksEnv.allowPrivate,
+  maxDeferSeconds: webhooksEnv.maxDeferSeconds,
 });
 const running = await runPluginProcess(opened.plugin, {
   env: pluginEnv,

@@ -6,18 +6,20 @@
  * `main.ts` and by the all-in-one runner, which may pass the PGlite pool it shares with the
  * gateway. `close()` ends the NATS subscription; it never closes the pool or the connection.
  */
+import { jetstream } from '@nats-io/jetstream';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { DEFAULT_SUBJECT_PREFIX, SecretBox, subjects, type Logger, type PluginDefinition, type SqlPool } from '@herald/contracts';
 import type { Cidr } from './address-policy.js';
 import { systemClock, type Clock } from './clock.js';
 import type { WebhooksConfig } from './config.js';
-import { WebhookDispatcher } from './dispatcher.js';
+import { DEFAULT_MAX_DEFER_MS, WebhookDispatcher } from './dispatcher.js';
 import { EndpointStore } from './endpoint-store.js';
 import type { AttemptResult } from './errors.js';
 import { createWebhooksPlugin, WEBHOOKS_PLUGIN_VERSION } from './plugin.js';
 import type { WebhookRequest } from './render.js';
 import { sweepEndpoints, type SweepReport } from './sweep.js';
 import { postWebhook, systemResolver, type PostRequest, type Resolver } from './transport.js';
+import { DeferredResumer } from './resume-deferred.js';
 
 export interface OpenWebhooksPluginOptions {
   /** `pg.Pool` over PostgreSQL or PGlite (one connection is enough); the plugin uses schema `webhooks`. */
@@ -38,14 +40,24 @@ export interface OpenWebhooksPluginOptions {
   readonly resolver?: Resolver;
   /** @default got over the network */
   readonly post?: (request: PostRequest) => Promise<AttemptResult>;
+  /**
+   * `HERALD_WEBHOOKS_MAX_DEFER_SECONDS`: how long a message may wait for an `inactive_tmp`
+   * endpoint before it is dropped (and dead-lettered), seconds. @default 86400 (24 h)
+   */
+  readonly maxDeferSeconds?: number;
+  /** How often deferred messages are checked for going on, ms. @default 1000 */
+  readonly resumeIntervalMs?: number;
 }
 
 export interface OpenedWebhooksPlugin {
   readonly plugin: PluginDefinition<WebhooksConfig, WebhookRequest>;
   readonly store: EndpointStore;
   readonly dispatcher: WebhookDispatcher;
+  /** Publishes the deferred messages that may go on now (what every round does). */
+  readonly resumer: DeferredResumer;
   /** Runs the status sweep now (what the scheduler's command does). */
   sweep(): Promise<SweepReport>;
+  /** Ends the sweep subscription and the resume rounds (a round under way finishes in the background). */
   close(): void;
 }
 
@@ -55,6 +67,12 @@ export async function openWebhooksPlugin(options: OpenWebhooksPluginOptions): Pr
   const clock = options.clock ?? systemClock;
   const resolver = options.resolver ?? systemResolver;
   const allow = options.allowPrivate ?? [];
+  const maxDeferMs = options.maxDeferSeconds === undefined ? DEFAULT_MAX_DEFER_MS : options.maxDeferSeconds * 1_000;
+  // An idle connection the server closed (PostgreSQL restart, terminated backend) is an 'error'
+  // event on a pg pool; unhandled it would end the process. The pool replaces the connection; the
+  // queries that fail meanwhile are retried by their callers.
+  const events = options.pool as Partial<{ on(event: 'error', listener: (error: Error) => void): unknown }>;
+  events.on?.('error', (error) => logger.warn('webhooks database connection lost; the pool reconnects', { error }));
   const store = new EndpointStore(options.pool, SecretBox.fromBase64(options.secretKey));
   const applied = await store.migrate();
   if (applied.length > 0) logger.info('webhooks migrations applied', { migrations: applied });
@@ -66,6 +84,7 @@ export async function openWebhooksPlugin(options: OpenWebhooksPluginOptions): Pr
     allow,
     resolver,
     post: options.post ?? postWebhook,
+    maxDeferMs,
   });
   const plugin = createWebhooksPlugin({ store, dispatcher, clock, siteUrl: options.siteUrl, allow, resolver });
   const sweep = (): Promise<SweepReport> => sweepEndpoints(store, clock.now());
@@ -87,13 +106,24 @@ export async function openWebhooksPlugin(options: OpenWebhooksPluginOptions): Pr
   };
   const names = subjects(prefix);
   const subscriptions = [options.nc.subscribe(names.internal('webhooks-sweep'), { queue: 'webhooks-sweep', callback: respond })];
+  const resumer = new DeferredResumer({
+    store,
+    clock,
+    js: jetstream(options.nc),
+    subject: names.deliver('webhooks'),
+    logger,
+    ...(options.resumeIntervalMs === undefined ? {} : { intervalMs: options.resumeIntervalMs }),
+  });
+  resumer.start();
   return {
     plugin,
     store,
     dispatcher,
+    resumer,
     sweep,
     close: () => {
       for (const subscription of subscriptions) subscription.unsubscribe();
+      void resumer.stop();
     },
   };
 }

@@ -32,9 +32,11 @@ export function createWebhooksPlugin(options: WebhooksPluginOptions): PluginDefi
     channel: 'webhooks',
     version: WEBHOOKS_PLUGIN_VERSION,
     configSchema: webhooksConfigSchema,
+    // A dropped message (inactive endpoint, waited too long, no endpoint) can be replayed (SPEC §5).
+    deadLetterDropped: true,
     render: (message) => renderMessage(message),
     send: (request, context) =>
-      options.dispatcher.deliver(context.message, request, context.config.timeout_seconds * 1_000, context.signal),
+      options.dispatcher.deliver(context.message, request, context.config.timeout_seconds * 1_000, context.signal, context.messageId),
     // Only the endpoint store can throw (HTTP failures are outcomes): a database hiccup is transient.
     classifyError: (error) => outcomes.retry(`webhooks endpoint store: ${error instanceof Error ? error.message : String(error)}`),
     http: (context) =>

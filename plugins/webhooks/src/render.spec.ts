@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { buildHeaders, renderMessage, renderPing } from './render.js';
-import { channelMessage, heraldEvent, SITE_URL } from './testing/messages.js';
+import { buildHeaders, renderMessage, renderPing, renderUser } from './render.js';
+import { channelMessage, heraldEvent, personal, SITE_URL, SYSTEM } from './testing/messages.js';
 
 const productType = { id: '4', name: 'notif prod type' };
 const product = { id: '4', name: 'notif prod', product_type: productType };
@@ -28,7 +28,28 @@ describe('webhook bodies (DefectDojo webhook templates)', () => {
   it('ping', () => {
     const request = renderPing('ping_1', SITE_URL);
     expect(request.eventType).toBe('ping');
-    expect(JSON.parse(request.body)).toEqual({ description: 'Test webhook notification', title: '', user: null });
+    expect(JSON.parse(request.body)).toEqual({ description: 'Test webhook notification', title: '', user: null, actor: null });
+  });
+
+  it('ping to a personal endpoint names its owner as DefectDojo renders a user', () => {
+    const request = renderPing('ping_2', SITE_URL, 'Bob Builder (bob)');
+    expect(JSON.parse(request.body)).toEqual({
+      description: 'Test webhook notification',
+      title: '',
+      user: 'Bob Builder (bob)',
+      actor: null,
+    });
+  });
+
+  it('user is the endpoint owner (null for system endpoints), the actor travels separately', () => {
+    const event = heraldEvent('product_added', { product, actor: { id: '1', username: 'admin' } });
+    const system = JSON.parse(renderMessage(channelMessage(event, SYSTEM)).body) as Record<string, unknown>;
+    expect(system['user']).toBeNull();
+    expect(system['actor']).toEqual({ id: '1', username: 'admin' });
+    const mine = JSON.parse(renderMessage(channelMessage(event, personal('7', 'bob'))).body) as Record<string, unknown>;
+    expect(mine['user']).toBe('User 7 (bob)');
+    expect(mine['actor']).toEqual({ id: '1', username: 'admin' });
+    expect(renderUser({ username: 'carol', full_name: '' })).toBe('(carol)');
   });
 
   it('product_type_added', () => {
@@ -36,6 +57,7 @@ describe('webhook bodies (DefectDojo webhook templates)', () => {
       description: 'Product Type notif prod type has been created successfully.',
       title: 'Product Type Added',
       user: null,
+      actor: null,
       url_ui: `${SITE_URL}/product/type/4`,
       product_type: PT,
     });
@@ -47,7 +69,8 @@ describe('webhook bodies (DefectDojo webhook templates)', () => {
     ).toEqual({
       description: 'Product notif prod has been created successfully.',
       title: 'Product Added',
-      user: 'admin',
+      user: null,
+      actor: { id: '1', username: 'admin' },
       url_ui: `${SITE_URL}/product/4`,
       url_api: `${SITE_URL}/api/v2/products/4/`,
       product_type: PT,
@@ -60,6 +83,7 @@ describe('webhook bodies (DefectDojo webhook templates)', () => {
       description: 'An engagement was added',
       title: 'Engagement added',
       user: null,
+      actor: null,
       product_type: PT,
       product: P,
       engagement: E,
@@ -71,6 +95,7 @@ describe('webhook bodies (DefectDojo webhook templates)', () => {
       description: 'Event test_added has occurred.',
       title: 'Test Added',
       user: null,
+      actor: null,
       url_ui: `${SITE_URL}/test/90`,
       product_type: PT,
       product: P,
@@ -94,6 +119,7 @@ describe('webhook bodies (DefectDojo webhook templates)', () => {
     description: '',
     title: '',
     user: null,
+    actor: null,
     url_ui: `${SITE_URL}/test/90`,
     url_api: `${SITE_URL}/api/v2/tests/90/`,
     product_type: PT,
@@ -117,6 +143,7 @@ describe('webhook bodies (DefectDojo webhook templates)', () => {
       description: 'Nothing changed',
       title: 'Scan',
       user: null,
+      actor: null,
       product_type: PT,
       product: P,
       engagement: E,
@@ -137,7 +164,8 @@ describe('webhook bodies (DefectDojo webhook templates)', () => {
     expect(body('review_requested', data)).toEqual({
       description: 'Event review_requested has occurred.',
       title: 'Review Requested',
-      user: 'alice',
+      user: null,
+      actor: { id: '2', username: 'alice' },
       url_ui: `${SITE_URL}/finding/11`,
       product_type: PT,
       product: P,
@@ -161,6 +189,7 @@ describe('webhook bodies (DefectDojo webhook templates)', () => {
       description: 'Event sla_breach has occurred.',
       title: 'Sla Breach',
       user: null,
+      actor: null,
       product_type: PT,
       product: P,
       engagement: { id: '7', name: 'notif eng', url_ui: 'https://other.example.com/e/7', url_api: `${SITE_URL}/custom/api/7` },

@@ -5,19 +5,23 @@
  * Bodies are DefectDojo's webhook bodies (dojo/templates/notifications/webhooks/*.tpl), built as
  * objects and serialised with `JSON.stringify` — never by templating JSON or YAML text, so titles
  * with `:`, `[`, `"` or `'` survive intact:
- * - every event: `description`, `title`, `user` (the actor's username or null), `url_ui` and
- *   `url_api` when the event has them (relative URLs resolved against the site URL);
+ * - every event: `description`, `title`, `user`, `actor`, `url_ui` and `url_api` when the event has
+ *   them (relative URLs resolved against the site URL). `user` is the endpoint's owner as
+ *   DefectDojo renders a user (`str(Dojo_User)`: "<full name> (<username>)"), `null` for system
+ *   endpoints — every endpoint of one message has the same owner (system messages go to system
+ *   endpoints, personal ones to the user's own). `actor` is who caused the event
+ *   (`{ id, username }` as published, or null);
  * - the scope chain as top-level objects `product_type`, `product`, `engagement`, `test`,
  *   `finding` — each derived from the most specific scope as DefectDojo does (a test's engagement,
  *   its product, its product type) — each `{ id, name | title, url_ui, url_api }`;
  * - `scan_added` / `scan_added_empty`: `finding_count` and `findings.{new,reactivated,mitigated,
  *   untouched}` as lists of `{ id, title, severity, url_ui, url_api }`;
  * - `review_requested`: `requested_by` and `reviewers` (as published; null / [] when absent);
- * - `ping`: `{ "description": "Test webhook notification", "title": "", "user": null }`;
+ * - `ping`: `{ "description": "Test webhook notification", "title": "", "user": <owner or null>, "actor": null }`;
  * - further event-specific fields of `data` pass through unchanged (SPEC §2.1) without ever
  *   replacing a field computed here.
  */
-import type { ChannelMessage, HeraldEvent } from '@herald/contracts';
+import type { ChannelMessage, Destination, DirectoryUser, HeraldEvent } from '@herald/contracts';
 import { signatureHeader } from './signature.js';
 
 /** What `send` receives: the serialised body, the event name and the Standard Webhooks message id. */
@@ -141,13 +145,30 @@ function findingList(value: unknown, siteUrl: string): Json[] {
   return Array.isArray(value) ? value.filter(isRecord).map((f) => findingObject(f, siteUrl)) : [];
 }
 
-/** The body object of an event (see the module header). */
-export function buildPayload(event: HeraldEvent, siteUrl: string): JsonObject {
+/** A user as DefectDojo renders one in a webhook body: `Dojo_User.generate_full_name` ("<full name> (<username>)"). */
+export function renderUser(user: Pick<DirectoryUser, 'username' | 'full_name'>): string {
+  return `${user.full_name} (${user.username})`.trim();
+}
+
+/** The `user` of a body: the owner of the endpoints a message goes to (personal → that user; system → null). */
+export function ownerOf(destination: Destination): string | null {
+  return destination.scope === 'personal' ? renderUser(destination.user) : null;
+}
+
+/** The `actor` of a body: who caused the event, as published. */
+function actorOf(event: HeraldEvent): Json {
+  const actor = event.data.actor;
+  return actor === undefined ? null : toJson(actor);
+}
+
+/** The body object of an event (see the module header); `user` is the receiving endpoints' owner. */
+export function buildPayload(event: HeraldEvent, siteUrl: string, user: string | null = null): JsonObject {
   const data: Loose = event.data;
   const body: JsonObject = {
     description: event.data.description,
     title: event.data.title,
-    user: event.data.actor?.username ?? null,
+    user,
+    actor: actorOf(event),
   };
   if (event.data.url !== undefined) body['url_ui'] = fullUrl(event.data.url, siteUrl);
   if (event.data.url_api !== undefined) body['url_api'] = fullUrl(event.data.url_api, siteUrl);
@@ -182,13 +203,13 @@ export function renderMessage(message: ChannelMessage): WebhookRequest {
     eventType: message.event.type,
     webhookId: message.delivery_id,
     siteUrl: message.site_url,
-    body: JSON.stringify(buildPayload(message.event, message.site_url)),
+    body: JSON.stringify(buildPayload(message.event, message.site_url, ownerOf(message.destination))),
   };
 }
 
-/** The `ping` request (endpoint creation, `POST /webhooks/{id}/test`). */
-export function renderPing(webhookId: string, siteUrl: string): WebhookRequest {
-  const body: JsonObject = { description: PING_DESCRIPTION, title: '', user: null };
+/** The `ping` request (endpoint creation, `POST /webhooks/{id}/test`); `user` is the endpoint's owner, rendered. */
+export function renderPing(webhookId: string, siteUrl: string, user: string | null = null): WebhookRequest {
+  const body: JsonObject = { description: PING_DESCRIPTION, title: '', user, actor: null };
   return { eventType: PING_EVENT, webhookId, siteUrl, body: JSON.stringify(body) };
 }
 

@@ -17,18 +17,42 @@ export type TargetCheck =
   /** `invalid`: not an http(s) URL; `unsafe`: refused address; `unresolvable`: DNS gave no answer. */
   | { readonly ok: false; readonly kind: 'invalid' | 'unsafe' | 'unresolvable'; readonly message: string };
 
-/** Parses an endpoint URL: absolute, http or https, with a host. Returns the problem or the URL. */
+/** What the API answers (and an endpoint's note says) for a URL with `user:password@`. */
+export const URL_CREDENTIALS_MESSAGE =
+  'the URL must not carry credentials (user:password@host): they would be stored and shown in plain text; ' +
+  'remove them from the URL and send them in the custom header instead, e.g. "header_name": "Authorization", ' +
+  '"header_value": "Basic <base64 of user:password>" (header_value is sealed at rest and never shown)';
+
+/**
+ * The URL with any `user:password@` replaced by `***@`: what may be shown, logged or stored in a
+ * note. Text that is not a URL is returned unchanged unless it looks like it carries credentials.
+ */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.username === '' && url.password === '') return raw;
+    url.username = '***';
+    url.password = '';
+    return url.href;
+  } catch {
+    return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+  }
+}
+
+/** Parses an endpoint URL: absolute, http or https, with a host, without credentials. Returns the problem or the URL. */
 export function parseEndpointUrl(raw: string): { ok: true; url: URL } | { ok: false; message: string } {
   let url: URL;
+  const shown = redactUrl(raw);
   try {
     url = new URL(raw);
   } catch {
-    return { ok: false, message: `"${raw}" is not an absolute URL (expected e.g. https://hooks.example.com/herald)` };
+    return { ok: false, message: `"${shown}" is not an absolute URL (expected e.g. https://hooks.example.com/herald)` };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { ok: false, message: `"${raw}" uses ${url.protocol.replace(/:$/, '')}: only http and https are allowed` };
+    return { ok: false, message: `"${shown}" uses ${url.protocol.replace(/:$/, '')}: only http and https are allowed` };
   }
-  if (url.hostname === '') return { ok: false, message: `"${raw}" has no host` };
+  if (url.hostname === '') return { ok: false, message: `"${shown}" has no host` };
+  if (url.username !== '' || url.password !== '') return { ok: false, message: `"${shown}": ${URL_CREDENTIALS_MESSAGE}` };
   return { ok: true, url };
 }
 
