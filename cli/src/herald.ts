@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
-import { connectNats, formatIssues, hasErrorCode, subjects, validateEvent } from '@herald/contracts';
+import { connectNats, eventMessageId, formatIssues, hasErrorCode, subjects, validateEvent } from '@herald/contracts';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -123,7 +123,7 @@ async function publish(args: ParsedArgs, env: Env, out: Out, err: Out): Promise<
   }
   const nc = await connectNats({ url: env['NATS_URL'] ?? 'nats://127.0.0.1:4222', name: 'herald-cli' });
   try {
-    await jetstream(nc).publish(subjects(env['HERALD_SUBJECT_PREFIX'] ?? 'herald').event(type), JSON.stringify(event), { msgID: event.id });
+    await jetstream(nc).publish(subjects(env['HERALD_SUBJECT_PREFIX'] ?? 'herald').event(type), JSON.stringify(event), { msgID: eventMessageId(event) });
   } finally {
     await nc.close();
   }

@@ -10,6 +10,7 @@ export {
   parseEvent,
   validateEvent,
   defaultDescription,
+  MAX_EVENT_ID_LENGTH,
   type EventData,
   type HeraldEvent,
   type ParseOptions,
@@ -26,6 +27,7 @@ export {
   directoryUserSchema,
   deliveryId,
   destinationKey,
+  eventMessageId,
   MESSAGE_HEADERS,
   type ChannelMessage,
   type Destination,
@@ -45,7 +47,7 @@ export {
   type Topology,
   type TopologyOptions,
 } from './topology.js';
-export { toValidationIssues, formatPath } from './validation.js';
+export { toValidationIssues, formatPath, inspectJson, MAX_JSON_DEPTH, type JsonInspection } from './validation.js';
 export { jsonLogger, silentLogger, type LogFields, type LogLevel, type Logger } from './logger.js';
 export { connectNats, type NatsConnectOptions } from './jetstream/connect.js';
 export { ensureConsumer, ensureStream, ensureStreams } from './jetstream/provision.js';

@@ -5,7 +5,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { z } from 'zod';
-import { DELIVERY_OUTCOMES, formatIssues, toValidationIssues, validateEvent } from '@herald/contracts';
+import { DELIVERY_OUTCOMES, eventMessageId, formatIssues, toValidationIssues, validateEvent } from '@herald/contracts';
 import { ApiError } from '../http/error.filter.js';
 import { MessagingService } from '../messaging/messaging.service.js';
 import { DeliveryLogRepository } from '../persistence/delivery-log.repository.js';
@@ -76,7 +76,7 @@ export class EventsController {
     const { id, type } = result.event;
     const h = natsHeaders();
     const ack = await this.messaging.js.publish(this.messaging.topology.subjects.event(type), JSON.stringify(body), {
-      msgID: id,
+      msgID: eventMessageId(result.event),
       headers: h,
     });
     return { id, duplicate: ack.duplicate };

@@ -6,7 +6,7 @@
  */
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { destinationKey, humanise, type DeliveryStatus, type HeraldEvent, type Logger } from '@herald/contracts';
+import { deliveryId, destinationKey, humanise, type DeliveryStatus, type HeraldEvent, type Logger } from '@herald/contracts';
 import type { ChannelPublisher } from '../publishing/channel-publisher.js';
 import type { Snapshot } from '../routing/index.js';
 import type { SnapshotCache } from '../snapshot/snapshot-cache.js';
@@ -54,7 +54,7 @@ export class FailureAlerts {
     };
     const snapshot = await this.cache.get();
     const deliveries = snapshot.activeSuperusers.map((user) => ({
-      delivery_id: `${event.id}:alert:user-${user.id}`,
+      delivery_id: deliveryId(event, 'alert', user.destination),
       channel: 'alert',
       destination: user.destination,
       site_url: this.siteUrl,
