@@ -48,6 +48,16 @@ export {
   type TopologyOptions,
 } from './topology.js';
 export { toValidationIssues, formatPath, inspectJson, MAX_JSON_DEPTH, type JsonInspection } from './validation.js';
+export {
+  MAX_PATH_ID_LENGTH,
+  PATH_ID_PATTERN,
+  JSON_MEDIA_TYPE,
+  eventIdIssue,
+  hasRequestBody,
+  isJsonMediaType,
+  pathIdIssue,
+  unsupportedMediaTypeBody,
+} from './request-limits.js';
 export { jsonLogger, silentLogger, type LogFields, type LogLevel, type Logger } from './logger.js';
 export { connectNats, type NatsConnectOptions } from './jetstream/connect.js';
 export { ensureConsumer, ensureStream, ensureStreams } from './jetstream/provision.js';
@@ -83,6 +93,7 @@ export { parseEnv, type ParseEnvOptions } from './sdk/parse-env.js';
 export { installSignalHandlers, type SignalHandlerOptions } from './sdk/signal-handlers.js';
 export { runPluginProcess, type PluginProcessOptions } from './sdk/run-plugin-process.js';
 export { SECRET_KEY_HELP, SecretBox } from './secrets/secret-box.js';
+export { capText, isLinkUrl, linkUrl } from './sdk/render-safety.js';
 export {
   escapeHtml,
   loadTemplates,
