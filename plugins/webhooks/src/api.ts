@@ -123,10 +123,14 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 
 type Route = (req: express.Request, res: ServerResponse, identity: Identity) => Promise<void>;
 
+/** A list cursor is base64url of `n:<name of the last endpoint served>`. */
+const CURSOR_PREFIX = 'n:';
+
 /** The endpoint name a list cursor points after; a cursor this API did not issue → 400 naming `cursor`. */
 function decodeNameCursor(value: unknown): string {
   const text = typeof value === 'string' && /^[A-Za-z0-9_-]+$/.test(value) ? Buffer.from(value, 'base64url') : undefined;
-  const name = text !== undefined && text.toString('base64url') === value ? text.toString('utf8') : '';
+  const decoded = text !== undefined && text.toString('base64url') === value ? text.toString('utf8') : '';
+  const name = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
   if (name === '' || name.includes('\u0000') || name.includes('\ufffd')) {
     throw new WebhookError('validation_failed', 'cursor is not a cursor this list issued: pass the next_cursor of a previous page unchanged', [
       { path: 'cursor', message: 'is not a cursor this list issued', expected: 'the next_cursor of a previous page, unchanged' },
@@ -215,7 +219,7 @@ export function createWebhooksApi(options: WebhooksApiOptions): HttpHandler {
       const page = await store.list(filter, limit + 1, cursor);
       const items = page.slice(0, limit);
       const last = items[items.length - 1];
-      const nextCursor = page.length > limit && last ? Buffer.from(last.name, 'utf8').toString('base64url') : null;
+      const nextCursor = page.length > limit && last ? Buffer.from(`${CURSOR_PREFIX}${last.name}`, 'utf8').toString('base64url') : null;
       sendJson(res, 200, { items: items.map(toView), next_cursor: nextCursor });
     }),
   );
