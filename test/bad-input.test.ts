@@ -58,7 +58,12 @@ async function publishAndAwaitDeadLetter(subject: string, payload: string | Uint
   return { letter: letters.find((l) => l.stream_seq === ack.seq)!, ms: Date.now() - started };
 }
 
-async function raw(method: string, url: string, body: string | undefined, contentType?: string): Promise<{ status: number; body: ErrorBody }> {
+async function raw(
+  method: string,
+  url: string,
+  body: string | undefined,
+  contentType?: string,
+): Promise<{ status: number; body: ErrorBody }> {
   const res = await fetch(url, {
     method,
     headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(contentType ? { 'content-type': contentType } : {}) },
@@ -78,7 +83,14 @@ beforeAll(async () => {
   alertPool = openAlertDatabase({ databaseUrl: db.url, dataDir: '.herald' });
   webhooksPool = openWebhooksDatabase({ databaseUrl: db.url, dataDir: '.herald' });
   alert = await openAlertPlugin({ pool: alertPool, nc, prefix, logger: silentLogger });
-  webhooks = await openWebhooksPlugin({ pool: webhooksPool, nc, prefix, logger: silentLogger, secretKey: TEST_SECRET_KEY, siteUrl: 'http://localhost' });
+  webhooks = await openWebhooksPlugin({
+    pool: webhooksPool,
+    nc,
+    prefix,
+    logger: silentLogger,
+    secretKey: TEST_SECRET_KEY,
+    siteUrl: 'http://localhost',
+  });
   const common = { connection: nc, prefix, logger: silentLogger, secretKey: TEST_SECRET_KEY, httpPort: 0, httpHost: '127.0.0.1' };
   alertRunning = await runPlugin(alert.plugin, { ...common, config: {} });
   webhooksRunning = await runPlugin(webhooks.plugin, { ...common, config: DEFAULT_WEBHOOKS_CONFIG });
@@ -116,7 +128,10 @@ describe('events that can never be routed are dead-lettered at once, not retried
   });
 
   it('\\u0000 in a string is refused at validation, naming the field, and never reaches PostgreSQL', async () => {
-    const { letter } = await publishAndAwaitDeadLetter(topo.subjects.event('scan_added'), JSON.stringify(event({ data: { title: 'a\u0000b' } })));
+    const { letter } = await publishAndAwaitDeadLetter(
+      topo.subjects.event('scan_added'),
+      JSON.stringify(event({ data: { title: 'a\u0000b' } })),
+    );
     expect(letter.deliveries).toBe(1);
     expect(letter.issues).toEqual([expect.objectContaining({ path: 'data.title', message: expect.stringMatching(/NUL character/) })]);
   });
@@ -166,14 +181,24 @@ describe('events that can never be routed are dead-lettered at once, not retried
 describe('delivery ids', () => {
   it('the same id from two sources is two events end to end: both delivered, with distinct, documented ids', async () => {
     for (const source of ['scanner-a', 'scanner/b']) {
-      await admin.expect(202, 'POST', '/events', event({ id: 'same-1', source, data: { product: { id: 'p1', name: 'Web' }, title: `from ${source}` } }));
+      await admin.expect(
+        202,
+        'POST',
+        '/events',
+        event({ id: 'same-1', source, data: { product: { id: 'p1', name: 'Web' }, title: `from ${source}` } }),
+      );
     }
     const alerts = await waitFor(
       () => alert.store.list({ userId: 'root', limit: 50 }),
       (page) => page.items.filter((a) => a.title.startsWith('from scanner')).length === 2,
       10_000,
     );
-    expect(alerts.items.filter((a) => a.title.startsWith('from scanner')).map((a) => [a.title, a.delivery_id]).sort()).toEqual([
+    expect(
+      alerts.items
+        .filter((a) => a.title.startsWith('from scanner'))
+        .map((a) => [a.title, a.delivery_id])
+        .sort(),
+    ).toEqual([
       ['from scanner-a', 'scanner-a:same-1:alert:user-root'],
       ['from scanner/b', 'scanner%2Fb:same-1:alert:user-root'],
     ]);
@@ -181,9 +206,11 @@ describe('delivery ids', () => {
       () => admin.get<{ items: Array<{ delivery_id: string; outcome: string }> }>('/deliveries?event_id=same-1'),
       (r) => r.body.items.length === 2 && r.body.items.every((d) => d.outcome === 'delivered'),
     );
-    expect(deliveries.body.items.map((d) => d.delivery_id).sort()).toEqual(['scanner%2Fb:same-1:alert:user-root', 'scanner-a:same-1:alert:user-root']);
+    expect(deliveries.body.items.map((d) => d.delivery_id).sort()).toEqual([
+      'scanner%2Fb:same-1:alert:user-root',
+      'scanner-a:same-1:alert:user-root',
+    ]);
   });
-
 });
 
 describe('request bodies must be JSON (415)', () => {
@@ -203,7 +230,12 @@ describe('request bodies must be JSON (415)', () => {
   });
 
   it('accepts application/json with a charset and +json types', async () => {
-    const res = await raw('PUT', `http://127.0.0.1:${gateway.port}/api/v1/users/u-json`, JSON.stringify({ username: 'jay' }), 'application/json; charset=utf-8');
+    const res = await raw(
+      'PUT',
+      `http://127.0.0.1:${gateway.port}/api/v1/users/u-json`,
+      JSON.stringify({ username: 'jay' }),
+      'application/json; charset=utf-8',
+    );
     expect(res.status).toBe(201);
   });
 });
@@ -213,8 +245,18 @@ describe('path ids', () => {
   it.each<[string, string, () => string, string]>([
     ['a 10 KB user id (gateway)', 'PUT', () => `http://127.0.0.1:${gateway.port}/api/v1/users/${long}`, 'id'],
     ['a user id with a space (gateway)', 'PUT', () => `http://127.0.0.1:${gateway.port}/api/v1/users/a%20b`, 'id'],
-    ['a product member id (gateway)', 'PUT', () => `http://127.0.0.1:${gateway.port}/api/v1/products/p1/members/${'m'.repeat(129)}`, 'userId'],
-    ['an event id over 256 characters (gateway)', 'GET', () => `http://127.0.0.1:${gateway.port}/api/v1/events/${'e'.repeat(257)}/decisions`, 'eventId'],
+    [
+      'a product member id (gateway)',
+      'PUT',
+      () => `http://127.0.0.1:${gateway.port}/api/v1/products/p1/members/${'m'.repeat(129)}`,
+      'userId',
+    ],
+    [
+      'an event id over 256 characters (gateway)',
+      'GET',
+      () => `http://127.0.0.1:${gateway.port}/api/v1/events/${'e'.repeat(257)}/decisions`,
+      'eventId',
+    ],
     ['a user id (alert plugin)', 'GET', () => `${alertApi}/users/${long}/alerts`, 'id'],
     ['an alert id with a quote (alert plugin)', 'POST', () => `${alertApi}/users/root/alerts/a'b/read`, 'alertId'],
     ['a webhook id (webhooks plugin)', 'GET', () => `${webhooksApi}/webhooks/${long}`, 'id'],
@@ -224,7 +266,9 @@ describe('path ids', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
     expect(res.body.error.details).toEqual([expect.objectContaining({ path: name })]);
-    expect(res.body.error.details[0]?.expected).toMatch(/^(1 to 128 characters from A-Z a-z 0-9 \. _ ~ : @ -|an event id: 1 to 256 characters, no control characters)$/);
+    expect(res.body.error.details[0]?.expected).toMatch(
+      /^(1 to 128 characters from A-Z a-z 0-9 \. _ ~ : @ -|an event id: 1 to 256 characters, no control characters)$/,
+    );
   });
 
   it('stores nothing for a refused id, and accepts the documented character set', async () => {
@@ -232,6 +276,28 @@ describe('path ids', () => {
     expect(await db.query(`select count(*)::int as n from gateway.users where length(id) > 128`)).toEqual([{ n: 0 }]);
     expect((await admin.put('/users/A-z_0.9~:@x', { username: 'chars' })).status).toBe(201);
     expect((await admin.get(`/events/${encodeURIComponent('any id: with spaces/and slashes')}/decisions`)).status).toBe(404);
+  });
+});
+
+describe('directory events', () => {
+  it('a directory event whose id breaks the path-id rule is dead-lettered naming data.id; nothing is stored', async () => {
+    const long = 'd'.repeat(129);
+    const ack = await js.publish(
+      topo.subjects.directory('user', 'upserted'),
+      JSON.stringify({ specversion: '1.0', id: 'dir-1', source: 'test', type: 'user_upserted', data: { id: long, username: 'longid' } }),
+    );
+    const letters = await waitFor(
+      async () =>
+        (await readStream(nc, topo.streams.dead.name))
+          .map((m) => m.json<DeadLetter>())
+          .filter((l) => l.stream_seq === ack.seq && l.subject === topo.subjects.directory('user', 'upserted')),
+      (found) => found.length === 1,
+    );
+    expect(letters[0]?.reason).toBe(
+      'data.id is 129 characters long, over the limit of 128 (expected 1 to 128 characters from A-Z a-z 0-9 . _ ~ : @ -)',
+    );
+    expect(letters[0]?.deliveries).toBe(1);
+    expect(await db.query(`select id from gateway.users where username = 'longid'`)).toEqual([]);
   });
 });
 
@@ -250,9 +316,52 @@ describe('NUL in API input', () => {
   });
 
   it('a webhook endpoint field with \\u0000 → 400 naming it (webhooks plugin)', async () => {
-    const res = await raw('POST', `${webhooksApi}/webhooks`, JSON.stringify({ name: 'n\u0000', url: 'http://127.0.0.1:9/x', skip_ping: true }), 'application/json');
+    const res = await raw(
+      'POST',
+      `${webhooksApi}/webhooks`,
+      JSON.stringify({ name: 'n\u0000', url: 'http://127.0.0.1:9/x', skip_ping: true }),
+      'application/json',
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'name', message: expect.stringMatching(/NUL/) })]);
+  });
+
+  it("Herald's own records carrying \\u0000 (a status detail, a dead letter reason from a remote error) are stored with U+FFFD, not retried forever", async () => {
+    const status = {
+      delivery_id: 'test:nul-status:alert:user-root',
+      event_id: 'nul-status',
+      channel: 'alert',
+      destination: { scope: 'personal', user: { id: 'root', username: 'root', email: 'root@example.com', full_name: '' } },
+      outcome: 'failed',
+      attempt: 3,
+      at: new Date().toISOString(),
+      detail: 'remote said a\u0000b',
+    };
+    await js.publish(topo.subjects.status('alert'), JSON.stringify(status));
+    const letter: DeadLetter = {
+      stage: 'deliver',
+      reason: 'gave up: remote said c\u0000d',
+      issues: [],
+      subject: topo.subjects.deliver('alert'),
+      stream: 'ELSEWHERE',
+      stream_seq: 77,
+      deliveries: 8,
+      headers: { 'X-Odd\u0000': 'v\u0000' },
+      payload_base64: '',
+      at: new Date().toISOString(),
+    };
+    await js.publish(topo.subjects.dead('deliver', 'alert'), JSON.stringify(letter));
+    const delivery = await waitFor(
+      () => admin.get<{ items: Array<{ detail: string | null }> }>('/deliveries?event_id=nul-status'),
+      (r) => r.body.items.length === 1,
+    );
+    expect(delivery.body.items[0]?.detail).toBe('remote said a\ufffdb');
+    const stored = await waitFor(
+      () => admin.get<{ reason: string; headers: Record<string, string> }>('/dead-letters/ELSEWHERE-77'),
+      (r) => r.status === 200,
+    );
+    expect(stored.body.reason).toBe('gave up: remote said c\ufffdd');
+    expect(stored.body.headers).toEqual({ 'X-Odd\ufffd': 'v\ufffd' });
   });
 
   it('an event with \\u0000 posted to /events → 400 naming the field', async () => {
@@ -265,6 +374,11 @@ describe('NUL in API input', () => {
 describe('list endpoints honour limit and cursor', () => {
   beforeAll(async () => {
     for (let i = 0; i < 3; i++) await admin.expect(201, 'POST', '/tokens', {});
+    await admin.expect(201, 'PUT', '/products/p2', { name: 'Api', product_type_id: 'pt1' });
+    for (const product of ['p1', 'p2']) {
+      const res = await admin.put(`/users/root/settings/products/${product}`, { events: { scan_added: ['alert'] } });
+      expect(res.status).toBeLessThan(300);
+    }
     for (const u of ['m1', 'm2', 'm3']) {
       await admin.expect(201, 'PUT', `/users/${u}`, { username: u });
       await admin.expect(200, 'PUT', `/products/p1/members/${u}`, {});
@@ -282,16 +396,30 @@ describe('list endpoints honour limit and cursor', () => {
         (await admin.get<{ items: unknown[] }>('/deliveries?event_id=listed-0')).body.items.length,
         (await admin.get<{ items: unknown[] }>('/deliveries?event_id=listed-1')).body.items.length,
         (await admin.get<{ items: unknown[] }>('/deliveries?event_id=listed-2')).body.items.length,
-        (await admin.get<{ items: Array<{ reason: string }> }>('/dead-letters?limit=500')).body.items.filter((l) => l.reason.includes('malformed JSON')).length,
+        (await admin.get<{ items: Array<{ reason: string }> }>('/dead-letters?limit=500')).body.items.filter((l) =>
+          l.reason.includes('malformed JSON'),
+        ).length,
       ],
       ([first, second, third, letters]) => first === 4 && second === 4 && third === 4 && letters! >= 2,
     );
     for (let i = 0; i < 3; i++) {
-      await admin.expect(201, 'POST', '/schedules', { idempotency_key: `later-${i}`, deliver_at: `2099-01-0${i + 1}T00:00:00Z`, event: event() });
+      await admin.expect(201, 'POST', '/schedules', {
+        idempotency_key: `later-${i}`,
+        deliver_at: `2099-01-0${i + 1}T00:00:00Z`,
+        event: event(),
+      });
     }
     for (let i = 0; i < 3; i++) {
       await webhooks.store.create(
-        { name: `hook-${i}`, url: 'http://127.0.0.1:9/x', header_name: null, header_value: null, signing_secrets: [], owner: null, note: null },
+        {
+          name: `hook-${i}`,
+          url: 'http://127.0.0.1:9/x',
+          header_name: null,
+          header_value: null,
+          signing_secrets: [],
+          owner: null,
+          note: null,
+        },
         new Date(),
       );
     }
@@ -303,9 +431,23 @@ describe('list endpoints honour limit and cursor', () => {
     }
   });
 
-  const gatewayLists = ['/tokens', '/event-types', '/channels', '/deliveries', '/dead-letters', '/schedules', '/products/p1/members', '/product-types/pt1/members'];
+  const gatewayLists = [
+    '/tokens',
+    '/event-types',
+    '/channels',
+    '/deliveries',
+    '/dead-letters',
+    '/schedules',
+    '/products/p1/members',
+    '/product-types/pt1/members',
+    '/users/root/settings/products',
+  ];
 
-  async function list(base: string, path: string, query: string): Promise<{ status: number; body: { items: unknown[]; next_cursor: string | null } & ErrorBody }> {
+  function list(
+    base: string,
+    path: string,
+    query: string,
+  ): Promise<{ status: number; body: { items: unknown[]; next_cursor: string | null } & ErrorBody }> {
     const sep = path.includes('?') ? '&' : '?';
     return raw('GET', `${base}${path}${sep}${query}`, undefined) as never;
   }
@@ -334,7 +476,8 @@ describe('list endpoints honour limit and cursor', () => {
 
   function identity(item: unknown): string {
     const record = item as Record<string, unknown>;
-    return String(record['delivery_id'] ?? record['id'] ?? record['name'] ?? record['user_id'] ?? JSON.stringify(item));
+    const key = record['delivery_id'] ?? record['id'] ?? record['name'] ?? record['user_id'] ?? record['product_id'];
+    return typeof key === 'string' ? key : JSON.stringify(item);
   }
 
   it('pages through every list with limit=1 and next_cursor: every item once, in the order of one full page (deliveries past sequence 9 included)', async () => {

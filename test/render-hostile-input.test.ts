@@ -6,7 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadTemplates, type ChannelMessage, type Destination } from '@herald/contracts';
 import { alice, channelMessage } from '@herald/contracts/testing';
-import { ALERT_LIMITS } from '../plugins/alert/src/alert.js';
+import { ALERT_LIMITS, type NewAlert } from '../plugins/alert/src/alert.js';
 import { renderAlert } from '../plugins/alert/src/render.js';
 import { mailConfigSchema } from '../plugins/mail/src/config.js';
 import { MAIL_LIMITS, renderMail } from '../plugins/mail/src/render.js';
@@ -22,7 +22,13 @@ import { WEBHOOK_LIMITS, renderMessage } from '../plugins/webhooks/src/render.js
 const personal: Destination = { scope: 'personal', user: alice };
 const system: Destination = { scope: 'system' };
 const HUGE = 'T'.repeat(1_000_000);
-const BAD_SCHEMES = ['javascript:alert(3)', 'JavaScript:alert(3)', 'data:text/html,<script>alert(3)</script>', 'vbscript:msgbox(3)', 'file:///etc/passwd'];
+const BAD_SCHEMES = [
+  'javascript:alert(3)',
+  'JavaScript:alert(3)',
+  'data:text/html,<script>alert(3)</script>',
+  'vbscript:msgbox(3)',
+  'file:///etc/passwd',
+];
 
 function hostile(channel: string, destination: Destination, url: string, big = false): ChannelMessage {
   return channelMessage(channel, 'scan_added', destination, {
@@ -30,7 +36,12 @@ function hostile(channel: string, destination: Destination, url: string, big = f
       url,
       url_api: url,
       ...(big ? { title: HUGE, description: HUGE } : {}),
-      test: { id: '7', name: 'ZAP', url_ui: url, engagement: { id: '3', name: 'Q1', url: url, product: { id: '1', name: 'Web', url_api: url } } },
+      test: {
+        id: '7',
+        name: 'ZAP',
+        url_ui: url,
+        engagement: { id: '3', name: 'Q1', url: url, product: { id: '1', name: 'Web', url_api: url } },
+      },
       findings: { new: [{ id: '91', title: 'SQLi', severity: 'High', url }] },
     },
   });
@@ -42,18 +53,26 @@ const slack = slackConfigSchema.parse({ token: 'xoxb-1', channel: '#sec' });
 const slackTemplates = loadTemplates({ defaultsDir: SLACK_TEMPLATES_DIR });
 const teamsTemplates = loadTemplates({ defaultsDir: MSTEAMS_TEMPLATES_DIR });
 
-function ok<T extends object>(value: T | { kind: 'dropped'; reason: string }): T {
+function ok<T extends object>(value: T | { readonly kind: 'dropped'; readonly reason: string }): T {
   if ('kind' in value && value.kind === 'dropped') throw new Error(`dropped: ${value.reason}`);
   return value as T;
 }
 
+function alertOf(message: ChannelMessage): NewAlert {
+  return ok<NewAlert>(renderAlert(message, {}));
+}
+
 /** Every string of every channel's rendering of one message. */
 function renderAll(url: string, big = false): Record<string, string> {
-  const alert = ok(renderAlert(hostile('alert', personal, url, big), {}));
+  const alert = alertOf(hostile('alert', personal, url, big));
   const mailed = ok(renderMail(hostile('mail', personal, url, big), mail, mailTemplates));
   const slacked = ok(renderSlack(hostile('slack', system, url, big), slack, slackTemplates));
   const adaptive = ok(
-    renderMsteams(hostile('msteams', system, url, big), msteamsConfigSchema.parse({ url: 'https://teams.example.com/hook' }), teamsTemplates),
+    renderMsteams(
+      hostile('msteams', system, url, big),
+      msteamsConfigSchema.parse({ url: 'https://teams.example.com/hook' }),
+      teamsTemplates,
+    ),
   );
   const legacy = ok(
     renderMsteams(
@@ -78,9 +97,12 @@ describe('link URLs with a scheme other than http(s)', () => {
     const outputs = renderAll(url);
     for (const [channel, text] of Object.entries(outputs)) {
       // Not in an href, a button, a Slack link, url_ui/url_api: the scheme appears nowhere.
-      expect({ channel, found: text.toLowerCase().includes(url.slice(0, url.indexOf(':') + 1).toLowerCase()) }).toEqual({ channel, found: false });
+      expect({ channel, found: text.toLowerCase().includes(url.slice(0, url.indexOf(':') + 1).toLowerCase()) }).toEqual({
+        channel,
+        found: false,
+      });
     }
-    const alert = ok(renderAlert(hostile('alert', personal, url), {}));
+    const alert = alertOf(hostile('alert', personal, url));
     expect(alert.url).toBeNull();
     const payload = JSON.parse(renderMessage(hostile('webhooks', system, url)).body) as Record<string, unknown>;
     expect(payload['url_ui']).toBeUndefined();
@@ -94,13 +116,13 @@ describe('link URLs with a scheme other than http(s)', () => {
     expect(outputs['mail']).toContain('https:&#47;&#47;dojo.example.com&#47;finding&#47;91');
     expect(outputs['webhook']).toContain('"url_ui":"https://dojo.example.com/finding/91"');
     expect(outputs['adaptive']).toContain('"url":"https://dojo.example.com/finding/91"');
-    expect(ok(renderAlert(hostile('alert', personal, 'https://other.example.com/x'), {})).url).toBe('https://other.example.com/x');
+    expect(alertOf(hostile('alert', personal, 'https://other.example.com/x')).url).toBe('https://other.example.com/x');
   });
 });
 
 describe('per-field caps', () => {
   it('a 1 MB title and description stay within every channel cap', () => {
-    const alert = ok(renderAlert(hostile('alert', personal, '/x', true), {}));
+    const alert = alertOf(hostile('alert', personal, '/x', true));
     expect(Array.from(alert.title)).toHaveLength(ALERT_LIMITS.title);
     expect(alert.title.endsWith('…')).toBe(true);
     expect(Array.from(alert.description)).toHaveLength(ALERT_LIMITS.description);
@@ -118,7 +140,11 @@ describe('per-field caps', () => {
     expect(section?.type === 'section' && section.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.section);
 
     const teams = ok(
-      renderMsteams(hostile('msteams', system, '/x', true), msteamsConfigSchema.parse({ url: 'https://teams.example.com/hook' }), teamsTemplates),
+      renderMsteams(
+        hostile('msteams', system, '/x', true),
+        msteamsConfigSchema.parse({ url: 'https://teams.example.com/hook' }),
+        teamsTemplates,
+      ),
     );
     const blocks = (teams.body as AdaptiveCardMessage).attachments[0].content.body;
     const [title, text] = blocks;
@@ -143,7 +169,7 @@ describe('per-field caps', () => {
 
   it('cuts on characters, never inside a surrogate pair', () => {
     const emoji = '😀'.repeat(400);
-    const alert = ok(renderAlert(channelMessage('alert', 'scan_added', personal, { data: { title: emoji } }), {}));
+    const alert = alertOf(channelMessage('alert', 'scan_added', personal, { data: { title: emoji } }));
     expect(Array.from(alert.title)).toHaveLength(ALERT_LIMITS.title);
     expect(alert.title).toBe(`${'😀'.repeat(ALERT_LIMITS.title - 1)}…`);
   });

@@ -123,7 +123,9 @@ async function publish(args: ParsedArgs, env: Env, out: Out, err: Out): Promise<
   }
   const nc = await connectNats({ url: env['NATS_URL'] ?? 'nats://127.0.0.1:4222', name: 'herald-cli' });
   try {
-    await jetstream(nc).publish(subjects(env['HERALD_SUBJECT_PREFIX'] ?? 'herald').event(type), JSON.stringify(event), { msgID: eventMessageId(event) });
+    await jetstream(nc).publish(subjects(env['HERALD_SUBJECT_PREFIX'] ?? 'herald').event(type), JSON.stringify(event), {
+      msgID: eventMessageId(event),
+    });
   } finally {
     await nc.close();
   }

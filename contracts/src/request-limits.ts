@@ -38,7 +38,10 @@ export function eventIdIssue(name: string, value: string): ValidationIssue | und
   if (value.length === 0 || value.length > MAX_EVENT_ID_LENGTH || CONTROL.test(value)) {
     return {
       path: name,
-      message: value.length > MAX_EVENT_ID_LENGTH ? `is ${value.length} characters long, over the limit of ${MAX_EVENT_ID_LENGTH}` : 'is empty or contains control characters',
+      message:
+        value.length > MAX_EVENT_ID_LENGTH
+          ? `is ${value.length} characters long, over the limit of ${MAX_EVENT_ID_LENGTH}`
+          : 'is empty or contains control characters',
       expected: `an event id: 1 to ${MAX_EVENT_ID_LENGTH} characters, no control characters`,
     };
   }

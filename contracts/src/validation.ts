@@ -86,7 +86,11 @@ export function inspectJson(value: unknown, maxDepth: number = MAX_JSON_DEPTH, m
     const { value: current, path } = stack.pop()!;
     if (typeof current === 'string') {
       if (current.includes('\u0000')) {
-        issues.push({ path: formatPath(path), message: 'contains the NUL character (\\u0000), which cannot be stored', expected: 'text without \\u0000; remove or replace it' });
+        issues.push({
+          path: formatPath(path),
+          message: 'contains the NUL character (\\u0000), which cannot be stored',
+          expected: 'text without \\u0000; remove or replace it',
+        });
       }
       continue;
     }

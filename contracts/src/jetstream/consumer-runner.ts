@@ -64,7 +64,9 @@ export interface ConsumerRunnerOptions {
 function isTooLarge(error: unknown): boolean {
   const e = error as { name?: unknown; message?: unknown; code?: unknown } | null;
   if (e === null || typeof e !== 'object') return false;
-  return (e.name === 'InvalidArgumentError' && String(e.message).includes('max_payload')) || (e.name === 'JetStreamApiError' && e.code === 10054);
+  return (
+    (e.name === 'InvalidArgumentError' && String(e.message).includes('max_payload')) || (e.name === 'JetStreamApiError' && e.code === 10054)
+  );
 }
 
 function headerRecord(msg: JsMsg): Record<string, string> {

@@ -67,7 +67,8 @@ export class DirectoryConsumer implements OnApplicationBootstrap, OnModuleDestro
   async handle(message: ReceivedMessage): Promise<HandlerOutcome> {
     const raw = decodeJson(message.data);
     const shape = inspectJson(raw);
-    if (shape.issues.length > 0) return { kind: 'dead', reason: `invalid directory event: ${formatIssues(shape.issues)}`, issues: shape.issues };
+    if (shape.issues.length > 0)
+      return { kind: 'dead', reason: `invalid directory event: ${formatIssues(shape.issues)}`, issues: shape.issues };
     const parsed = envelopeSchema.safeParse(raw);
     if (!parsed.success) {
       const issues = toValidationIssues(parsed.error, raw);

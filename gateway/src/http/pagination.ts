@@ -64,14 +64,23 @@ export function parsePageQuery(query: unknown, allowed: readonly string[] = []):
   if (limitRaw !== undefined) {
     const parsed = /^\d{1,6}$/.test(limitRaw) ? Number(limitRaw) : Number.NaN;
     if (parsed >= 1 && parsed <= MAX_LIST_LIMIT) limit = parsed;
-    else issues.push({ path: 'limit', message: `"${limitRaw.slice(0, 40)}" is not a valid page size`, expected: `an integer from 1 to ${MAX_LIST_LIMIT}` });
+    else
+      issues.push({
+        path: 'limit',
+        message: `"${limitRaw.slice(0, 40)}" is not a valid page size`,
+        expected: `an integer from 1 to ${MAX_LIST_LIMIT}`,
+      });
   }
   let after: string | undefined;
   const cursorRaw = single(q, 'cursor', issues);
   if (cursorRaw !== undefined && cursorRaw !== '') {
     after = decodeListCursor(cursorRaw);
     if (after === undefined) {
-      issues.push({ path: 'cursor', message: 'is not a cursor this list issued', expected: 'the next_cursor of a previous page, unchanged' });
+      issues.push({
+        path: 'cursor',
+        message: 'is not a cursor this list issued',
+        expected: 'the next_cursor of a previous page, unchanged',
+      });
     }
   }
   if (issues.length > 0) throw new ApiError(400, 'validation_failed', `Invalid query: ${formatIssues(issues)}`, issues);
@@ -84,7 +93,9 @@ export function paginate<T>(
   sortKey: (item: T, index: number) => string,
   query: PageQuery,
 ): { items: T[]; next_cursor: string | null } {
-  const keyed = items.map((item, index) => ({ item, key: sortKey(item, index) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const keyed = items
+    .map((item, index) => ({ item, key: sortKey(item, index) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const start = query.after === undefined ? 0 : keyed.findIndex((entry) => entry.key > query.after!);
   const rest = start === -1 ? [] : keyed.slice(start);
   const page = rest.slice(0, query.limit);

@@ -48,7 +48,11 @@ export function refuseUnstorableInput(req: IncomingMessage & { body?: unknown; q
   const url = new URL(req.url ?? '/', 'http://localhost');
   for (const [name, value] of url.searchParams) {
     if (name.includes('\u0000') || value.includes('\u0000')) {
-      issues.push({ path: name.replaceAll('\u0000', '\\u0000'), message: 'query parameter contains the NUL character (\\u0000)', expected: 'text without \\u0000' });
+      issues.push({
+        path: name.replaceAll('\u0000', '\\u0000'),
+        message: 'query parameter contains the NUL character (\\u0000)',
+        expected: 'text without \\u0000',
+      });
     }
   }
   if (req.body !== undefined) issues.push(...inspectJson(req.body, MAX_JSON_DEPTH).issues);

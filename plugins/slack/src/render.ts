@@ -71,7 +71,10 @@ export function renderSlack(message: ChannelMessage, config: SlackConfig, templa
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: truncate(view.title, SLACK_LIMITS.header), emoji: true } },
       { type: 'section', text: { type: 'mrkdwn', text: truncate(templates.render(type, 'mrkdwn', view).trim(), SLACK_LIMITS.section) } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `${slackEscape(truncate(view.event_label, SLACK_LIMITS.label))}${settings}` }] },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `${slackEscape(truncate(view.event_label, SLACK_LIMITS.label))}${settings}` }],
+      },
     ],
   };
 }

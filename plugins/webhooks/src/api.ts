@@ -17,7 +17,16 @@
 import type { ServerResponse } from 'node:http';
 import express from 'express';
 import type { z } from 'zod';
-import { formatIssues, inspectJson, pathIdIssue, toValidationIssues, type HttpHandler, type Identity, type Logger, type ValidationIssue } from '@herald/contracts';
+import {
+  formatIssues,
+  inspectJson,
+  pathIdIssue,
+  toValidationIssues,
+  type HttpHandler,
+  type Identity,
+  type Logger,
+  type ValidationIssue,
+} from '@herald/contracts';
 import type { Cidr } from './address-policy.js';
 import type { Clock } from './clock.js';
 import { describeEndpoint, type WebhookDispatcher } from './dispatcher.js';
@@ -132,9 +141,11 @@ function decodeNameCursor(value: unknown): string {
   const decoded = text !== undefined && text.toString('base64url') === value ? text.toString('utf8') : '';
   const name = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
   if (name === '' || name.includes('\u0000') || name.includes('\ufffd')) {
-    throw new WebhookError('validation_failed', 'cursor is not a cursor this list issued: pass the next_cursor of a previous page unchanged', [
-      { path: 'cursor', message: 'is not a cursor this list issued', expected: 'the next_cursor of a previous page, unchanged' },
-    ]);
+    throw new WebhookError(
+      'validation_failed',
+      'cursor is not a cursor this list issued: pass the next_cursor of a previous page unchanged',
+      [{ path: 'cursor', message: 'is not a cursor this list issued', expected: 'the next_cursor of a previous page, unchanged' }],
+    );
   }
   return name;
 }
@@ -197,7 +208,8 @@ export function createWebhooksApi(options: WebhooksApiOptions): HttpHandler {
     '/',
     wrap(async (req, res, identity) => {
       const query = req.query;
-      const limitText = query['limit'] === undefined ? undefined : String(query['limit']);
+      const limitRaw = query['limit'];
+      const limitText = limitRaw === undefined ? undefined : typeof limitRaw === 'string' ? limitRaw : 'given more than once';
       const limit = limitText === undefined ? DEFAULT_LIMIT : /^\d{1,6}$/.test(limitText) ? Number(limitText) : Number.NaN;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
         throw new WebhookError('validation_failed', `limit must be an integer from 1 to ${MAX_LIMIT}`, [

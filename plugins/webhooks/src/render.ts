@@ -83,7 +83,11 @@ export const WEBHOOK_LIMITS = { title: 250, description: 10_000 } as const;
 function capped(event: HeraldEvent): HeraldEvent {
   const { title, description } = event.data;
   if (title.length <= WEBHOOK_LIMITS.title && description.length <= WEBHOOK_LIMITS.description) return event;
-  const data = { ...event.data, title: capText(title, WEBHOOK_LIMITS.title), description: capText(description, WEBHOOK_LIMITS.description) };
+  const data = {
+    ...event.data,
+    title: capText(title, WEBHOOK_LIMITS.title),
+    description: capText(description, WEBHOOK_LIMITS.description),
+  };
   return { ...event, data };
 }
 

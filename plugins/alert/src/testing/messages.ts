@@ -41,5 +41,9 @@ export function personalMessage(options: PersonalMessageOptions = {}): ChannelMe
 
 export function systemMessage(eventId = 'e-sys'): ChannelMessage {
   const destination = { scope: 'system' as const };
-  return { ...personalMessage({ eventId }), delivery_id: deliveryId({ source: 'defectdojo', id: eventId }, 'alert', destination), destination };
+  return {
+    ...personalMessage({ eventId }),
+    delivery_id: deliveryId({ source: 'defectdojo', id: eventId }, 'alert', destination),
+    destination,
+  };
 }
