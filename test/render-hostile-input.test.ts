@@ -13,10 +13,10 @@ import { MAIL_LIMITS, renderMail } from '../plugins/mail/src/render.js';
 import { MAIL_TEMPLATES_DIR } from '../plugins/mail/src/start.js';
 import { msteamsConfigSchema } from '../plugins/msteams/src/config.js';
 import { MSTEAMS_LIMITS, renderMsteams, type AdaptiveCardMessage, type MessageCard } from '../plugins/msteams/src/render.js';
-import { MSTEAMS_TEMPLATES_DIR } from '../plugins/msteams/src/start.js';
+import { loadMsteamsTemplates } from '../plugins/msteams/src/start.js';
 import { slackConfigSchema } from '../plugins/slack/src/config.js';
 import { SLACK_LIMITS, renderSlack } from '../plugins/slack/src/render.js';
-import { SLACK_TEMPLATES_DIR } from '../plugins/slack/src/start.js';
+import { loadSlackTemplates } from '../plugins/slack/src/start.js';
 import { WEBHOOK_LIMITS, renderMessage } from '../plugins/webhooks/src/render.js';
 
 const personal: Destination = { scope: 'personal', user: alice };
@@ -50,8 +50,8 @@ function hostile(channel: string, destination: Destination, url: string, big = f
 const mail = mailConfigSchema.parse({ from: 'dojo@example.com', team_name: 'AppSec', mail_notifications_to: 'sec@example.com' });
 const mailTemplates = loadTemplates({ defaultsDir: MAIL_TEMPLATES_DIR });
 const slack = slackConfigSchema.parse({ token: 'xoxb-1', channel: '#sec' });
-const slackTemplates = loadTemplates({ defaultsDir: SLACK_TEMPLATES_DIR });
-const teamsTemplates = loadTemplates({ defaultsDir: MSTEAMS_TEMPLATES_DIR });
+const slackTemplates = loadSlackTemplates(undefined);
+const teamsTemplates = loadMsteamsTemplates(undefined);
 
 function ok<T extends object>(value: T | { readonly kind: 'dropped'; readonly reason: string }): T {
   if ('kind' in value && value.kind === 'dropped') throw new Error(`dropped: ${value.reason}`);
@@ -117,6 +117,31 @@ describe('link URLs with a scheme other than http(s)', () => {
     expect(outputs['webhook']).toContain('"url_ui":"https://dojo.example.com/finding/91"');
     expect(outputs['adaptive']).toContain('"url":"https://dojo.example.com/finding/91"');
     expect(alertOf(hostile('alert', personal, 'https://other.example.com/x')).url).toBe('https://other.example.com/x');
+  });
+});
+
+describe('links written into event text', () => {
+  it.each(BAD_SCHEMES)('a markdown or Slack link to %s in the description is no link in Teams or Slack', (url) => {
+    const message = (channel: string) =>
+      channelMessage(channel, 'user_mentioned', system, { data: { description: `see [details](${url}) or <${url}|here>` } });
+    const teamsConfig = msteamsConfigSchema.parse({ url: 'https://teams.example.com/hook' });
+    const card = JSON.stringify(ok(renderMsteams(message('msteams'), teamsConfig, teamsTemplates)).body);
+    const targets = [...card.matchAll(/\](?:\\n)?\(([^)]*)\)/g)].map((m) => m[1]);
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) expect(target).toMatch(/^https:\/\//);
+    expect(card).toContain('see [details] (');
+    const slacked = JSON.stringify(ok(renderSlack(message('slack'), slack, slackTemplates)));
+    const slackLinks = [...slacked.matchAll(/<([^>|]+)\|/g)].map((m) => m[1]);
+    for (const target of slackLinks) expect(target).toMatch(/^https:\/\//);
+    expect(slacked).toContain('&lt;');
+  });
+
+  it('keeps an http(s) markdown link in Teams text', () => {
+    const m = channelMessage('msteams', 'user_mentioned', system, { data: { description: 'see [details](https://x.example.com/a)' } });
+    const card = JSON.stringify(
+      ok(renderMsteams(m, msteamsConfigSchema.parse({ url: 'https://teams.example.com/hook' }), teamsTemplates)).body,
+    );
+    expect(card).toContain('see [details](https://x.example.com/a)');
   });
 });
 

@@ -10,6 +10,7 @@ import {
   templateView,
   type ChannelMessage,
   type SendOutcome,
+  type TemplateEscaper,
   type TemplateSet,
   type TemplateView,
 } from '@herald/contracts';
@@ -103,6 +104,13 @@ function facts(view: TemplateView): { title: string; value: string }[] {
 }
 
 const isHttpUrl = isLinkUrl;
+
+/**
+ * Escaper for values inserted into Teams markdown (`title`, `text`): a markdown link in event text
+ * whose target is not an http(s) URL — `[x](javascript:…)` — loses its link syntax, so the card
+ * never renders it as a link. Links to http(s) targets and all other text stay as written.
+ */
+export const teamsMarkdownEscape: TemplateEscaper = (value) => value.replace(/\]\s*\(\s*(?!https?:\/\/)/gi, '] (');
 
 export function renderMsteams(message: ChannelMessage, config: MsteamsConfig, templates: TemplateSet): MsteamsRequest | Dropped {
   if (message.destination.scope === 'personal') return drop('msteams is system-scope only');
