@@ -7,7 +7,7 @@
  * and id) are acknowledged without routing; transient failures are retried.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { formatIssues, parseEvent, type HandlerOutcome, type Logger, type ReceivedMessage } from '@herald/contracts';
+import { eventMessageId, formatIssues, parseEvent, type HandlerOutcome, type Logger, type ReceivedMessage } from '@herald/contracts';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { CLOCK, GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
 import type { Clock } from '../scheduler/clock.js';
@@ -68,7 +68,7 @@ export class IngestService {
     }
     const deliverAt = event.data.deliver_at === undefined ? undefined : new Date(event.data.deliver_at);
     if (deliverAt !== undefined && deliverAt.getTime() > this.clock.now().getTime()) {
-      const { schedule, created } = await this.schedules.schedule(event, deliverAt, `${event.source}:${event.id}`);
+      const { schedule, created } = await this.schedules.schedule(event, deliverAt, eventMessageId(event));
       this.logger.info(created ? 'event scheduled' : 'event already scheduled', {
         event_id: event.id,
         schedule_id: schedule.id,
