@@ -24,9 +24,11 @@ export function pathIdIssue(name: string, value: string): ValidationIssue | unde
     return {
       path: name,
       message:
-        value.length > MAX_PATH_ID_LENGTH
-          ? `is ${value.length} characters long, over the limit of ${MAX_PATH_ID_LENGTH}`
-          : `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}" contains characters ids may not use`,
+        value.length === 0
+          ? 'is empty'
+          : value.length > MAX_PATH_ID_LENGTH
+            ? `is ${value.length} characters long, over the limit of ${MAX_PATH_ID_LENGTH}`
+            : `${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)} contains characters ids may not use`,
       expected: `1 to ${MAX_PATH_ID_LENGTH} characters from A-Z a-z 0-9 . _ ~ : @ -`,
     };
   }
