@@ -315,6 +315,12 @@ describe('NUL in API input', () => {
     expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'event_id' })]);
   });
 
+  it('a webhooks list owner with \\u0000 → 400 naming owner (webhooks plugin)', async () => {
+    const res = await raw('GET', `${webhooksApi}/webhooks?owner=a%00b`, undefined);
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'owner' })]);
+  });
+
   it('a webhook endpoint field with \\u0000 → 400 naming it (webhooks plugin)', async () => {
     const res = await raw(
       'POST',

@@ -218,6 +218,8 @@ export function createWebhooksApi(options: WebhooksApiOptions): HttpHandler {
       }
       const cursor = query['cursor'] === undefined || query['cursor'] === '' ? null : decodeNameCursor(query['cursor']);
       const ownerParam = typeof query['owner'] === 'string' ? query['owner'] : undefined;
+      const badOwner = ownerParam === undefined || ownerParam === 'none' ? undefined : pathIdIssue('owner', ownerParam);
+      if (badOwner) throw new WebhookError('validation_failed', `invalid query parameter ${formatIssues([badOwner])}`, [badOwner]);
       let filter: OwnerFilter;
       if (identity.kind === 'user') {
         if (ownerParam !== undefined && ownerParam !== identity.userId)
