@@ -126,8 +126,8 @@ describe('npm start (all-in-one)', () => {
       20_000,
     );
     expect(deliveries.body.items.map((d) => `${d.delivery_id} ${d.outcome}`).sort()).toEqual([
-      'aio-1:alert:user-u1 delivered',
-      'aio-1:mail:user-u1 delivered',
+      'cli:aio-1:alert:user-u1 delivered',
+      'cli:aio-1:mail:user-u1 delivered',
     ]);
 
     const decisions = await api.expect<{ column: string; decisions: Array<{ scope: string; username?: string; channels?: string[] }> }>(
@@ -164,7 +164,7 @@ describe('npm start (all-in-one)', () => {
     expect(cli(['publish', 'user_mentioned', '--id', 'aio-2', '--recipients', 'ann']).status).toBe(0);
     await waitForOutput(
       tail,
-      (out) => out.includes('"delivery_id":"aio-2:alert:user-u1"') && out.includes('"delivery_id":"aio-2:mail:user-u1"'),
+      (out) => out.includes('"delivery_id":"cli:aio-2:alert:user-u1"') && out.includes('"delivery_id":"cli:aio-2:mail:user-u1"'),
       20_000,
     );
     const lines = tail

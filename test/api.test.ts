@@ -196,7 +196,7 @@ describe('directory events, statuses and dead letters', () => {
       (r) => r.body.items.length === 1,
     );
     const status: DeliveryStatus = {
-      delivery_id: 'cr-1:alert:user-u1',
+      delivery_id: 'test:cr-1:alert:user-u1',
       event_id: 'cr-1',
       channel: 'alert',
       destination: { scope: 'personal', user: { id: 'u1', username: 'ann', email: 'ann@example.com', full_name: '' } },
@@ -210,7 +210,7 @@ describe('directory events, statuses and dead letters', () => {
       (r) => r.body.items[0]?.outcome === 'delivered',
     );
     expect(page.body.items).toEqual([
-      expect.objectContaining({ delivery_id: 'cr-1:alert:user-u1', outcome: 'delivered', attempt: 1, user_id: 'u1' }),
+      expect.objectContaining({ delivery_id: 'test:cr-1:alert:user-u1', outcome: 'delivered', attempt: 1, user_id: 'u1' }),
     ]);
   });
 

@@ -69,7 +69,7 @@ async function readiness(): Promise<{ status: number; body: { checks: Record<str
 async function routed(eventId: string): Promise<string[]> {
   return (await readStream(client, topo.streams.deliver.name))
     .map((m) => m.headers['Nats-Msg-Id'] ?? '')
-    .filter((id) => id.startsWith(`${eventId}:`));
+    .filter((id) => id.startsWith(`test:${eventId}:`));
 }
 
 beforeAll(async () => {
@@ -107,7 +107,7 @@ describe('NATS restart', () => {
         () => routed('before'),
         (ids) => ids.length === 1,
       ),
-    ).toEqual(['before:alert:user-1']);
+    ).toEqual(['test:before:alert:user-1']);
     expect((await readiness()).status).toBe(200);
 
     await stopNats();
@@ -135,6 +135,6 @@ describe('NATS restart', () => {
         15_000,
         200,
       ),
-    ).toEqual(['after:alert:user-1']);
+    ).toEqual(['test:after:alert:user-1']);
   }, 60_000);
 });

@@ -87,7 +87,7 @@ describe('SIGKILL of the gateway', () => {
     await new Promise((r) => setTimeout(r, 500));
     const final = (await readStream(nc, topo.streams.deliver.name)).map((m) => m.headers['Nats-Msg-Id'] ?? '');
     expect(final).toHaveLength(BURST);
-    expect(new Set(final)).toEqual(new Set(Array.from({ length: BURST }, (_, i) => `k-${i}:alert:user-1`)));
+    expect(new Set(final)).toEqual(new Set(Array.from({ length: BURST }, (_, i) => `test:k-${i}:alert:user-1`)));
     expect(ids.length).toBe(BURST);
     const recorded = await waitFor(
       async () => Number((await db.query<{ n: string }>('select count(*)::text as n from gateway.deliveries'))[0]?.n),

@@ -116,18 +116,18 @@ describe('routing through NATS', () => {
     const deliver = (channel: string) => topo.subjects.deliver(channel);
     expect(summary).toEqual(
       [
-        `${deliver('alert')} scan-1:alert:user-2 bob`,
-        `${deliver('alert')} scan-1:alert:user-4 dana`,
-        `${deliver('alert')} scan-1:alert:user-5 erin`,
-        `${deliver('mail')} scan-1:mail:system system`,
-        `${deliver('mail')} scan-1:mail:user-1 root`,
-        `${deliver('mail')} scan-1:mail:user-4 dana`,
-        `${deliver('mail')} scan-1:mail:user-5 erin`,
+        `${deliver('alert')} test:scan-1:alert:user-2 bob`,
+        `${deliver('alert')} test:scan-1:alert:user-4 dana`,
+        `${deliver('alert')} test:scan-1:alert:user-5 erin`,
+        `${deliver('mail')} test:scan-1:mail:system system`,
+        `${deliver('mail')} test:scan-1:mail:user-1 root`,
+        `${deliver('mail')} test:scan-1:mail:user-4 dana`,
+        `${deliver('mail')} test:scan-1:mail:user-5 erin`,
       ].sort(),
     );
-    const bobAlert = got.find((d) => d.id === 'scan-1:alert:user-2')!.message;
+    const bobAlert = got.find((d) => d.id === 'test:scan-1:alert:user-2')!.message;
     expect(bobAlert).toMatchObject({
-      delivery_id: 'scan-1:alert:user-2',
+      delivery_id: 'test:scan-1:alert:user-2',
       channel: 'alert',
       site_url: 'https://herald.example',
       event_label: 'Scan Added',
@@ -158,10 +158,10 @@ describe('routing through NATS', () => {
       '/deliveries?event_id=scan-1&channel=mail',
     );
     expect(page.items.map((d) => d.delivery_id).sort()).toEqual([
-      'scan-1:mail:system',
-      'scan-1:mail:user-1',
-      'scan-1:mail:user-4',
-      'scan-1:mail:user-5',
+      'test:scan-1:mail:system',
+      'test:scan-1:mail:user-1',
+      'test:scan-1:mail:user-4',
+      'test:scan-1:mail:user-5',
     ]);
     expect(page.items.every((d) => d.outcome === 'published')).toBe(true);
     expect(page.next_cursor).toBeNull();
@@ -172,7 +172,7 @@ describe('routing through NATS', () => {
     await apiA.expect(200, 'PATCH', '/users/3/settings', { events: { user_mentioned: ['mail'] } });
     await publishAndWait({ id: 'mention-1', type: 'user_mentioned', data: { recipients: ['carol', 'nobody'] } });
     const got = (await deliveriesFor('mention-1')).map((d) => d.id).sort();
-    expect(got).toEqual(['mention-1:mail:user-3', 'mention-1:slack:user-3']);
+    expect(got).toEqual(['test:mention-1:mail:user-3', 'test:mention-1:slack:user-3']);
     const decisions = await apiA.expect<{ decisions: Array<Record<string, unknown>> }>(200, 'GET', '/events/mention-1/decisions');
     expect(decisions.decisions).toContainEqual({ scope: 'recipient', username: 'nobody', reason: 'unknown username nobody' });
   });
@@ -186,7 +186,7 @@ describe('routing through NATS', () => {
     const ids = Array.from({ length: 8 }, (_, i) => `after-${i}`);
     for (const id of ids) await publishAndWait({ id, type: 'test_added', data: { product: { id: '7', name: 'Web' } } });
     for (const id of ids) {
-      expect((await deliveriesFor(id)).map((d) => d.id)).toContain(`${id}:slack:user-2`);
+      expect((await deliveriesFor(id)).map((d) => d.id)).toContain(`test:${id}:slack:user-2`);
     }
     expect(ids.some((id) => routedBy.b.includes(id))).toBe(true);
   });

@@ -115,10 +115,10 @@ describe('engagement reminders', () => {
     const delivered = await waitFor(deliveryIds, (list) => list.length >= 4);
     expect(delivered.sort()).toEqual(
       [
-        'reminder:upcoming_engagement:soon:alert:user-1',
-        'reminder:stale_engagement:stale:alert:user-1',
-        'reminder:stale_engagement:overdue:alert:user-1',
-        'reminder:auto_close_engagement:overdue:alert:user-1',
+        'herald.scheduler:reminder%3Aupcoming_engagement%3Asoon:alert:user-1',
+        'herald.scheduler:reminder%3Astale_engagement%3Astale:alert:user-1',
+        'herald.scheduler:reminder%3Astale_engagement%3Aoverdue:alert:user-1',
+        'herald.scheduler:reminder%3Aauto_close_engagement%3Aoverdue:alert:user-1',
       ].sort(),
     );
   });
@@ -168,19 +168,19 @@ describe('scheduled events', () => {
     await api.expect(204, 'DELETE', `/schedules/${cancelled.id}`);
 
     await gateway.close();
-    expect(await deliveryIds()).not.toContain('later-1:alert:user-1');
+    expect(await deliveryIds()).not.toContain('test:later-1:alert:user-1');
     gateway = await start();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(await deliveryIds()).not.toContain('later-1:alert:user-1');
+    expect(await deliveryIds()).not.toContain('test:later-1:alert:user-1');
     clock.advanceMs(61_000);
 
     const delivered = await waitFor(
       deliveryIds,
-      (list) => list.includes('later-1:alert:user-1') && list.includes('later-2:alert:user-1'),
+      (list) => list.includes('test:later-1:alert:user-1') && list.includes('test:later-2:alert:user-1'),
       15_000,
     );
-    expect(delivered.filter((id) => id === 'later-1:alert:user-1')).toHaveLength(1);
-    expect(delivered.filter((id) => id === 'later-2:alert:user-1')).toHaveLength(1);
+    expect(delivered.filter((id) => id === 'test:later-1:alert:user-1')).toHaveLength(1);
+    expect(delivered.filter((id) => id === 'test:later-2:alert:user-1')).toHaveLength(1);
     const released = await api.expect<{ state: string }>(200, 'GET', `/schedules/${created.id}`);
     expect(released.state).toBe('released');
     await new Promise((resolve) => setTimeout(resolve, 1_500));

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
-import { connectNats, formatIssues, hasErrorCode, loadNatsEnv, subjects, validateEvent } from '@herald/contracts';
+import { connectNats, eventMessageId, formatIssues, hasErrorCode, loadNatsEnv, subjects, validateEvent } from '@herald/contracts';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -131,7 +131,9 @@ async function publish(args: ParsedArgs, env: Env, out: Out, err: Out): Promise<
   }
   const nc = await connectFromEnv(env, 'herald-cli');
   try {
-    await jetstream(nc).publish(subjects(env['HERALD_SUBJECT_PREFIX'] ?? 'herald').event(type), JSON.stringify(event), { msgID: event.id });
+    await jetstream(nc).publish(subjects(env['HERALD_SUBJECT_PREFIX'] ?? 'herald').event(type), JSON.stringify(event), {
+      msgID: eventMessageId(event),
+    });
   } finally {
     await nc.close();
   }

@@ -26,9 +26,22 @@ export function destinationKey(destination: Destination): string {
   return destination.scope === 'system' ? 'system' : `user-${destination.user.id}`;
 }
 
-/** `<event id>:<channel>:<destination key>` — the same inputs always give the same id. */
-export function deliveryId(eventId: string, channel: string, destination: Destination): string {
-  return `${eventId}:${channel}:${destinationKey(destination)}`;
+/**
+ * `<source>:<event id>`, both percent-encoded: the `Nats-Msg-Id` Herald's own publishers (HTTP
+ * ingress, CLI) set on an event, so the same `id` from two sources is never de-duplicated as one.
+ */
+export function eventMessageId(event: { readonly source: string; readonly id: string }): string {
+  return `${encodeURIComponent(event.source)}:${encodeURIComponent(event.id)}`;
+}
+
+/**
+ * `<source>:<event id>:<channel>:<destination key>`, `source` and `id` percent-encoded
+ * (`encodeURIComponent`, so neither carries a `:`): unique per (source, id, channel, destination)
+ * — the same `id` from two sources gives two ids — and the same inputs always give the same id, so
+ * a republish after a crash is de-duplicated. Example: `defectdojo:scan-42:alert:user-7`.
+ */
+export function deliveryId(event: { readonly source: string; readonly id: string }, channel: string, destination: Destination): string {
+  return `${eventMessageId(event)}:${channel}:${destinationKey(destination)}`;
 }
 
 export const channelMessageSchema = z.object({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseEvent } from './envelope.js';
+import { MAX_EVENT_ID_LENGTH, parseEvent } from './envelope.js';
+import { MAX_JSON_DEPTH } from './validation.js';
 
 const now = new Date('2026-11-23T10:00:00.000Z');
 const valid = { specversion: '1.0', id: 'e-1', source: 'defectdojo', type: 'scan_added', data: { product: { id: '7', name: 'Web' } } };
@@ -89,5 +90,48 @@ describe('parseEvent', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues[0]?.message).toMatch(/over the limit of 1024 bytes/);
+  });
+
+  it('refuses a 10 000-level nested array at validation, naming where the limit was passed', () => {
+    const deep = `{"specversion":"1.0","id":"deep","source":"t","type":"scan_added","data":{"nested":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`;
+    const result = parseEvent(deep, { now });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toHaveLength(1);
+    expect(result.issues[0]?.path).toBe(`data.nested${'[0]'.repeat(MAX_JSON_DEPTH - 2)}`);
+    expect(result.issues[0]?.message).toBe(`is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  });
+
+  it('accepts nesting up to the limit exactly', () => {
+    // envelope (1) → data (2) → nested arrays (3 … MAX_JSON_DEPTH)
+    const arrays = MAX_JSON_DEPTH - 2;
+    const atLimit = `{"specversion":"1.0","id":"ok","source":"t","type":"scan_added","data":{"nested":${'['.repeat(arrays)}${']'.repeat(arrays)}}}`;
+    expect(parseEvent(atLimit, { now }).ok).toBe(true);
+    const over = `{"specversion":"1.0","id":"ok","source":"t","type":"scan_added","data":{"nested":${'['.repeat(arrays + 1)}${']'.repeat(arrays + 1)}}}`;
+    expect(parseEvent(over, { now }).ok).toBe(false);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['title', { ...valid, data: { title: 'a\u0000b' } }, 'data.title'],
+    ['an event-specific field', { ...valid, data: { note: { text: ['ok', 'x\u0000'] } } }, 'data.note.text[1]'],
+    ['a recipient', { ...valid, data: { recipients: ['ann\u0000'] } }, 'data.recipients[0]'],
+    ['the id', { ...valid, id: 'e\u00001' }, 'id'],
+    ['a field name', { ...valid, data: { 'k\u0000': 1 } }, 'data.k\\u0000'],
+  ])('refuses \\u0000 in %s, naming the field', (_label, input, path) => {
+    const result = parseEvent(raw(input), { now });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toEqual([expect.objectContaining({ path, message: expect.stringMatching(/NUL character/) })]);
+  });
+
+  it.each<[string, unknown, string, RegExp]>([
+    ['an id with a line feed', { ...valid, id: 'a\nb' }, 'id', /control characters/],
+    ['a source with a carriage return', { ...valid, source: 'a\rb' }, 'source', /control characters/],
+    ['an id over 256 characters', { ...valid, id: 'x'.repeat(MAX_EVENT_ID_LENGTH + 1) }, 'id', /at most 256 characters/],
+  ])('refuses %s (ids travel in NATS headers)', (_label, input, path, message) => {
+    const result = parseEvent(raw(input), { now });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toEqual([expect.objectContaining({ path, message: expect.stringMatching(message) })]);
   });
 });

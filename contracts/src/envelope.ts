@@ -7,10 +7,19 @@ import { z } from 'zod';
 import { EVENT_NAME_PATTERN, humanise } from './catalogue.js';
 import type { ValidationIssue } from './errors.js';
 import { DEFAULT_MAX_EVENT_BYTES } from './topology.js';
-import { toValidationIssues } from './validation.js';
+import { inspectJson, MAX_JSON_DEPTH, toValidationIssues } from './validation.js';
+
+/** Longest `id` and `source` accepted, characters: they travel in NATS headers and delivery ids. */
+export const MAX_EVENT_ID_LENGTH = 256;
+
+const CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 const nonEmpty = (what: string) =>
-  z.string({ error: `must be a non-empty string (${what})` }).min(1, { error: `must not be empty (${what})` });
+  z
+    .string({ error: `must be a non-empty string (${what})` })
+    .min(1, { error: `must not be empty (${what})` })
+    .max(MAX_EVENT_ID_LENGTH, { error: `must be at most ${MAX_EVENT_ID_LENGTH} characters (${what})` })
+    .regex(CONTROL_CHARACTERS, { error: `must not contain control characters such as CR, LF or NUL (${what})` });
 
 const id = z.string({ error: 'must be a string id, e.g. "42"' }).min(1, { error: 'must not be empty' });
 
@@ -134,8 +143,18 @@ export function validateEvent(decoded: unknown, now: Date): ParseResult {
   if (decoded === null || typeof decoded !== 'object' || Array.isArray(decoded)) {
     return { ok: false, issues: [{ path: '', message: 'must be a JSON object', expected: 'a CloudEvents 1.0 JSON object' }] };
   }
+  // Depth first: nothing below may walk a structure deeper than the limit (JSON.stringify of a
+  // 10 000-level array overflows the stack). NUL is refused in every string, PostgreSQL cannot
+  // store it.
+  const shape = inspectJson(decoded, MAX_JSON_DEPTH);
+  if (shape.tooDeep) return { ok: false, issues: shape.issues };
   const result = envelopeSchema.safeParse(decoded);
-  if (!result.success) return { ok: false, issues: toValidationIssues(result.error, decoded) };
+  if (!result.success || shape.issues.length > 0) {
+    // A NUL in `id` or `source` is reported once, by the walk.
+    const nulPaths = new Set(shape.issues.map((i) => i.path));
+    const schemaIssues = result.success ? [] : toValidationIssues(result.error, decoded).filter((i) => !nulPaths.has(i.path));
+    return { ok: false, issues: [...shape.issues, ...schemaIssues] };
+  }
   const envelope = result.data;
   const data = envelope.data ?? {};
   return {

@@ -10,6 +10,7 @@ export {
   parseEvent,
   validateEvent,
   defaultDescription,
+  MAX_EVENT_ID_LENGTH,
   type EventData,
   type HeraldEvent,
   type ParseOptions,
@@ -26,6 +27,7 @@ export {
   directoryUserSchema,
   deliveryId,
   destinationKey,
+  eventMessageId,
   MESSAGE_HEADERS,
   type ChannelMessage,
   type Destination,
@@ -64,7 +66,17 @@ export {
   type Topology,
   type TopologyOptions,
 } from './topology.js';
-export { toValidationIssues, formatPath } from './validation.js';
+export { toValidationIssues, formatPath, inspectJson, MAX_JSON_DEPTH, type JsonInspection } from './validation.js';
+export {
+  MAX_PATH_ID_LENGTH,
+  PATH_ID_PATTERN,
+  JSON_MEDIA_TYPE,
+  eventIdIssue,
+  hasRequestBody,
+  isJsonMediaType,
+  pathIdIssue,
+  unsupportedMediaTypeBody,
+} from './request-limits.js';
 export { jsonLogger, silentLogger, type LogFields, type LogLevel, type Logger } from './logger.js';
 export { connectNats, type NatsConnectOptions } from './jetstream/connect.js';
 export {
@@ -121,6 +133,7 @@ export { parseEnv, type ParseEnvOptions } from './sdk/parse-env.js';
 export { installSignalHandlers, type SignalHandlerOptions } from './sdk/signal-handlers.js';
 export { runPluginProcess, type PluginProcessOptions } from './sdk/run-plugin-process.js';
 export { SECRET_KEY_HELP, SecretBox } from './secrets/secret-box.js';
+export { capText, isLinkUrl, linkUrl } from './sdk/render-safety.js';
 export {
   escapeHtml,
   loadTemplates,

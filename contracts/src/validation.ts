@@ -57,3 +57,70 @@ export function toValidationIssues(error: z.ZodError, input: unknown): Validatio
     }
   });
 }
+
+/**
+ * Deepest nesting accepted in an event (objects and arrays, the envelope itself is level 1).
+ * DefectDojo's deepest payload (`data.finding.test.engagement.product.product_type`) is 7 levels.
+ * @default 32
+ */
+export const MAX_JSON_DEPTH = 32;
+
+export interface JsonInspection {
+  /** Each string (value or key) carrying U+0000 and each container nested too deep, by path. */
+  readonly issues: ValidationIssue[];
+  /** True when some container is nested deeper than allowed: walk the value no further. */
+  readonly tooDeep: boolean;
+}
+
+/**
+ * Walks a decoded JSON value without recursion (a 10 000-level array cannot overflow the stack
+ * here) and reports, naming each field: nesting deeper than `maxDepth`, and U+0000 in any string
+ * or key — PostgreSQL `text` and `jsonb` cannot store it (SQLSTATE 22021/22P05). Stops after
+ * `maxIssues` issues.
+ */
+export function inspectJson(value: unknown, maxDepth: number = MAX_JSON_DEPTH, maxIssues = 20): JsonInspection {
+  const issues: ValidationIssue[] = [];
+  let tooDeep = false;
+  const stack: Array<{ value: unknown; path: PropertyKey[] }> = [{ value, path: [] }];
+  while (stack.length > 0 && issues.length < maxIssues) {
+    const { value: current, path } = stack.pop()!;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) {
+        issues.push({
+          path: formatPath(path),
+          message: 'contains the NUL character (\\u0000), which cannot be stored',
+          expected: 'text without \\u0000; remove or replace it',
+        });
+      }
+      continue;
+    }
+    if (current === null || typeof current !== 'object') continue;
+    if (path.length + 1 > maxDepth) {
+      tooDeep = true;
+      issues.push({
+        path: formatPath(path),
+        message: `is nested more than ${maxDepth} levels deep`,
+        expected: `at most ${maxDepth} levels of nested objects and arrays; flatten the data`,
+      });
+      continue;
+    }
+    if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], path: [...path, i] });
+      continue;
+    }
+    const keys = Object.keys(current);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i]!;
+      if (key.includes('\u0000')) {
+        issues.push({
+          path: formatPath([...path, key.replaceAll('\u0000', '\\u0000')]),
+          message: 'field name contains the NUL character (\\u0000), which cannot be stored',
+          expected: 'field names without \\u0000',
+        });
+        continue;
+      }
+      stack.push({ value: (current as Record<string, unknown>)[key], path: [...path, key] });
+    }
+  }
+  return { issues, tooDeep };
+}

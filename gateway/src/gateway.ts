@@ -11,6 +11,7 @@ import type pg from 'pg';
 import { AppModule } from './app.module.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { ErrorFilter } from './http/error.filter.js';
+import { PathIdPipe, refuseUnstorableInput, requireJsonBody } from './http/request-guards.js';
 import type { RoutingPort } from './ingest/routing-port.js';
 import type { Clock } from './scheduler/clock.js';
 import { MessagingService } from './messaging/messaging.service.js';
@@ -55,9 +56,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     { logger: false, abortOnError: false, bodyParser: false },
   );
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.use(requireJsonBody);
   for (const handler of options.apiHandlers ?? []) app.use(handler);
   app.useBodyParser('json', { limit: config.maxEventBytes + 64 * 1024 });
+  app.use(refuseUnstorableInput);
   app.useGlobalFilters(new ErrorFilter(logger));
+  app.useGlobalPipes(new PathIdPipe());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle('Herald').setDescription('Herald notification gateway API').setVersion('1').addBearerAuth().build(),

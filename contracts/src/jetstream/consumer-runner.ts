@@ -60,6 +60,15 @@ export interface ConsumerRunnerOptions {
   readonly onSettled?: (outcome: HandlerOutcome['kind'] | 'error', message: ReceivedMessage) => void;
 }
 
+/** NATS refused a message for its size: over the server's `max_payload`, or over the stream's limit (10054). */
+function isTooLarge(error: unknown): boolean {
+  const e = error as { name?: unknown; message?: unknown; code?: unknown } | null;
+  if (e === null || typeof e !== 'object') return false;
+  return (
+    (e.name === 'InvalidArgumentError' && String(e.message).includes('max_payload')) || (e.name === 'JetStreamApiError' && e.code === 10054)
+  );
+}
+
 function headerRecord(msg: JsMsg): Record<string, string> {
   const out: Record<string, string> = {};
   if (!msg.headers) return out;
@@ -221,10 +230,25 @@ export class ConsumerRunner {
     };
     const h = natsHeaders();
     h.set(MESSAGE_HEADERS.deadReason, reason.replace(/[\r\n]+/g, ' ').slice(0, 1024));
-    await this.options.js.publish(this.options.deadLetter.subject(received), JSON.stringify(letter), {
-      msgID: `dead:${received.stream}:${received.streamSequence}`,
-      headers: h,
-    });
+    const publish = (body: string) =>
+      this.options.js.publish(this.options.deadLetter.subject(received), body, {
+        msgID: `dead:${received.stream}:${received.streamSequence}`,
+        headers: h,
+      });
+    try {
+      await publish(JSON.stringify(letter));
+    } catch (error) {
+      // A payload near the NATS limit cannot travel base64-encoded inside a letter: send the letter
+      // without it (the original stays in its stream at `stream_seq`), never retry forever.
+      if (!isTooLarge(error)) throw error;
+      await publish(
+        JSON.stringify({
+          ...letter,
+          reason: `${reason} (payload of ${received.data.byteLength} bytes left out of this dead letter, too large for NATS; the original is ${received.stream} sequence ${received.streamSequence})`,
+          payload_base64: '',
+        }),
+      );
+    }
     this.options.logger.warn('dead-lettered', {
       consumer: this.options.consumer.durable,
       subject: received.subject,

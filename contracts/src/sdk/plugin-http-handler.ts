@@ -8,6 +8,7 @@
  * can share one app. The plugin's `http(context)` factory runs once per handler.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hasRequestBody, isJsonMediaType, unsupportedMediaTypeBody } from '../request-limits.js';
 import type { HttpHandler, PluginHttpContext } from './http.js';
 import type { PluginDefinition } from './plugin.js';
 
@@ -31,6 +32,16 @@ export function mountUnderApiPrefix(inner: HttpHandler): HttpHandler {
       return;
     }
     req.url = rest === '' || rest.startsWith('?') ? `/${rest}` : rest;
+    // Every plugin API takes JSON bodies only: anything else is refused here, naming the type.
+    if (hasRequestBody(req.headers) && !isJsonMediaType(req.headers['content-type'])) {
+      req.url = original;
+      const text = JSON.stringify(unsupportedMediaTypeBody(req.headers['content-type']));
+      res.statusCode = 415;
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.setHeader('Content-Length', Buffer.byteLength(text));
+      res.end(text);
+      return;
+    }
     inner(req, res, (error?: unknown) => {
       req.url = original;
       next(error);

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import Mustache from 'mustache';
 import type { ChannelMessage } from '../channel-message.js';
 import { HeraldError } from '../errors.js';
+import { linkUrl } from './render-safety.js';
 
 /** Escapes one interpolated value for the target format. */
 export type TemplateEscaper = (value: string) => string;
@@ -166,11 +167,12 @@ export interface TemplateView {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
-/** DefectDojo's `get_full_url`: a relative URL is appended to the site URL (keeping its path); an absolute one is kept. */
+/**
+ * DefectDojo's `get_full_url`: a relative URL is appended to the site URL (keeping its path); an
+ * absolute one is kept; `''` unless the result is an http(s) link (`linkUrl`).
+ */
 function absolute(url: string | undefined, base: string): string {
-  if (url === undefined || url === '') return '';
-  if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return url;
-  return `${base.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
+  return linkUrl(url, base);
 }
 
 function text(value: unknown): string {

@@ -78,7 +78,7 @@ export function channelMessage(
   );
   if (!parsed.ok) throw new Error(`bad fixture: ${JSON.stringify(parsed.issues)}`);
   return {
-    delivery_id: deliveryId(eventId, channel, destination),
+    delivery_id: deliveryId(parsed.event, channel, destination),
     channel,
     event: parsed.event,
     destination,

@@ -15,7 +15,7 @@ function sample(id: string, destination: ChannelMessage['destination']): Channel
     data: { title: 'Scan Added', description: 'Event scan_added has occurred.', product: { id: '1', name: 'Web' } },
   };
   return {
-    delivery_id: deliveryId(id, 'spec', destination),
+    delivery_id: deliveryId(event, 'spec', destination),
     channel: 'spec',
     event,
     destination,

@@ -155,7 +155,7 @@ export async function startPluginHarness<Config, Request>(options: PluginHarness
     };
     const destination = overrides.destination ?? { scope: 'system' };
     return {
-      delivery_id: overrides.delivery_id ?? deliveryId(event.id, channel, destination),
+      delivery_id: overrides.delivery_id ?? deliveryId(event, channel, destination),
       channel,
       event,
       destination,

@@ -1,5 +1,5 @@
 /** Channels (SPEC §2.5, §7): built-in and registered channels, and their configuration. */
-import { Body, Controller, Get, Inject, Param, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { JetStreamApiError } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
@@ -10,6 +10,7 @@ import { ChannelConfigService } from '../channel-config/channel-config.service.j
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { GATEWAY_CONFIG, NATS_CONNECTION } from '../config/tokens.js';
 import { ApiError } from '../http/error.filter.js';
+import { paginate, parsePageQuery, positionKey } from '../http/pagination.js';
 import { ChangeNotifier } from '../snapshot/change-notifier.js';
 import { AdminOnly, AuthGuard } from './auth.guard.js';
 import { found } from './not-found.js';
@@ -73,7 +74,8 @@ export class ChannelsController {
   }
 
   @Get()
-  async list() {
+  async list(@Query() query: unknown) {
+    const page = parsePageQuery(query);
     const configs = await this.service.listForApi();
     const registrations = await this.registrations();
     const names = [...new Set([...BUILTIN_CHANNELS, ...configs.map((c) => c.channel), ...registrations.keys()])];
@@ -90,7 +92,7 @@ export class ChannelsController {
         live: plugin !== null,
       };
     });
-    return { items, next_cursor: null };
+    return paginate(items, (_item, index) => positionKey(index), page);
   }
 
   @Get(':channel/config')

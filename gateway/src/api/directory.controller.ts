@@ -1,5 +1,5 @@
 /** The directory (SPEC §4, §7): users, product types, products, memberships, engagements. */
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DirectoryService } from '../directory/directory.service.js';
 import type { Upserted } from '../directory/directory-views.js';
@@ -7,6 +7,7 @@ import { ChangeNotifier } from '../snapshot/change-notifier.js';
 import { AdminOnly, AuthGuard, assertSelfOrAdmin, type Identity } from './auth.guard.js';
 import { CurrentIdentity } from './identity.decorator.js';
 import { found } from './not-found.js';
+import { paginate, parsePageQuery } from '../http/pagination.js';
 
 interface StatusResponse {
   status(code: number): unknown;
@@ -95,8 +96,9 @@ export class DirectoryController {
 
   @Get('products/:id/members')
   @AdminOnly()
-  async listProductMembers(@Param('id') id: string) {
-    return { items: await this.directory.listProductMembers(id), next_cursor: null };
+  async listProductMembers(@Param('id') id: string, @Query() query: unknown) {
+    const page = parsePageQuery(query);
+    return paginate(await this.directory.listProductMembers(id), (m) => m.user_id, page);
   }
 
   @Put('products/:id/members/:userId')
@@ -116,8 +118,9 @@ export class DirectoryController {
 
   @Get('product-types/:id/members')
   @AdminOnly()
-  async listProductTypeMembers(@Param('id') id: string) {
-    return { items: await this.directory.listProductTypeMembers(id), next_cursor: null };
+  async listProductTypeMembers(@Param('id') id: string, @Query() query: unknown) {
+    const page = parsePageQuery(query);
+    return paginate(await this.directory.listProductTypeMembers(id), (m) => m.user_id, page);
   }
 
   @Put('product-types/:id/members/:userId')

@@ -5,8 +5,9 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { z } from 'zod';
-import { DELIVERY_OUTCOMES, formatIssues, toValidationIssues, validateEvent } from '@herald/contracts';
+import { DELIVERY_OUTCOMES, eventMessageId, formatIssues, toValidationIssues, validateEvent } from '@herald/contracts';
 import { ApiError } from '../http/error.filter.js';
+import { paginate, parsePageQuery, positionKey } from '../http/pagination.js';
 import { MessagingService } from '../messaging/messaging.service.js';
 import { DeliveryLogRepository } from '../persistence/delivery-log.repository.js';
 import { EventTypesService } from '../settings/event-types.service.js';
@@ -54,8 +55,9 @@ export class EventsController {
   ) {}
 
   @Get('event-types')
-  async listEventTypes() {
-    return { items: await this.eventTypes.list(), next_cursor: null };
+  async listEventTypes(@Query() query: unknown) {
+    const page = parsePageQuery(query);
+    return paginate(await this.eventTypes.list(), (_type, index) => positionKey(index), page);
   }
 
   @Post('event-types')
@@ -76,15 +78,15 @@ export class EventsController {
     const { id, type } = result.event;
     const h = natsHeaders();
     const ack = await this.messaging.js.publish(this.messaging.topology.subjects.event(type), JSON.stringify(body), {
-      msgID: id,
+      msgID: eventMessageId(result.event),
       headers: h,
     });
     return { id, duplicate: ack.duplicate };
   }
 
-  @Get('events/:id/decisions')
+  @Get('events/:eventId/decisions')
   @AdminOnly()
-  async decisions(@Param('id') id: string) {
+  async decisions(@Param('eventId') id: string) {
     return found(await this.deliveryLog.getDecisions(id), `decisions for event ${id}`);
   }
 

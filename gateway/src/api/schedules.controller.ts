@@ -1,12 +1,16 @@
 /** Scheduled events (SPEC §6): create with an idempotency key, inspect, cancel. */
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { formatIssues, toValidationIssues, validateEvent } from '@herald/contracts';
 import { ApiError } from '../http/error.filter.js';
+import { paginate, parsePageQuery } from '../http/pagination.js';
 import { ScheduledEventsRepository } from '../scheduler/scheduled-events.repository.js';
 import { AdminOnly, AuthGuard } from './auth.guard.js';
 import { found } from './not-found.js';
+
+/** Most schedules a list walks through (pending ones come first). */
+const SCHEDULES_LISTED = 10_000;
 
 const body = z.strictObject({
   idempotency_key: z.string({ error: 'is required: a string unique per intended schedule' }).min(1).max(200),
@@ -50,8 +54,11 @@ export class SchedulesController {
   }
 
   @Get()
-  async list() {
-    return { items: await this.schedules.list(), next_cursor: null };
+  async list(@Query() query: unknown) {
+    const page = parsePageQuery(query);
+    // Served pending first by due time, then the rest by due time (the repository's order).
+    const all = await this.schedules.list(SCHEDULES_LISTED);
+    return paginate(all, (s) => `${s.state === 'pending' ? 0 : 1}|${s.deliver_at}|${s.id}`, page);
   }
 
   @Get(':id')

@@ -1,11 +1,12 @@
 /** Notification settings (SPEC §3.1, §7): system, template, personal and per-product rows. */
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { SettingsService } from '../settings/settings.service.js';
 import { ChangeNotifier } from '../snapshot/change-notifier.js';
 import { AdminOnly, AuthGuard, assertSelfOrAdmin, type Identity } from './auth.guard.js';
 import { CurrentIdentity } from './identity.decorator.js';
 import { found } from './not-found.js';
+import { paginate, parsePageQuery } from '../http/pagination.js';
 
 @ApiTags('settings')
 @ApiBearerAuth()
@@ -85,9 +86,10 @@ export class SettingsController {
   }
 
   @Get('users/:id/settings/products')
-  async listProducts(@Param('id') id: string, @CurrentIdentity() identity: Identity) {
+  async listProducts(@Param('id') id: string, @CurrentIdentity() identity: Identity, @Query() query: unknown) {
     assertSelfOrAdmin(identity, id);
-    return { items: await this.settings.listProducts(id, identity.kind !== 'admin'), next_cursor: null };
+    const page = parsePageQuery(query);
+    return paginate(await this.settings.listProducts(id, identity.kind !== 'admin'), (row) => row.product_id, page);
   }
 
   // A user token is answered about a product it cannot view exactly as about a missing one (404).

@@ -1,9 +1,10 @@
 /** API tokens (SPEC §7): admin tokens, or tokens bound to one user; stored hashed, shown once. */
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { toValidationIssues } from '@herald/contracts';
 import { ApiError } from '../http/error.filter.js';
+import { paginate, parsePageQuery } from '../http/pagination.js';
 import { TokensService } from '../tokens/tokens.service.js';
 import { AdminOnly, AuthGuard } from './auth.guard.js';
 import { found } from './not-found.js';
@@ -27,8 +28,9 @@ export class TokensController {
   }
 
   @Get()
-  async list() {
-    return { items: await this.tokens.list(), next_cursor: null };
+  async list(@Query() query: unknown) {
+    const page = parsePageQuery(query);
+    return paginate(await this.tokens.list(), (t) => `${t.created_at}|${t.id}`, page);
   }
 
   @Delete(':id')

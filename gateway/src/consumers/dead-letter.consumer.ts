@@ -7,7 +7,7 @@ import { LOGGER } from '../config/tokens.js';
 import { MessagingService } from '../messaging/messaging.service.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { DeliveryLogRepository } from '../persistence/delivery-log.repository.js';
-import { decodeJson, startConsumer } from './start-consumer.js';
+import { decodeStorableJson, startConsumer } from './start-consumer.js';
 
 @Injectable()
 export class DeadLetterConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -25,7 +25,7 @@ export class DeadLetterConsumer implements OnApplicationBootstrap, OnModuleDestr
   }
 
   async handle(message: ReceivedMessage): Promise<HandlerOutcome> {
-    const parsed = deadLetterSchema.safeParse(decodeJson(message.data));
+    const parsed = deadLetterSchema.safeParse(decodeStorableJson(message.data));
     if (!parsed.success) {
       // A foreign message on a dead-letter subject: it stays in the dead stream; logged, not recorded.
       this.logger.warn('message on a dead-letter subject is not a Herald dead letter; acknowledged', {

@@ -8,6 +8,8 @@ import {
   envelopeSchema,
   formatIssues,
   hasErrorCode,
+  inspectJson,
+  pathIdIssue,
   toValidationIssues,
   type ConsumerRunner,
   type HandlerOutcome,
@@ -25,6 +27,16 @@ type Data = Record<string, unknown>;
 function str(data: Data, key: string): string | undefined {
   const value = data[key];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** The first of `keys` whose value is not a valid directory id (same rule as API path ids). */
+function badId(data: Data, ...keys: string[]): string | undefined {
+  for (const key of keys) {
+    const value = str(data, key);
+    const issue = value === undefined ? undefined : pathIdIssue(`data.${key}`, value);
+    if (issue) return `${issue.path} ${issue.message} (expected ${issue.expected})`;
+  }
+  return undefined;
 }
 
 function without(data: Data, ...keys: string[]): Data {
@@ -54,6 +66,9 @@ export class DirectoryConsumer implements OnApplicationBootstrap, OnModuleDestro
 
   async handle(message: ReceivedMessage): Promise<HandlerOutcome> {
     const raw = decodeJson(message.data);
+    const shape = inspectJson(raw);
+    if (shape.issues.length > 0)
+      return { kind: 'dead', reason: `invalid directory event: ${formatIssues(shape.issues)}`, issues: shape.issues };
     const parsed = envelopeSchema.safeParse(raw);
     if (!parsed.success) {
       const issues = toValidationIssues(parsed.error, raw);
@@ -84,6 +99,8 @@ export class DirectoryConsumer implements OnApplicationBootstrap, OnModuleDestro
 
   /** Applies one directory change; returns `true`, or the reason it cannot be applied. */
   private async apply(kind: string, action: string, data: Data): Promise<true | string> {
+    const invalidId = badId(data, 'id', 'user_id', 'product_id', 'product_type_id');
+    if (invalidId !== undefined) return invalidId;
     if (kind === 'member' && (action === 'added' || action === 'removed')) return this.membership(action === 'added', data);
     const handlers: Record<string, (id: string, body: Data) => Promise<unknown>> = {
       'user.upserted': (id, body) => this.directory.upsertUser(id, body),

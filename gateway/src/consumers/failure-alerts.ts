@@ -7,6 +7,7 @@
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
+  deliveryId,
   destinationKey,
   humanise,
   openBucket,
@@ -68,7 +69,7 @@ export class FailureAlerts {
     };
     const snapshot = await this.cache.get();
     const deliveries = snapshot.activeSuperusers.map((user) => ({
-      delivery_id: `${event.id}:alert:user-${user.id}`,
+      delivery_id: deliveryId(event, 'alert', user.destination),
       channel: 'alert',
       destination: user.destination,
       site_url: this.siteUrl,

@@ -23,7 +23,7 @@ import { FailureAlerts } from './failure-alerts.js';
 import { MessagingService } from '../messaging/messaging.service.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { DeliveryLogRepository } from '../persistence/delivery-log.repository.js';
-import { decodeJson, startConsumer } from './start-consumer.js';
+import { decodeStorableJson, startConsumer } from './start-consumer.js';
 
 @Injectable()
 export class StatusConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -55,7 +55,7 @@ export class StatusConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async handle(message: ReceivedMessage): Promise<HandlerOutcome> {
-    const raw = decodeJson(message.data);
+    const raw = decodeStorableJson(message.data);
     const parsed = deliveryStatusSchema.safeParse(raw);
     if (!parsed.success) {
       const issues = toValidationIssues(parsed.error, raw);

@@ -1,11 +1,13 @@
 /**
  * Ingest: validate → (hold events whose `deliver_at` is in the future) → de-duplicate → hand to the
  * routing port. Invalid events are dead-lettered
- * (acknowledged, published to `herald.dead.events` with every reason); duplicates (same source
- * and id) are acknowledged without routing.
+ * (acknowledged, published to `herald.dead.events` with every reason); so is an event whose `type`
+ * differs from its subject's last token (NATS subject permissions then limit what a publisher may
+ * send), and one whose routing failed permanently (`classifyFailure`). Duplicates (same source
+ * and id) are acknowledged without routing; transient failures are retried.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { formatIssues, parseEvent, type HandlerOutcome, type Logger, type ReceivedMessage } from '@herald/contracts';
+import { eventMessageId, formatIssues, parseEvent, type HandlerOutcome, type Logger, type ReceivedMessage } from '@herald/contracts';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { CLOCK, GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
 import type { Clock } from '../scheduler/clock.js';
@@ -13,6 +15,7 @@ import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { EventLedger } from './event-ledger.js';
 import { ScheduledEventsRepository } from '../scheduler/scheduled-events.repository.js';
 import { ROUTING_PORT, type RoutingPort } from './routing-port.js';
+import { classifyFailure, failureReason } from './failure-class.js';
 
 export const EVENT_LEDGER = Symbol('EVENT_LEDGER');
 
@@ -53,9 +56,19 @@ export class IngestService {
       };
     }
     const event = parsed.event;
+    const subjectType = message.subject.slice(message.subject.lastIndexOf('.') + 1);
+    if (subjectType !== event.type) {
+      this.metrics.eventsInvalid.inc();
+      const issue = {
+        path: 'type',
+        message: `is "${event.type}" but the event was published to ${message.subject}, whose last token is "${subjectType}"`,
+        expected: `publish a "${event.type}" event to <prefix>.events.${event.type}`,
+      };
+      return { kind: 'dead', reason: `invalid event: ${formatIssues([issue])}`, issues: [issue], eventId: event.id };
+    }
     const deliverAt = event.data.deliver_at === undefined ? undefined : new Date(event.data.deliver_at);
     if (deliverAt !== undefined && deliverAt.getTime() > this.clock.now().getTime()) {
-      const { schedule, created } = await this.schedules.schedule(event, deliverAt, `${event.source}:${event.id}`);
+      const { schedule, created } = await this.schedules.schedule(event, deliverAt, eventMessageId(event));
       this.logger.info(created ? 'event scheduled' : 'event already scheduled', {
         event_id: event.id,
         schedule_id: schedule.id,
@@ -79,7 +92,10 @@ export class IngestService {
       await this.routing.route(event);
     } catch (error) {
       await this.ledger.release(event.source, event.id).catch(() => undefined);
-      throw error;
+      if (classifyFailure(error) === 'transient') throw error;
+      this.metrics.eventsInvalid.inc();
+      this.logger.error('event can never be routed; dead-lettered', { event_id: event.id, source: event.source, error });
+      return { kind: 'dead', reason: `cannot be routed or published (permanent): ${failureReason(error)}`, eventId: event.id };
     }
     await this.ledger.complete(event.source, event.id);
     return { kind: 'ack' };

@@ -288,11 +288,12 @@ export class DeliveryLogRepository {
     if (filters.channel !== undefined) conditions.push(sql`channel = ${filters.channel}`);
     if (filters.outcome !== undefined) conditions.push(sql`outcome = ${filters.outcome}`);
     if (after !== null) conditions.push(sql`seq < ${after}::bigint`);
+    // Order by the column, qualified: a bare `seq` would mean the text alias (and "9" > "10").
     const rows = await queryRows(
       this.em.fork(),
       sql<DeliveryRow>`select seq::text as seq, delivery_id, event_id, channel, user_id, destination, outcome, attempt, detail,
           created_at, updated_at
-        from gateway.deliveries where ${where(conditions)} order by seq desc limit ${size + 1}`,
+        from gateway.deliveries where ${where(conditions)} order by deliveries.seq desc limit ${size + 1}`,
     );
     return page(rows, size, deliveryView);
   }
@@ -342,7 +343,7 @@ export class DeliveryLogRepository {
     const rows = await queryRows(
       this.em.fork(),
       sql<DeadLetterRow>`select seq::text as seq, id, stage, subject, reason, issues, event_id, created_at, replayed_at
-        from gateway.dead_letters where ${where(conditions)} order by seq desc limit ${size + 1}`,
+        from gateway.dead_letters where ${where(conditions)} order by dead_letters.seq desc limit ${size + 1}`,
     );
     return page(rows, size, deadLetterSummary);
   }

@@ -177,7 +177,7 @@ describe('route (properties): recipients path', () => {
           if (user === undefined || !user.active) continue;
           for (const channel of allowedFor(user)) {
             if (channel === 'mail') continue;
-            expect(result.deliveries.map((delivery) => delivery.delivery_id)).toContain(`evt-1:${channel}:user-${index + 1}`);
+            expect(result.deliveries.map((delivery) => delivery.delivery_id)).toContain(`test:evt-1:${channel}:user-${index + 1}`);
           }
         }
         expectOneMailPerAddress(result.deliveries, []);

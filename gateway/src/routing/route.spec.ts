@@ -765,13 +765,13 @@ describe('route: planned deliveries', () => {
     );
     expect([...result.deliveries].sort((a, b) => a.delivery_id.localeCompare(b.delivery_id))).toEqual([
       {
-        delivery_id: 'evt-1:mail:user-3',
+        delivery_id: 'test:evt-1:mail:user-3',
         channel: 'mail',
         destination: { scope: 'personal', user: { id: '3', username: 'bob', email: 'bob@example.com', full_name: 'Bob Example' } },
         site_url: SITE_URL,
       },
       {
-        delivery_id: 'evt-1:slack:user-2',
+        delivery_id: 'test:evt-1:slack:user-2',
         channel: 'slack',
         destination: {
           scope: 'personal',
@@ -787,7 +787,7 @@ describe('route: planned deliveries', () => {
   it('a system delivery has the system destination', () => {
     const result = run({ system: { scan_added: ['webhooks'] } }, heraldEvent('scan_added', { no_users: true }));
     expect(result.deliveries).toEqual([
-      { delivery_id: 'evt-1:webhooks:system', channel: 'webhooks', destination: { scope: 'system' }, site_url: SITE_URL },
+      { delivery_id: 'test:evt-1:webhooks:system', channel: 'webhooks', destination: { scope: 'system' }, site_url: SITE_URL },
     ]);
   });
 });

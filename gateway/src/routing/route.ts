@@ -191,7 +191,7 @@ class Plan {
   }
 
   add(channel: string, destination: Destination): void {
-    const id = deliveryId(this.event.id, channel, destination);
+    const id = deliveryId(this.event, channel, destination);
     if (!this.planned.has(id)) this.planned.set(id, { delivery_id: id, channel, destination, site_url: this.siteUrl });
   }
 
@@ -216,7 +216,7 @@ class Plan {
       if (holder !== undefined)
         return holder.kind === 'system' ? reasons.alreadySystemMail(user.mailKey) : reasons.alreadyUserMail(user.mailKey, holder.username);
     }
-    if (!this.planned.has(deliveryId(this.event.id, channel, user.destination))) return undefined;
+    if (!this.planned.has(deliveryId(this.event, channel, user.destination))) return undefined;
     return channel === 'alert' ? reasons.alreadySystemAlert : reasons.alreadyPlanned(channel);
   }
 

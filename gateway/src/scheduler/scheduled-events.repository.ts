@@ -1,6 +1,7 @@
 /**
  * Scheduled events (SPEC §6): stored until due, released once, cancellable. Idempotent on the
- * idempotency key (the HTTP API's, or `<source>:<id>` for events published with `deliver_at`).
+ * idempotency key (the HTTP API's, or `<source>:<id>` percent-encoded as in delivery ids for
+ * events published with `deliver_at`).
  */
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';

@@ -3,6 +3,7 @@
  * the last alert of a page: base64url of `{"t": created_at ISO, "i": id}`. Pure.
  * Invariant: `decodeCursor(encodeCursor(p))` equals `p`; anything else decodes to `null`.
  */
+import { pathIdIssue } from '@herald/contracts';
 
 export interface CursorPosition {
   readonly createdAt: Date;
@@ -24,7 +25,7 @@ export function decodeCursor(cursor: string): CursorPosition | null {
   }
   if (typeof raw !== 'object' || raw === null) return null;
   const { t, i } = raw as { t?: unknown; i?: unknown };
-  if (typeof t !== 'string' || typeof i !== 'string' || i.length === 0) return null;
+  if (typeof t !== 'string' || typeof i !== 'string' || pathIdIssue('cursor', i) !== undefined) return null;
   const createdAt = new Date(t);
   if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== t) return null;
   return { createdAt, id: i };

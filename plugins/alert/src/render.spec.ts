@@ -15,7 +15,7 @@ describe('renderAlert', () => {
       {},
     );
     expect(row).toEqual({
-      delivery_id: 'ev-7:alert:user-42',
+      delivery_id: 'defectdojo:ev-7:alert:user-42',
       user_id: '42',
       title: 'Scan of Web',
       description: '3 new findings',

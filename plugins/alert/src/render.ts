@@ -4,7 +4,7 @@
  * `url` is an absolute http(s) URL or `null`; `source` is the message's `event_label`; a
  * system-scope message yields a `dropped` outcome with its reason, never a silent no-op.
  */
-import type { ChannelMessage, SendOutcome } from '@herald/contracts';
+import { capText, linkUrl, type ChannelMessage, type SendOutcome } from '@herald/contracts';
 import { ALERT_LIMITS, type NewAlert } from './alert.js';
 import type { AlertConfig } from './config.js';
 
@@ -36,25 +36,8 @@ export const EVENT_ICONS: Readonly<Record<string, string>> = {
   risk_acceptance_expiration: 'hourglass-end',
 };
 
-const ELLIPSIS = '…';
-
 /** Cuts `text` to at most `max` characters (code points), ending with "…" when cut. */
-export function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  return chars.slice(0, max - 1).join('') + ELLIPSIS;
-}
-
-const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
-
-function httpUrl(candidate: string): string | null {
-  try {
-    const url = new URL(candidate);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : null;
-  } catch {
-    return null;
-  }
-}
+export const truncate = capText;
 
 /**
  * The alert link: an absolute http(s) `data.url` as given; a relative one appended to `siteUrl`
@@ -63,12 +46,8 @@ function httpUrl(candidate: string): string | null {
  * URL results.
  */
 export function resolveAlertUrl(url: string | undefined, siteUrl: string): string | null {
-  const value = url?.trim() ?? '';
-  if (value === '') return null;
-  if (SCHEME.test(value)) return httpUrl(value);
-  const base = siteUrl.trim().replace(/\/+$/, '');
-  if (base === '') return null;
-  return httpUrl(`${base}/${value.replace(/^\/+/, '')}`);
+  const link = linkUrl(url, siteUrl);
+  return link === '' ? null : new URL(link).toString();
 }
 
 function iconFor(type: string, icon: string | undefined): string {

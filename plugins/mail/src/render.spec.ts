@@ -79,10 +79,10 @@ describe('renderMail', () => {
     const system = rendered(renderMail(channelMessage('mail', 'scan_added', { scope: 'system' }), config, templates));
     const again = rendered(renderMail(channelMessage('mail', 'scan_added', { scope: 'system' }), config, templates));
     const personal = rendered(renderMail(channelMessage('mail', 'scan_added', { scope: 'personal', user: alice }), config, templates));
-    const hash = createHash('sha256').update('ev-scan_added:mail:system').digest('hex');
+    const hash = createHash('sha256').update('defectdojo:ev-scan_added:mail:system').digest('hex');
     expect(system.messageId).toBe(`<${hash}@herald>`);
     expect(again.messageId).toBe(system.messageId);
-    expect(personal.messageId).toBe(mailMessageId('ev-scan_added:mail:user-1'));
+    expect(personal.messageId).toBe(mailMessageId('defectdojo:ev-scan_added:mail:user-1'));
     expect(personal.messageId).not.toBe(system.messageId);
   });
 

@@ -4,7 +4,7 @@
  * redelivered message is recognisably the same mail.
  */
 import { createHash } from 'node:crypto';
-import { templateView, type ChannelMessage, type SendOutcome, type TemplateSet } from '@herald/contracts';
+import { capText, isLinkUrl, templateView, type ChannelMessage, type SendOutcome, type TemplateSet } from '@herald/contracts';
 import { systemRecipients, type MailConfig } from './config.js';
 
 export interface MailRequest {
@@ -32,6 +32,12 @@ function oneLine(value: string): string {
     .trim();
 }
 
+/**
+ * Per-field caps, characters: the Subject line, and the title and description as the templates
+ * see them (a 1 MB title never becomes a 1 MB Subject or body).
+ */
+export const MAIL_LIMITS = { subject: 250, title: 250, description: 10_000 } as const;
+
 type Dropped = Extract<SendOutcome, { kind: 'dropped' }>;
 const drop = (reason: string): Dropped => ({ kind: 'dropped', reason });
 
@@ -47,17 +53,23 @@ export function renderMail(message: ChannelMessage, config: MailConfig, template
       return drop('no system recipients: the mail setting mail_notifications_to is empty');
     }
   }
-  const view = { ...templateView(message), team_name: config.team_name };
+  const full = templateView(message);
+  const view = {
+    ...full,
+    title: capText(full.title, MAIL_LIMITS.title),
+    description: capText(full.description, MAIL_LIMITS.description),
+    team_name: config.team_name,
+  };
   const type = message.event.type;
   const headers: Record<string, string> = {
     'X-Herald-Event-Type': type,
     'X-Herald-Delivery-Id': oneLine(message.delivery_id),
   };
-  if (/^https?:\/\//.test(view.settings_url)) headers['List-Unsubscribe'] = `<${view.settings_url}>`;
+  if (isLinkUrl(view.settings_url)) headers['List-Unsubscribe'] = `<${view.settings_url}>`;
   return {
     from: config.from,
     to,
-    subject: oneLine(templates.render(type, 'subject', view)),
+    subject: capText(oneLine(templates.render(type, 'subject', view)), MAIL_LIMITS.subject),
     text: templates.render(type, 'text', view),
     html: templates.render(type, 'html', view),
     messageId: mailMessageId(message.delivery_id),

@@ -4,7 +4,16 @@
  * webhook request is received" expects; `legacy`: an Office 365 connector MessageCard.
  * System scope only: a personal destination is dropped.
  */
-import { templateView, type ChannelMessage, type SendOutcome, type TemplateSet, type TemplateView } from '@herald/contracts';
+import {
+  capText,
+  isLinkUrl,
+  templateView,
+  type ChannelMessage,
+  type SendOutcome,
+  type TemplateEscaper,
+  type TemplateSet,
+  type TemplateView,
+} from '@herald/contracts';
 import type { MsteamsConfig } from './config.js';
 
 export interface AdaptiveTextBlock {
@@ -74,10 +83,16 @@ const drop = (reason: string): Dropped => ({ kind: 'dropped', reason });
 export const OPEN_ACTION_TITLE = 'Open';
 const THEME_COLOR = '0076D7';
 
+/**
+ * Per-field caps, characters (a Teams webhook refuses cards over about 28 KB): title 250, text
+ * 4000, each fact value 250, the event label 100.
+ */
+export const MSTEAMS_LIMITS = { title: 250, text: 4000, fact: 250, label: 100 } as const;
+
 function facts(view: TemplateView): { title: string; value: string }[] {
   const out: { title: string; value: string }[] = [];
   const add = (title: string, value: string): void => {
-    if (value !== '') out.push({ title, value });
+    if (value !== '') out.push({ title, value: capText(value, MSTEAMS_LIMITS.fact) });
   };
   add('Product type', view.product_type_name);
   add('Product', view.product_name);
@@ -88,17 +103,24 @@ function facts(view: TemplateView): { title: string; value: string }[] {
   return out;
 }
 
-function isHttpUrl(value: string): boolean {
-  return /^https?:\/\//i.test(value);
-}
+const isHttpUrl = isLinkUrl;
+
+/**
+ * Escaper for values inserted into Teams markdown (`title`, `text`): a markdown link in event text
+ * whose target is not an http(s) URL — `[x](javascript:…)` — loses its link syntax, so the card
+ * never renders it as a link. Links to http(s) targets and all other text stay as written.
+ */
+export const teamsMarkdownEscape: TemplateEscaper = (value) => value.replace(/\]\s*\(\s*(?!https?:\/\/)/gi, '] (');
 
 export function renderMsteams(message: ChannelMessage, config: MsteamsConfig, templates: TemplateSet): MsteamsRequest | Dropped {
   if (message.destination.scope === 'personal') return drop('msteams is system-scope only');
   if (config.url === undefined) return drop('no Teams webhook URL configured (msteams setting "url")');
-  const view = templateView(message);
+  const full = templateView(message);
+  const view = { ...full, title: capText(full.title, MSTEAMS_LIMITS.title), description: capText(full.description, MSTEAMS_LIMITS.text) };
   const type = message.event.type;
-  const title = templates.render(type, 'title', view).trim();
-  const text = templates.render(type, 'text', view).trim();
+  const title = capText(templates.render(type, 'title', view).trim(), MSTEAMS_LIMITS.title);
+  const text = capText(templates.render(type, 'text', view).trim(), MSTEAMS_LIMITS.text);
+  const label = capText(view.event_label, MSTEAMS_LIMITS.label);
   const settings = isHttpUrl(view.settings_url) ? ` · [Notification settings](${view.settings_url})` : '';
   const open = isHttpUrl(view.url_ui) ? [view.url_ui] : [];
   const factList = facts(view);
@@ -115,7 +137,7 @@ export function renderMsteams(message: ChannelMessage, config: MsteamsConfig, te
         sections: [
           {
             activityTitle: title,
-            activitySubtitle: `${view.event_label}${settings}`,
+            activitySubtitle: `${label}${settings}`,
             text,
             facts: factList.map((fact) => ({ name: fact.title, value: fact.value })),
             markdown: true,
@@ -131,7 +153,7 @@ export function renderMsteams(message: ChannelMessage, config: MsteamsConfig, te
     { type: 'TextBlock', text, wrap: true },
   ];
   if (factList.length > 0) body.push({ type: 'FactSet', facts: factList });
-  body.push({ type: 'TextBlock', text: `${view.event_label}${settings}`, isSubtle: true, size: 'Small', wrap: true });
+  body.push({ type: 'TextBlock', text: `${label}${settings}`, isSubtle: true, size: 'Small', wrap: true });
   return {
     url: config.url,
     body: {

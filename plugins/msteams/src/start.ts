@@ -8,6 +8,7 @@ import { loadTemplates, parseEnv, runOptionsFromEnv, runPlugin, type Logger, typ
 import { z } from 'zod';
 import type { MsteamsConfig } from './config.js';
 import { createMsteamsPlugin } from './plugin.js';
+import { teamsMarkdownEscape } from './render.js';
 import { gotTeamsTransport, type TeamsTransport } from './transport.js';
 
 const msteamsEnvSchema = z.object({
@@ -38,6 +39,7 @@ export function loadMsteamsTemplates(templatesDir: string | undefined) {
   return loadTemplates({
     defaultsDir: MSTEAMS_TEMPLATES_DIR,
     ...(templatesDir === undefined ? {} : { overrideDir: join(templatesDir, 'msteams') }),
+    escapers: { title: teamsMarkdownEscape, text: teamsMarkdownEscape },
   });
 }
 

@@ -4,7 +4,15 @@
  * System messages go to the configured channel; personal ones to the user found by
  * `users.lookupByEmail` on `slack_email`, else `email` (the lookup is the transport's job).
  */
-import { templateView, type ChannelMessage, type SendOutcome, type TemplateEscaper, type TemplateSet } from '@herald/contracts';
+import {
+  capText,
+  isLinkUrl,
+  templateView,
+  type ChannelMessage,
+  type SendOutcome,
+  type TemplateEscaper,
+  type TemplateSet,
+} from '@herald/contracts';
 import type { SlackConfig } from './config.js';
 
 /** Block Kit objects, as plain data (no vendor types in the request). */
@@ -28,13 +36,12 @@ export interface SlackRequest {
 /** Slack's three control characters in text (https://api.slack.com/reference/surfaces/formatting#escaping). */
 export const slackEscape: TemplateEscaper = (value) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** Block Kit limits: header text 150 characters, section text 3000. */
-const HEADER_MAX = 150;
-const SECTION_MAX = 3000;
-
-function truncate(value: string, max: number): string {
-  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
-}
+/**
+ * Per-field caps, characters, within Block Kit's limits: header text 150, section text 3000,
+ * fallback `text` 3000, context element 300 (the event label, at most 100).
+ */
+export const SLACK_LIMITS = { header: 150, section: 3000, text: 3000, label: 100 } as const;
+const truncate = capText;
 
 type Dropped = Extract<SendOutcome, { kind: 'dropped' }>;
 const drop = (reason: string): Dropped => ({ kind: 'dropped', reason });
@@ -51,18 +58,23 @@ export function renderSlack(message: ChannelMessage, config: SlackConfig, templa
     if (config.channel === '') return drop('no Slack system channel configured (slack setting "channel")');
     target = { kind: 'channel', channel: config.channel };
   }
-  const view = templateView(message);
+  const full = templateView(message);
+  // The templates see the description already capped, so no field grows with the input.
+  const view = { ...full, description: capText(full.description, SLACK_LIMITS.section) };
   const type = message.event.type;
-  const settings = /^https?:\/\//.test(view.settings_url) ? ` · <${slackEscape(view.settings_url)}|Notification settings>` : '';
+  const settings = isLinkUrl(view.settings_url) ? ` · <${slackEscape(view.settings_url)}|Notification settings>` : '';
   return {
     token: config.token,
     target,
     username: config.username,
-    text: truncate(templates.render(type, 'text', view).trim(), SECTION_MAX),
+    text: truncate(templates.render(type, 'text', view).trim(), SLACK_LIMITS.text),
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: truncate(view.title, HEADER_MAX), emoji: true } },
-      { type: 'section', text: { type: 'mrkdwn', text: truncate(templates.render(type, 'mrkdwn', view).trim(), SECTION_MAX) } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `${slackEscape(view.event_label)}${settings}` }] },
+      { type: 'header', text: { type: 'plain_text', text: truncate(view.title, SLACK_LIMITS.header), emoji: true } },
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(templates.render(type, 'mrkdwn', view).trim(), SLACK_LIMITS.section) } },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `${slackEscape(truncate(view.event_label, SLACK_LIMITS.label))}${settings}` }],
+      },
     ],
   };
 }

@@ -17,7 +17,16 @@
 import type { ServerResponse } from 'node:http';
 import express from 'express';
 import type { z } from 'zod';
-import { toValidationIssues, type HttpHandler, type Identity, type Logger, type ValidationIssue } from '@herald/contracts';
+import {
+  formatIssues,
+  inspectJson,
+  pathIdIssue,
+  toValidationIssues,
+  type HttpHandler,
+  type Identity,
+  type Logger,
+  type ValidationIssue,
+} from '@herald/contracts';
 import type { Cidr } from './address-policy.js';
 import type { Clock } from './clock.js';
 import { describeEndpoint, type WebhookDispatcher } from './dispatcher.js';
@@ -106,6 +115,10 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const unstorable = inspectJson(body ?? {}).issues;
+  if (unstorable.length > 0) {
+    throw new WebhookError('validation_failed', `invalid webhook endpoint: ${formatIssues(unstorable)}`, unstorable);
+  }
   const result = schema.safeParse(body ?? {});
   if (!result.success) {
     const issues = toValidationIssues(result.error, body);
@@ -119,6 +132,24 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 }
 
 type Route = (req: express.Request, res: ServerResponse, identity: Identity) => Promise<void>;
+
+/** A list cursor is base64url of `n:<name of the last endpoint served>`. */
+const CURSOR_PREFIX = 'n:';
+
+/** The endpoint name a list cursor points after; a cursor this API did not issue → 400 naming `cursor`. */
+function decodeNameCursor(value: unknown): string {
+  const text = typeof value === 'string' && /^[A-Za-z0-9_-]+$/.test(value) ? Buffer.from(value, 'base64url') : undefined;
+  const decoded = text !== undefined && text.toString('base64url') === value ? text.toString('utf8') : '';
+  const name = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
+  if (name === '' || name.includes('\u0000') || name.includes('\ufffd')) {
+    throw new WebhookError(
+      'validation_failed',
+      'cursor is not a cursor this list issued: pass the next_cursor of a previous page unchanged',
+      [{ path: 'cursor', message: 'is not a cursor this list issued', expected: 'the next_cursor of a previous page, unchanged' }],
+    );
+  }
+  return name;
+}
 
 export function createWebhooksApi(options: WebhooksApiOptions): HttpHandler {
   const { store, clock } = options;
@@ -155,6 +186,8 @@ export function createWebhooksApi(options: WebhooksApiOptions): HttpHandler {
   /** The endpoint if the caller may manage it; a user token gets 404 for endpoints it does not own. */
   const accessible = async (req: express.Request, identity: Identity): Promise<Endpoint> => {
     const id = String(req.params['id'] ?? '');
+    const badId = pathIdIssue('id', id);
+    if (badId) throw new WebhookError('validation_failed', `invalid path parameter ${formatIssues([badId])}`, [badId]);
     const endpoint = await store.get(id);
     if (!endpoint || (identity.kind === 'user' && endpoint.owner !== identity.userId)) {
       throw new WebhookError('not_found', `no webhook endpoint ${id}${identity.kind === 'user' ? ' owned by this user' : ''}`);
@@ -176,16 +209,18 @@ export function createWebhooksApi(options: WebhooksApiOptions): HttpHandler {
     '/',
     wrap(async (req, res, identity) => {
       const query = req.query;
-      const limitText = typeof query['limit'] === 'string' ? query['limit'] : undefined;
-      const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
+      const limitRaw = query['limit'];
+      const limitText = limitRaw === undefined ? undefined : typeof limitRaw === 'string' ? limitRaw : 'given more than once';
+      const limit = limitText === undefined ? DEFAULT_LIMIT : /^\d{1,6}$/.test(limitText) ? Number(limitText) : Number.NaN;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
         throw new WebhookError('validation_failed', `limit must be an integer from 1 to ${MAX_LIMIT}`, [
           { path: 'limit', message: `must be 1–${MAX_LIMIT}` },
         ]);
       }
-      const cursor =
-        typeof query['cursor'] === 'string' && query['cursor'] !== '' ? Buffer.from(query['cursor'], 'base64url').toString('utf8') : null;
+      const cursor = query['cursor'] === undefined || query['cursor'] === '' ? null : decodeNameCursor(query['cursor']);
       const ownerParam = typeof query['owner'] === 'string' ? query['owner'] : undefined;
+      const badOwner = ownerParam === undefined || ownerParam === 'none' ? undefined : pathIdIssue('owner', ownerParam);
+      if (badOwner) throw new WebhookError('validation_failed', `invalid query parameter ${formatIssues([badOwner])}`, [badOwner]);
       let filter: OwnerFilter;
       if (identity.kind === 'user') {
         if (ownerParam !== undefined && ownerParam !== identity.userId)
@@ -199,7 +234,7 @@ export function createWebhooksApi(options: WebhooksApiOptions): HttpHandler {
       const page = await store.list(filter, limit + 1, cursor);
       const items = page.slice(0, limit);
       const last = items[items.length - 1];
-      const nextCursor = page.length > limit && last ? Buffer.from(last.name, 'utf8').toString('base64url') : null;
+      const nextCursor = page.length > limit && last ? Buffer.from(`${CURSOR_PREFIX}${last.name}`, 'utf8').toString('base64url') : null;
       sendJson(res, 200, { items: items.map(toView), next_cursor: nextCursor });
     }),
   );

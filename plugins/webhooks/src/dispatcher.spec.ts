@@ -440,7 +440,7 @@ describe('what a receiver sees', () => {
       accept: 'application/json',
       'content-type': 'application/json',
       'x-api-key': 's3cr3t',
-      'webhook-id': 'evt-headers:webhooks:system',
+      'webhook-id': 'defectdojo:evt-headers:webhooks:system',
       'webhook-timestamp': String(T0.getTime() / 1_000),
       'webhook-signature': expect.stringMatching(/^v1,\S+ v1,\S+$/),
     });

@@ -271,7 +271,7 @@ describe('request headers', () => {
       ].sort(),
     );
     expect(headers['X-Api-Key']).toBe('k3y');
-    expect(headers['webhook-id']).toBe('evt-42:webhooks:system');
+    expect(headers['webhook-id']).toBe('defectdojo:evt-42:webhooks:system');
     expect(headers['webhook-timestamp']).toBe('1795000000');
     expect(headers['webhook-signature']?.split(' ')).toHaveLength(2);
     expect(verifyStandardWebhook(current, headers, request.body)).toBe(true);

@@ -21,7 +21,7 @@
  * - further event-specific fields of `data` pass through unchanged (SPEC §2.1) without ever
  *   replacing a field computed here.
  */
-import type { ChannelMessage, Destination, DirectoryUser, HeraldEvent } from '@herald/contracts';
+import { capText, linkUrl, type ChannelMessage, type Destination, type DirectoryUser, type HeraldEvent } from '@herald/contracts';
 import { signatureHeader } from './signature.js';
 
 /** What `send` receives: the serialised body, the event name and the Standard Webhooks message id. */
@@ -72,10 +72,27 @@ function str(value: unknown): string | null {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
 }
 
-/** DefectDojo's `full_url`: absolute URLs stay, relative ones are appended to the site URL. */
-export function fullUrl(url: string, siteUrl: string): string {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return url;
-  return `${siteUrl.replace(/\/+$/, '')}${url.startsWith('/') ? url : `/${url}`}`;
+/**
+ * DefectDojo's `full_url`: absolute URLs stay, relative ones are appended to the site URL; `null`
+ * unless the result is an http(s) link (`linkUrl`: `javascript:` never becomes a `url_ui`).
+ */
+export function fullUrl(url: string, siteUrl: string): string | null {
+  const link = linkUrl(url, siteUrl);
+  return link === '' ? null : link;
+}
+
+/** Per-field caps, characters: `title` 250, `description` 10 000. */
+export const WEBHOOK_LIMITS = { title: 250, description: 10_000 } as const;
+
+function capped(event: HeraldEvent): HeraldEvent {
+  const { title, description } = event.data;
+  if (title.length <= WEBHOOK_LIMITS.title && description.length <= WEBHOOK_LIMITS.description) return event;
+  const data = {
+    ...event.data,
+    title: capText(title, WEBHOOK_LIMITS.title),
+    description: capText(description, WEBHOOK_LIMITS.description),
+  };
+  return { ...event, data };
 }
 
 /** DefectDojo's UI and API routes for each scope kind. */
@@ -89,11 +106,15 @@ const ROUTES = {
 type ScopeKind = keyof typeof ROUTES;
 
 /** The scope's own `url_ui` / `url` / `url_api` when the publisher gave them, else DefectDojo's routes. */
-function scopeUrls(kind: ScopeKind, scope: Loose, siteUrl: string): { url_ui: string; url_api: string } {
+function scopeUrls(kind: ScopeKind, scope: Loose, siteUrl: string): { url_ui: string | null; url_api: string | null } {
   const id = encodeURIComponent(str(scope['id']) ?? '');
   const ui = str(scope['url_ui']) ?? str(scope['url']) ?? `${ROUTES[kind].ui}${id}`;
   const api = str(scope['url_api']) ?? `${ROUTES[kind].api}${id}/`;
-  return { url_ui: fullUrl(ui, siteUrl), url_api: fullUrl(api, siteUrl) };
+  // A publisher's URL that is no http(s) link falls back to DefectDojo's route.
+  return {
+    url_ui: fullUrl(ui, siteUrl) ?? fullUrl(`${ROUTES[kind].ui}${id}`, siteUrl),
+    url_api: fullUrl(api, siteUrl) ?? fullUrl(`${ROUTES[kind].api}${id}/`, siteUrl),
+  };
 }
 
 function namedScope(kind: ScopeKind, scope: Loose, siteUrl: string): JsonObject {
@@ -170,8 +191,10 @@ export function buildPayload(event: HeraldEvent, siteUrl: string, user: string |
     user,
     actor: actorOf(event),
   };
-  if (event.data.url !== undefined) body['url_ui'] = fullUrl(event.data.url, siteUrl);
-  if (event.data.url_api !== undefined) body['url_api'] = fullUrl(event.data.url_api, siteUrl);
+  const urlUi = event.data.url === undefined ? null : fullUrl(event.data.url, siteUrl);
+  const urlApi = event.data.url_api === undefined ? null : fullUrl(event.data.url_api, siteUrl);
+  if (urlUi !== null) body['url_ui'] = urlUi;
+  if (urlApi !== null) body['url_api'] = urlApi;
   const chain = scopeChain(data);
   if (chain.product_type) body['product_type'] = namedScope('product_type', chain.product_type, siteUrl);
   if (chain.product) body['product'] = namedScope('product', chain.product, siteUrl);
@@ -203,7 +226,7 @@ export function renderMessage(message: ChannelMessage): WebhookRequest {
     eventType: message.event.type,
     webhookId: message.delivery_id,
     siteUrl: message.site_url,
-    body: JSON.stringify(buildPayload(message.event, message.site_url, ownerOf(message.destination))),
+    body: JSON.stringify(buildPayload(capped(message.event), message.site_url, ownerOf(message.destination))),
   };
 }
 

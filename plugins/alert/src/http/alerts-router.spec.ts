@@ -310,7 +310,12 @@ describe('live stream', () => {
     const frame = await stream.next((f) => f.event === 'alert', 1_000);
     expect(Date.now() - started).toBeLessThan(1_000);
     const alert = JSON.parse(frame.data!) as AlertJson;
-    expect(alert).toMatchObject({ user_id: 'alice', title: 'Live one', delivery_id: 'ev-live-1:alert:user-alice', read_at: null });
+    expect(alert).toMatchObject({
+      user_id: 'alice',
+      title: 'Live one',
+      delivery_id: 'defectdojo:ev-live-1:alert:user-alice',
+      read_at: null,
+    });
     expect(frame.id).toBe(alert.id);
     stream.close();
   });

@@ -14,7 +14,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
-import type { HttpHandler, Identity, Logger, PluginHttpContext } from '@herald/contracts';
+import { formatIssues, pathIdIssue, type HttpHandler, type Identity, type Logger, type PluginHttpContext } from '@herald/contracts';
 import { toAlertJson, type AlertJson } from '../alert.js';
 import type { AlertStore } from '../alert-store.js';
 import type { LiveAlerts } from '../live-alerts.js';
@@ -37,6 +37,8 @@ type Route = (req: express.Request, res: ServerResponse) => Promise<void>;
 function param(req: express.Request, name: string): string {
   const value = req.params[name];
   if (typeof value !== 'string' || value === '') throw new ApiError(400, 'validation_failed', `missing path parameter "${name}"`);
+  const issue = pathIdIssue(name, value);
+  if (issue) throw new ApiError(400, 'validation_failed', `invalid path parameter ${formatIssues([issue])}`, [issue]);
   return value;
 }
 

@@ -23,7 +23,7 @@ export function personalMessage(options: PersonalMessageOptions = {}): ChannelMe
   const eventId = options.eventId ?? 'e-1';
   const destination = { scope: 'personal' as const, user: testUser(options.userId ?? '42') };
   return {
-    delivery_id: deliveryId(eventId, 'alert', destination),
+    delivery_id: deliveryId({ source: 'defectdojo', id: eventId }, 'alert', destination),
     channel: 'alert',
     event: {
       specversion: '1.0',
@@ -41,5 +41,9 @@ export function personalMessage(options: PersonalMessageOptions = {}): ChannelMe
 
 export function systemMessage(eventId = 'e-sys'): ChannelMessage {
   const destination = { scope: 'system' as const };
-  return { ...personalMessage({ eventId }), delivery_id: deliveryId(eventId, 'alert', destination), destination };
+  return {
+    ...personalMessage({ eventId }),
+    delivery_id: deliveryId({ source: 'defectdojo', id: eventId }, 'alert', destination),
+    destination,
+  };
 }

@@ -21,7 +21,7 @@ export function personal(id: string, username = `user${id}`): Destination {
 
 export function channelMessage(event: HeraldEvent, destination: Destination = SYSTEM): ChannelMessage {
   return {
-    delivery_id: deliveryId(event.id, 'webhooks', destination),
+    delivery_id: deliveryId(event, 'webhooks', destination),
     channel: 'webhooks',
     event,
     destination,
