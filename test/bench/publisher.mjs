@@ -46,7 +46,8 @@ for (let run = 0; run < runs; run++) {
     const body =
       `{"delivery_id":${JSON.stringify(deliveryId)},"channel":"alert","destination":${JSON.stringify(destination)},` +
       `"site_url":"http://localhost:8080","event_label":"Engagement Added","event":${eventJson}}`;
-    acks.push(js.publish(topo.subjects.deliver('alert'), body, { msgID: deliveryId, headers: h }));
+    // a generous PubAck timeout: with 100 000 publishes in flight the last acks come late
+    acks.push(js.publish(topo.subjects.deliver('alert'), body, { msgID: deliveryId, headers: h, timeout: 120_000 }));
   }
   await Promise.all(acks);
   runsMs.push(performance.now() - started);
