@@ -8,10 +8,11 @@
  * See test/bench/README.md for what each figure means.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
@@ -79,6 +80,40 @@ const ALL_PHASES = 'routing,throughput,broadcast,latency,memory,sustained,broadc
 const PHASES = new Set((process.env.BENCH_PHASES ?? ALL_PHASES).split(',').map((p) => p.trim()));
 for (const phase of PHASES)
   if (!ALL_PHASES.split(',').includes(phase)) throw new Error(`BENCH_PHASES: unknown phase "${phase}" (known: ${ALL_PHASES})`);
+
+/** Diagnostics (README "Development knobs"): BENCH_COUNT_PG=1 counts PostgreSQL round trips per process. */
+const PG_COUNT_DIR = process.env.BENCH_COUNT_PG === '1' ? mkdtempSync(join(tmpdir(), 'herald-bench-pg-')) : undefined;
+
+/** NODE_OPTIONS (and the counter's env) for a Herald process: the pg counter when on, plus `extra`. */
+function diagnosticsEnv(extra) {
+  const parts = [];
+  if (PG_COUNT_DIR) parts.push(`--import=${pathToFileURL(resolve(REPO_ROOT, 'test/bench/pg-counter.mjs')).href}`);
+  if (extra) parts.push(extra);
+  return parts.length === 0 ? {} : { NODE_OPTIONS: parts.join(' '), ...(PG_COUNT_DIR ? { BENCH_PG_COUNT_DIR: PG_COUNT_DIR } : {}) };
+}
+
+/** The pg counter's totals of one process (empty without BENCH_COUNT_PG). */
+function pgCounts(pid) {
+  if (!PG_COUNT_DIR) return {};
+  try {
+    return JSON.parse(readFileSync(join(PG_COUNT_DIR, `${pid}.json`), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Round trips per event between two readings: total and by statement (first words). */
+function perEvent(before, after, events) {
+  const byStatement = {};
+  let total = 0;
+  for (const [key, count] of Object.entries(after)) {
+    const delta = count - (before[key] ?? 0);
+    if (delta === 0) continue;
+    total += delta;
+    byStatement[key] = round(delta / events, 3);
+  }
+  return { per_event: round(total / events, 3), total, by_statement: byStatement };
+}
 
 const t0 = Date.now();
 /** Undo steps of this run (streams, database, temp dir, connections), run in reverse at the end or on a signal. */
@@ -449,7 +484,7 @@ async function main() {
         HERALD_SITE_URL: 'http://localhost:8080',
         HERALD_DATA_DIR: dataDir,
         // diagnostics only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (see README)
-        ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
+        ...diagnosticsEnv(process.env.BENCH_GATEWAY_NODE_OPTIONS),
       },
       { label: 'gateway' },
     );
@@ -717,6 +752,8 @@ async function main() {
             ...(channel === 'alert' || channel === 'webhooks' ? { DATABASE_URL: databaseUrl } : {}),
             ...(channel === 'webhooks' ? { HERALD_WEBHOOKS_ALLOW_PRIVATE: '127.0.0.0/8' } : {}),
             ...(channel === 'slack' ? { SLACK_API_URL: `http://127.0.0.1:${sink.port}/slack/api/` } : {}),
+            // diagnostics only (see README)
+            ...diagnosticsEnv(channel === 'webhooks' ? process.env.BENCH_WEBHOOKS_NODE_OPTIONS : undefined),
           },
           { label: channel },
         ),
@@ -845,7 +882,19 @@ async function main() {
             gateway_hop_p99_ms: round(percentile(hop, 99), 2),
           };
         }
+        const webhooksPid = plugins.find((p) => p.label === 'webhooks').pid;
+        const pgBefore = { gateway: pgCounts(gateway.pid), webhooks: pgCounts(webhooksPid) };
         const atRate = await measureHerald(LATENCY_RATE, LATENCY_WARMUP_MS, LATENCY_MS, 'lat');
+        if (PG_COUNT_DIR) {
+          await sleep(1_000); // the last status reports, and the counter's next write
+          const events = Math.round((LATENCY_RATE * (LATENCY_WARMUP_MS + LATENCY_MS)) / 1000);
+          atRate.pg_round_trips = {
+            events,
+            gateway: perEvent(pgBefore.gateway, pgCounts(gateway.pid), events),
+            webhooks: perEvent(pgBefore.webhooks, pgCounts(webhooksPid), events),
+          };
+          log(`latency: PostgreSQL round trips per event: ${JSON.stringify(atRate.pg_round_trips)}`);
+        }
         log(
           `latency: reference run below the target rate, ${REFERENCE_RATE} events/s for ${REFERENCE_MS / 1000} s (not a target; shows the unsaturated path)`,
         );
@@ -1174,6 +1223,7 @@ async function main() {
     log(`FAILED: ${error.stack ?? error}`);
   } finally {
     await runCleanups();
+    if (PG_COUNT_DIR) rmSync(PG_COUNT_DIR, { recursive: true, force: true });
   }
   results.finished_at = new Date().toISOString();
   results.seconds = round((Date.now() - t0) / 1000, 1);

@@ -123,6 +123,26 @@ describe('applyStatus', () => {
   });
 });
 
+describe('applyStatusMany (group commit)', () => {
+  it('applies a batch in one go with the same rules, reports of one delivery in the order given', async () => {
+    const other = (outcome: DeliveryStatus['outcome'], attempt: number, at: string): DeliveryStatus => ({
+      ...status(outcome, attempt, at),
+      delivery_id: 'b1:mail:user-u1',
+      event_id: 'b1',
+    });
+    const results = await log.applyStatusMany([
+      other('retrying', 1, '2026-03-01T10:00:00Z'),
+      { ...other('retrying', 1, '2026-03-01T10:00:00Z'), delivery_id: 'b2:mail:user-u1', event_id: 'b2' },
+      other('delivered', 2, '2026-03-01T10:00:05Z'),
+      other('retrying', 3, '2026-03-01T10:00:06Z'), // late retrying after a final outcome
+      { ...other('dropped', 1, '2026-03-01T10:00:01Z'), delivery_id: 'b2:mail:user-u1', event_id: 'b2' },
+    ]);
+    expect(results).toEqual(['applied', 'applied', 'applied', 'ignored', 'applied']);
+    expect(await outcomeOf('b1:mail:user-u1')).toEqual({ outcome: 'delivered', attempt: 2 });
+    expect(await outcomeOf('b2:mail:user-u1')).toEqual({ outcome: 'dropped', attempt: 1 });
+  });
+});
+
 describe('listDeliveries', () => {
   it('filters by every field and pages with a cursor, newest first', async () => {
     const deliveries = Array.from({ length: 5 }, (_, index) => ({
