@@ -123,6 +123,22 @@ describe('applyStatus', () => {
   });
 });
 
+describe('a broadcast record (more deliveries than one statement takes)', () => {
+  it('stores every delivery and the decisions, idempotently', async () => {
+    const deliveries = Array.from({ length: 12_001 }, (_, i) => ({
+      delivery_id: `big:alert:user-${i}`,
+      channel: 'alert',
+      destination: { ...alice, user: { ...alice.user, id: `b${i}` } },
+    }));
+    const record = { eventId: 'big', type: 'engagement_added', column: 'engagement_added', decisions: [{ n: 12_001 }], deliveries };
+    await log.recordRouting(record);
+    await log.recordRouting(record);
+    const rows = await db.query<{ n: string }>(`select count(*)::text as n from gateway.deliveries where event_id = 'big'`);
+    expect(rows[0]?.n).toBe('12001');
+    expect(await log.getDecisions('big')).toMatchObject({ event_id: 'big', decisions: [{ n: 12_001 }] });
+  });
+});
+
 describe('applyStatusMany (group commit)', () => {
   it('applies a batch in one go with the same rules, reports of one delivery in the order given', async () => {
     const other = (outcome: DeliveryStatus['outcome'], attempt: number, at: string): DeliveryStatus => ({

@@ -102,6 +102,42 @@ export const MAX_PAGE_SIZE = 500;
 
 const FINAL = ['delivered', 'failed', 'dropped'];
 
+/** Deliveries per statement when one routing record is larger (a broadcast). */
+const DELIVERY_CHUNK = 5_000;
+
+interface DecisionRow {
+  event_id: string;
+  type: string;
+  column_name: string;
+  decisions: unknown;
+}
+
+interface DeliveryInsertRow {
+  delivery_id: string;
+  event_id: string;
+  channel: string;
+  user_id: string | null;
+  destination: Destination;
+}
+
+function insertDecisions(decisions: readonly DecisionRow[]): RawBuilder<unknown> {
+  return sql`insert into gateway.event_decisions (event_id, type, column_name, decisions)
+    select d.event_id, d.type, d.column_name, d.decisions
+    from jsonb_to_recordset(${JSON.stringify(decisions)}::jsonb) as d(event_id text, type text, column_name text, decisions jsonb)
+    order by d.event_id
+    on conflict (event_id) do update set type = excluded.type, column_name = excluded.column_name,
+      decisions = excluded.decisions, routed_at = now()`;
+}
+
+function insertDeliveries(deliveries: readonly DeliveryInsertRow[]): RawBuilder<unknown> {
+  return sql`insert into gateway.deliveries (delivery_id, event_id, channel, user_id, destination, outcome, attempt)
+    select d.delivery_id, d.event_id, d.channel, d.user_id, d.destination, 'published', 0
+    from jsonb_to_recordset(${JSON.stringify(deliveries)}::jsonb)
+      as d(delivery_id text, event_id text, channel text, user_id text, destination jsonb)
+    order by d.delivery_id
+    on conflict (delivery_id) do nothing`;
+}
+
 function encodeCursor(seq: string): string {
   return Buffer.from(`s:${seq}`, 'utf8').toString('base64url');
 }
@@ -217,10 +253,7 @@ export class DeliveryLogRepository {
       column_name: r.column,
       decisions: r.decisions ?? null,
     }));
-    const deliveries = new Map<
-      string,
-      { delivery_id: string; event_id: string; channel: string; user_id: string | null; destination: Destination }
-    >();
+    const deliveries = new Map<string, DeliveryInsertRow>();
     for (const record of byEvent.values()) {
       for (const delivery of record.deliveries) {
         deliveries.set(delivery.delivery_id, {
@@ -231,6 +264,18 @@ export class DeliveryLogRepository {
           destination: delivery.destination,
         });
       }
+    }
+    if (deliveries.size > DELIVERY_CHUNK) {
+      // a broadcast: one transaction, the deliveries written in chunks (bounded statement size and
+      // memory instead of one JSON document of every delivery)
+      const all = [...deliveries.values()];
+      await this.em.fork().transactional(async (tx) => {
+        await queryRows(tx, insertDecisions(decisions));
+        for (let start = 0; start < all.length; start += DELIVERY_CHUNK) {
+          await queryRows(tx, insertDeliveries(all.slice(start, start + DELIVERY_CHUNK)));
+        }
+      });
+      return;
     }
     await queryRows(
       this.em.fork(),
