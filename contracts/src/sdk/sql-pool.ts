@@ -9,10 +9,24 @@
  * Ending the pool closes PGlite, releasing the data directory: one process per directory.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import type * as PgliteModule from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import type * as PgliteNodePostgres from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
+
+/**
+ * PGlite is loaded only by a process that uses it (no `DATABASE_URL`): a process on PostgreSQL
+ * never pays for its module (issue 15, "load only what a plugin needs"). Synchronously, through
+ * its CommonJS build, so `openSqlPool` stays synchronous.
+ */
+const requireLazily = createRequire(import.meta.url);
+function loadPglite(): { PGlite: typeof PgliteModule.PGlite; createPgConfig: typeof PgliteNodePostgres.createPgConfig } {
+  const { PGlite: Pglite } = requireLazily('@electric-sql/pglite') as typeof PgliteModule;
+  const { createPgConfig } = requireLazily('@electric-sql/pglite/node-postgres') as typeof PgliteNodePostgres;
+  return { PGlite: Pglite, createPgConfig };
+}
 
 export interface SqlPoolOptions {
   /** `postgresql://…`; when absent, the embedded PGlite database is used. @default none: PGlite */
@@ -61,6 +75,7 @@ export function openSqlPool(options: SqlPoolOptions): pg.Pool {
   }
   const directory = join(options.dataDir, options.directory);
   mkdirSync(directory, { recursive: true });
-  const pglite = new PGlite(directory);
+  const { PGlite: Pglite, createPgConfig } = loadPglite();
+  const pglite = new Pglite(directory);
   return new PGlitePool({ ...createPgConfig(pglite), max: 1, connectionTimeoutMillis, ...types }, pglite);
 }
