@@ -66,12 +66,29 @@ class PGlitePool extends pg.Pool {
   }
 }
 
+/** PostgreSQL connections opened at start and kept open. */
+const WARM_CONNECTIONS = 2;
+
 /** Opens the pool; PGlite starts (creating `<dataDir>/<directory>` if needed) when no URL is given. */
 export function openSqlPool(options: SqlPoolOptions): pg.Pool {
   const connectionTimeoutMillis = options.connectionTimeoutMillis ?? 10_000;
   const types = options.types === undefined ? {} : { types: options.types };
   if (options.databaseUrl !== undefined) {
-    return new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 5, connectionTimeoutMillis, ...types });
+    const max = options.poolSize ?? 5;
+    const min = Math.min(WARM_CONNECTIONS, max);
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max, min, connectionTimeoutMillis, ...types });
+    // No cold start (issue 15): open the connections the first messages need now, best effort (a
+    // database that is down is the readiness check's business), and keep them (`min`) instead of
+    // closing them after 10 s idle and reconnecting mid-burst.
+    void Promise.allSettled(Array.from({ length: min }, () => pool.query('select 1')));
+    // An idle connection the server dropped (a restart) is an 'error' event on the pool, fatal
+    // without a listener; pg-pool has already removed it and the next query opens a new one.
+    pool.on('error', (error) => {
+      process.stderr.write(
+        `${JSON.stringify({ level: 'warn', msg: 'idle PostgreSQL connection lost; replaced on next use', error: error.message })}\n`,
+      );
+    });
+    return pool;
   }
   const directory = join(options.dataDir, options.directory);
   mkdirSync(directory, { recursive: true });
