@@ -59,6 +59,7 @@ const SUSTAINED_P99_MS = 50;
 const SUSTAINED_BACKLOG_MS = 1_000; // a message waiting longer than this anywhere in a step = backlog
 const SUSTAINED_MAX_RATE = 6_400;
 const BIG_BROADCAST_USERS = 100_000;
+const PUBLISH_WINDOW = 2_048; // PubAcks outstanding in the 100k baseline: the gateway's publish window
 const ALL_IN_ONE_IDLE_MS = 5_000;
 /** The targets of issue 15 / SPEC §11 (as written there; nothing here is tuned to pass). */
 const TARGETS = {
@@ -1041,6 +1042,7 @@ async function main() {
         );
         await stopChild(forwarder);
         await stopChild(poster);
+        // no ratio when even the baseline passed no step (a machine too loaded to measure on)
         const ratio = baseline.rate > 0 ? herald.rate / baseline.rate : Number.NaN;
         results.sustained = {
           herald_rate: herald.rate,
@@ -1054,7 +1056,7 @@ async function main() {
           herald_steps: herald.steps,
           baseline_steps: baseline.steps,
           target: `≥ ${TARGETS.sustainedRatio} of the baseline's rate`,
-          met: ratio >= TARGETS.sustainedRatio,
+          met: Number.isFinite(ratio) && ratio >= TARGETS.sustainedRatio,
         };
         log(`sustained: Herald ${herald.rate}/s, baseline ${baseline.rate}/s → ${(ratio * 100).toFixed(1)} %`);
       }
@@ -1132,7 +1134,7 @@ async function main() {
       await jsm.streams.purge(baseTopo.streams.deliver.name);
       const { result: published } = await runChildJson(
         'test/bench/publisher.mjs',
-        [natsUrl, basePrefix, String(BIG_BROADCAST_USERS), '1'],
+        [natsUrl, basePrefix, String(BIG_BROADCAST_USERS), '1', String(PUBLISH_WINDOW)],
         {
           label: 'publisher-100k',
           timeoutMs: 300_000,
@@ -1349,7 +1351,7 @@ function printTable(r) {
       `6. sustained rate (p99 ≤ ${s.p99_bound_ms} ms, no backlog)`,
       `${s.herald_rate} ev/s${s.herald_capped ? ' (cap)' : ''}`,
       `${s.baseline_rate} ev/s minimal pipeline${s.baseline_capped ? ' (cap)' : ''}`,
-      `${(s.ratio * 100).toFixed(1)} %`,
+      s.ratio === null ? 'n/a (baseline 0)' : `${(s.ratio * 100).toFixed(1)} %`,
       `≥ ${TARGETS.sustainedRatio * 100} %`,
       status(s.met),
     ]);
