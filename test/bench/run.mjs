@@ -1300,11 +1300,13 @@ function printTable(r) {
       `≤ ${TARGETS.latencyP99Ms} ms`,
       status(l.received === l.sent && l.p99_ms <= TARGETS.latencyP99Ms),
     ]);
+    const bySecond = l.p50_ms_by_second;
+    const [firstSecond, lastSecond] = [bySecond[0], bySecond.at(-1)];
     rows.push([
       '3. latency p50 by second',
-      `${l.p50_ms_by_second.join(', ')} ms`,
+      `${bySecond.map((v) => (v === null ? '–' : v)).join(', ')} ms`,
       '',
-      `last/first ${round(l.p50_ms_by_second.at(-1) / l.p50_ms_by_second[0], 2)}`,
+      firstSecond && lastSecond ? `last/first ${round(lastSecond / firstSecond, 2)}` : 'seconds missing (– = nothing received)',
       `each ≤ ${TARGETS.latencyP50Ms} ms (flat)`,
       status(l.p50_ms_by_second.every((v) => v !== null && v <= TARGETS.latencyP50Ms)),
     ]);
