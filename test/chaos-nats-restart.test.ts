@@ -117,7 +117,7 @@ describe('NATS restart', () => {
 
     await startNats();
     const up = await waitFor(readiness, (r) => r.status === 200, 15_000, 200);
-    expect(up.body.checks).toEqual({ nats: true, database: true });
+    expect(up.body.checks).toEqual({ nats: true, database: true, warm: true });
     await waitFor(
       () =>
         publish('after').then(

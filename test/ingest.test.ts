@@ -54,10 +54,16 @@ afterAll(async () => {
 });
 
 describe('ingest', () => {
-  it('answers ready once NATS is connected and streams are provisioned', async () => {
-    const res = await fetch(`http://127.0.0.1:${gateway.port}/health/ready`);
+  it('answers ready once NATS is connected, streams are provisioned and the warm-up is done', async () => {
+    // the warm-up (snapshot, connections, compiled routing) runs after start; readiness waits for it
+    const deadline = Date.now() + 10_000;
+    let res = await fetch(`http://127.0.0.1:${gateway.port}/health/ready`);
+    while (res.status !== 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      res = await fetch(`http://127.0.0.1:${gateway.port}/health/ready`);
+    }
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ready', checks: { nats: true, database: true } });
+    expect(await res.json()).toEqual({ status: 'ready', checks: { nats: true, database: true, warm: true } });
     expect((await fetch(`http://127.0.0.1:${gateway.port}/health/live`)).status).toBe(200);
   });
 

@@ -26,6 +26,7 @@ import { DirectoryConsumer } from './consumers/directory.consumer.js';
 import { StatusConsumer } from './consumers/status.consumer.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
+import { GatewayWarmUp } from './health/warm-up.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { ROUTING_PORT, type RoutingPort } from './ingest/routing-port.js';
 import { MessagingService } from './messaging/messaging.service.js';
@@ -102,6 +103,7 @@ export class AppModule {
         StatusConsumer,
         DeadLetterConsumer,
         DirectoryConsumer,
+        GatewayWarmUp,
       ],
     };
   }

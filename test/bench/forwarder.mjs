@@ -5,13 +5,15 @@
  * the gateway sets) to `<prefix>.deliver.<channel>`, waits for every PubAck, then acks the event.
  * No validation, no rules, no database. Same in-flight bound as the gateway (32 events).
  *
- * argv: <nats url> <prefix> <fanout> [concurrency]. Prints "ready" once consuming; SIGTERM stops it.
+ * argv: <nats url> <prefix> <fanout> [concurrency] [channel]. With `channel`, every message goes to
+ * `<prefix>.deliver.<channel>` (the sustained-rate baseline: fan-out 1 to the poster); without it,
+ * the messages cycle over the five channels. Prints "ready" once consuming; SIGTERM stops it.
  */
 import { jetstream } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
 import { MESSAGE_HEADERS, topology } from '@herald/contracts';
 
-const [url, prefix, fanoutText, concurrencyText] = process.argv.slice(2);
+const [url, prefix, fanoutText, concurrencyText, onlyChannel] = process.argv.slice(2);
 const fanout = Number(fanoutText);
 const concurrency = Number(concurrencyText ?? 32);
 const topo = topology({ prefix });
@@ -31,7 +33,7 @@ async function forward(msg) {
   const id = msg.headers?.get('Nats-Msg-Id') || String(msg.seq);
   const acks = [];
   for (let i = 0; i < fanout; i++) {
-    const channel = CHANNELS[i % CHANNELS.length];
+    const channel = onlyChannel || CHANNELS[i % CHANNELS.length];
     const deliveryId = `${id}:${channel}:fwd-${i}`;
     const h = natsHeaders();
     h.set(MESSAGE_HEADERS.eventId, id);

@@ -9,10 +9,24 @@
  * Ending the pool closes PGlite, releasing the data directory: one process per directory.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import type * as PgliteModule from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import type * as PgliteNodePostgres from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
+
+/**
+ * PGlite is loaded only by a process that uses it (no `DATABASE_URL`): a process on PostgreSQL
+ * never pays for its module (issue 15, "load only what a plugin needs"). Synchronously, through
+ * its CommonJS build, so `openSqlPool` stays synchronous.
+ */
+const requireLazily = createRequire(import.meta.url);
+function loadPglite(): { PGlite: typeof PgliteModule.PGlite; createPgConfig: typeof PgliteNodePostgres.createPgConfig } {
+  const { PGlite: Pglite } = requireLazily('@electric-sql/pglite') as typeof PgliteModule;
+  const { createPgConfig } = requireLazily('@electric-sql/pglite/node-postgres') as typeof PgliteNodePostgres;
+  return { PGlite: Pglite, createPgConfig };
+}
 
 export interface SqlPoolOptions {
   /** `postgresql://…`; when absent, the embedded PGlite database is used. @default none: PGlite */
@@ -52,15 +66,38 @@ class PGlitePool extends pg.Pool {
   }
 }
 
+/** PGlite's `shared_buffers` (see `openSqlPool`). */
+const PGLITE_SHARED_BUFFERS = '16MB';
+
+/** PostgreSQL connections opened at start and kept open. */
+const WARM_CONNECTIONS = 2;
+
 /** Opens the pool; PGlite starts (creating `<dataDir>/<directory>` if needed) when no URL is given. */
 export function openSqlPool(options: SqlPoolOptions): pg.Pool {
   const connectionTimeoutMillis = options.connectionTimeoutMillis ?? 10_000;
   const types = options.types === undefined ? {} : { types: options.types };
   if (options.databaseUrl !== undefined) {
-    return new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 5, connectionTimeoutMillis, ...types });
+    const max = options.poolSize ?? 5;
+    const min = Math.min(WARM_CONNECTIONS, max);
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max, min, connectionTimeoutMillis, ...types });
+    // No cold start (issue 15): open the connections the first messages need now, best effort (a
+    // database that is down is the readiness check's business), and keep them (`min`) instead of
+    // closing them after 10 s idle and reconnecting mid-burst.
+    void Promise.allSettled(Array.from({ length: min }, () => pool.query('select 1')));
+    // An idle connection the server dropped (a restart) is an 'error' event on the pool, fatal
+    // without a listener; pg-pool has already removed it and the next query opens a new one.
+    pool.on('error', (error) => {
+      process.stderr.write(
+        `${JSON.stringify({ level: 'warn', msg: 'idle PostgreSQL connection lost; replaced on next use', error: error.message })}\n`,
+      );
+    });
+    return pool;
   }
   const directory = join(options.dataDir, options.directory);
   mkdirSync(directory, { recursive: true });
-  const pglite = new PGlite(directory);
+  const { PGlite: Pglite, createPgConfig } = loadPglite();
+  // 16 MB of shared buffers instead of PostgreSQL's 128 MB: an embedded, single-connection
+  // database does not need more, and the buffers are resident WebAssembly memory (≈ 140 MB less RSS)
+  const pglite = new Pglite(directory, { startParams: [...Pglite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
   return new PGlitePool({ ...createPgConfig(pglite), max: 1, connectionTimeoutMillis, ...types }, pglite);
 }

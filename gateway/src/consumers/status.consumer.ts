@@ -9,6 +9,7 @@ import {
   formatIssues,
   toValidationIssues,
   type ConsumerRunner,
+  type DeliveryStatus,
   type HandlerOutcome,
   type Logger,
   type ReceivedMessage,
@@ -23,12 +24,18 @@ import { FailureAlerts } from './failure-alerts.js';
 import { MessagingService } from '../messaging/messaging.service.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { DeliveryLogRepository } from '../persistence/delivery-log.repository.js';
+import { GroupCommit } from '../persistence/group-commit.js';
 import { decodeStorableJson, startConsumer } from './start-consumer.js';
+
+/** Reports in flight at once: independent rows, so more in flight means larger group commits. */
+const STATUS_CONCURRENCY = 64;
 
 @Injectable()
 export class StatusConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private runner: ConsumerRunner | undefined;
   private readonly failures: FailureAlerts;
+  /** Reports handled concurrently are written in one statement (group commit). */
+  private readonly statuses: GroupCommit<DeliveryStatus, 'applied' | 'ignored'>;
 
   constructor(
     private readonly messaging: MessagingService,
@@ -39,6 +46,7 @@ export class StatusConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     const publisher = new ChannelPublisher(messaging.js, messaging.topology.subjects);
+    this.statuses = new GroupCommit((batch) => this.deliveryLog.applyStatusMany(batch));
     this.failures = new FailureAlerts(
       messaging.connection,
       config.subjectPrefix,
@@ -51,7 +59,13 @@ export class StatusConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.runner = await startConsumer(this.messaging, this.messaging.topology.statusConsumer, (m) => this.handle(m), this.logger);
+    this.runner = await startConsumer(
+      this.messaging,
+      this.messaging.topology.statusConsumer,
+      (m) => this.handle(m),
+      this.logger,
+      STATUS_CONCURRENCY,
+    );
   }
 
   async handle(message: ReceivedMessage): Promise<HandlerOutcome> {
@@ -61,7 +75,7 @@ export class StatusConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       const issues = toValidationIssues(parsed.error, raw);
       return { kind: 'dead', reason: `invalid delivery status: ${formatIssues(issues)}`, issues };
     }
-    await this.deliveryLog.applyStatus(parsed.data);
+    await this.statuses.submit(parsed.data);
     await this.failures.onStatus(parsed.data);
     this.metrics.deliveryOutcomes.inc({ channel: parsed.data.channel, outcome: parsed.data.outcome });
     return { kind: 'ack' };

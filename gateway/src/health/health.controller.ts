@@ -2,6 +2,7 @@
 import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { MessagingService } from '../messaging/messaging.service.js';
+import { GatewayWarmUp } from './warm-up.js';
 
 const DATABASE_CHECK_TIMEOUT_MS = 2_000;
 
@@ -10,6 +11,7 @@ export class HealthController {
   constructor(
     private readonly messaging: MessagingService,
     private readonly orm: MikroORM,
+    private readonly warmUp: GatewayWarmUp,
   ) {}
 
   @Get('live')
@@ -33,7 +35,7 @@ export class HealthController {
   async ready(
     @Res({ passthrough: true }) res: { status(code: number): unknown },
   ): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, boolean> }> {
-    const checks = { nats: this.messaging.isReady(), database: await this.database() };
+    const checks = { nats: this.messaging.isReady(), database: await this.database(), warm: this.warmUp.done };
     const ok = Object.values(checks).every(Boolean);
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return { status: ok ? 'ready' : 'not_ready', checks };

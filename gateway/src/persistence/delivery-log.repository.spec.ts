@@ -123,6 +123,42 @@ describe('applyStatus', () => {
   });
 });
 
+describe('a broadcast record (more deliveries than one statement takes)', () => {
+  it('stores every delivery and the decisions, idempotently', async () => {
+    const deliveries = Array.from({ length: 12_001 }, (_, i) => ({
+      delivery_id: `big:alert:user-${i}`,
+      channel: 'alert',
+      destination: { ...alice, user: { ...alice.user, id: `b${i}` } },
+    }));
+    const record = { eventId: 'big', type: 'engagement_added', column: 'engagement_added', decisions: [{ n: 12_001 }], deliveries };
+    await log.recordRouting(record);
+    await log.recordRouting(record);
+    const rows = await db.query<{ n: string }>(`select count(*)::text as n from gateway.deliveries where event_id = 'big'`);
+    expect(rows[0]?.n).toBe('12001');
+    expect(await log.getDecisions('big')).toMatchObject({ event_id: 'big', decisions: [{ n: 12_001 }] });
+  });
+});
+
+describe('applyStatusMany (group commit)', () => {
+  it('applies a batch in one go with the same rules, reports of one delivery in the order given', async () => {
+    const other = (outcome: DeliveryStatus['outcome'], attempt: number, at: string): DeliveryStatus => ({
+      ...status(outcome, attempt, at),
+      delivery_id: 'b1:mail:user-u1',
+      event_id: 'b1',
+    });
+    const results = await log.applyStatusMany([
+      other('retrying', 1, '2026-03-01T10:00:00Z'),
+      { ...other('retrying', 1, '2026-03-01T10:00:00Z'), delivery_id: 'b2:mail:user-u1', event_id: 'b2' },
+      other('delivered', 2, '2026-03-01T10:00:05Z'),
+      other('retrying', 3, '2026-03-01T10:00:06Z'), // late retrying after a final outcome
+      { ...other('dropped', 1, '2026-03-01T10:00:01Z'), delivery_id: 'b2:mail:user-u1', event_id: 'b2' },
+    ]);
+    expect(results).toEqual(['applied', 'applied', 'applied', 'ignored', 'applied']);
+    expect(await outcomeOf('b1:mail:user-u1')).toEqual({ outcome: 'delivered', attempt: 2 });
+    expect(await outcomeOf('b2:mail:user-u1')).toEqual({ outcome: 'dropped', attempt: 1 });
+  });
+});
+
 describe('listDeliveries', () => {
   it('filters by every field and pages with a cursor, newest first', async () => {
     const deliveries = Array.from({ length: 5 }, (_, index) => ({

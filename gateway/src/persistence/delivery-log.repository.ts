@@ -102,6 +102,42 @@ export const MAX_PAGE_SIZE = 500;
 
 const FINAL = ['delivered', 'failed', 'dropped'];
 
+/** Deliveries per statement when one routing record is larger (a broadcast). */
+const DELIVERY_CHUNK = 5_000;
+
+interface DecisionRow {
+  event_id: string;
+  type: string;
+  column_name: string;
+  decisions: unknown;
+}
+
+interface DeliveryInsertRow {
+  delivery_id: string;
+  event_id: string;
+  channel: string;
+  user_id: string | null;
+  destination: Destination;
+}
+
+function insertDecisions(decisions: readonly DecisionRow[]): RawBuilder<unknown> {
+  return sql`insert into gateway.event_decisions (event_id, type, column_name, decisions)
+    select d.event_id, d.type, d.column_name, d.decisions
+    from jsonb_to_recordset(${JSON.stringify(decisions)}::jsonb) as d(event_id text, type text, column_name text, decisions jsonb)
+    order by d.event_id
+    on conflict (event_id) do update set type = excluded.type, column_name = excluded.column_name,
+      decisions = excluded.decisions, routed_at = now()`;
+}
+
+function insertDeliveries(deliveries: readonly DeliveryInsertRow[]): RawBuilder<unknown> {
+  return sql`insert into gateway.deliveries (delivery_id, event_id, channel, user_id, destination, outcome, attempt)
+    select d.delivery_id, d.event_id, d.channel, d.user_id, d.destination, 'published', 0
+    from jsonb_to_recordset(${JSON.stringify(deliveries)}::jsonb)
+      as d(delivery_id text, event_id text, channel text, user_id text, destination jsonb)
+    order by d.delivery_id
+    on conflict (delivery_id) do nothing`;
+}
+
 function encodeCursor(seq: string): string {
   return Buffer.from(`s:${seq}`, 'utf8').toString('base64url');
 }
@@ -202,8 +238,10 @@ export class DeliveryLogRepository {
   }
 
   /**
-   * Records several routings in one transaction of two statements (group commit). Within a batch
-   * the last record of an event wins and each delivery id is inserted once.
+   * Records several routings in ONE statement (group commit, one round trip): both inserts are
+   * data-modifying CTEs of a single statement, which PostgreSQL runs atomically — all rows or none,
+   * exactly like the explicit transaction it replaces (begin, two inserts, commit: four round
+   * trips). Within a batch the last record of an event wins and each delivery id is inserted once.
    */
   async recordRoutingMany(records: readonly RoutingRecord[]): Promise<void> {
     if (records.length === 0) return;
@@ -215,10 +253,7 @@ export class DeliveryLogRepository {
       column_name: r.column,
       decisions: r.decisions ?? null,
     }));
-    const deliveries = new Map<
-      string,
-      { delivery_id: string; event_id: string; channel: string; user_id: string | null; destination: Destination }
-    >();
+    const deliveries = new Map<string, DeliveryInsertRow>();
     for (const record of byEvent.values()) {
       for (const delivery of record.deliveries) {
         deliveries.set(delivery.delivery_id, {
@@ -230,27 +265,39 @@ export class DeliveryLogRepository {
         });
       }
     }
-    await this.em.fork().transactional(async (tx) => {
-      await queryRows(
-        tx,
-        sql`insert into gateway.event_decisions (event_id, type, column_name, decisions)
+    if (deliveries.size > DELIVERY_CHUNK) {
+      // a broadcast: one transaction, the deliveries written in chunks (bounded statement size and
+      // memory instead of one JSON document of every delivery)
+      const all = [...deliveries.values()];
+      await this.em.fork().transactional(async (tx) => {
+        await queryRows(tx, insertDecisions(decisions));
+        for (let start = 0; start < all.length; start += DELIVERY_CHUNK) {
+          await queryRows(tx, insertDeliveries(all.slice(start, start + DELIVERY_CHUNK)));
+        }
+      });
+      return;
+    }
+    await queryRows(
+      this.em.fork(),
+      sql`with decided as (
+          insert into gateway.event_decisions (event_id, type, column_name, decisions)
           select d.event_id, d.type, d.column_name, d.decisions
           from jsonb_to_recordset(${JSON.stringify(decisions)}::jsonb) as d(event_id text, type text, column_name text, decisions jsonb)
           order by d.event_id
           on conflict (event_id) do update set type = excluded.type, column_name = excluded.column_name,
-            decisions = excluded.decisions, routed_at = now()`,
-      );
-      if (deliveries.size === 0) return;
-      await queryRows(
-        tx,
-        sql`insert into gateway.deliveries (delivery_id, event_id, channel, user_id, destination, outcome, attempt)
+            decisions = excluded.decisions, routed_at = now()
+          returning 1
+        ), delivered as (
+          insert into gateway.deliveries (delivery_id, event_id, channel, user_id, destination, outcome, attempt)
           select d.delivery_id, d.event_id, d.channel, d.user_id, d.destination, 'published', 0
           from jsonb_to_recordset(${JSON.stringify([...deliveries.values()])}::jsonb)
             as d(delivery_id text, event_id text, channel text, user_id text, destination jsonb)
           order by d.delivery_id
-          on conflict (delivery_id) do nothing`,
-      );
-    });
+          on conflict (delivery_id) do nothing
+          returning 1
+        )
+        select (select count(*) from decided) as decided, (select count(*) from delivered) as delivered`,
+    );
   }
 
   /**
@@ -258,24 +305,63 @@ export class DeliveryLogRepository {
    * `ignored` when the report is older than what is stored (see the file header).
    */
   async applyStatus(status: DeliveryStatus): Promise<'applied' | 'ignored'> {
-    const userId = status.destination.scope === 'personal' ? status.destination.user.id : null;
-    const rows = await queryRows(
-      this.em.fork(),
-      sql<{ delivery_id: string }>`insert into gateway.deliveries as d
-          (delivery_id, event_id, channel, user_id, destination, outcome, attempt, detail, updated_at)
-        values (${status.delivery_id}, ${status.event_id}, ${status.channel}, ${userId}, ${JSON.stringify(status.destination)}::jsonb,
-          ${status.outcome}, ${status.attempt}, ${status.detail ?? null}, ${status.at}::timestamptz)
-        on conflict (delivery_id) do update set outcome = excluded.outcome, attempt = excluded.attempt,
-          detail = excluded.detail, updated_at = excluded.updated_at
-        where case
-          when d.outcome in (${sql.join(FINAL)})
-            then excluded.outcome in (${sql.join(FINAL)}) and excluded.updated_at > d.updated_at
-          when excluded.outcome = 'retrying' then excluded.attempt >= d.attempt
-          else true
-        end
-        returning d.delivery_id`,
-    );
-    return rows.length > 0 ? 'applied' : 'ignored';
+    const [result] = await this.applyStatusMany([status]);
+    return result ?? 'ignored';
+  }
+
+  /**
+   * `applyStatus` for several reports in one statement per round (group commit): reports of
+   * distinct deliveries go in one `insert … on conflict … where`, so the same rules decide; a
+   * second report of a delivery already in the round waits for the next round (a statement may
+   * touch a row once), so reports of one delivery are still applied in the order given. Results
+   * in the order of `statuses`.
+   */
+  async applyStatusMany(statuses: readonly DeliveryStatus[]): Promise<('applied' | 'ignored')[]> {
+    const results = new Array<'applied' | 'ignored'>(statuses.length).fill('ignored');
+    let remaining = statuses.map((status, index) => ({ status, index }));
+    while (remaining.length > 0) {
+      const round = new Map<string, { status: DeliveryStatus; index: number }>();
+      const later: typeof remaining = [];
+      for (const item of remaining) {
+        if (round.has(item.status.delivery_id)) later.push(item);
+        else round.set(item.status.delivery_id, item);
+      }
+      const rows = [...round.values()].map(({ status }) => ({
+        delivery_id: status.delivery_id,
+        event_id: status.event_id,
+        channel: status.channel,
+        user_id: status.destination.scope === 'personal' ? status.destination.user.id : null,
+        destination: status.destination,
+        outcome: status.outcome,
+        attempt: status.attempt,
+        detail: status.detail ?? null,
+        at: status.at,
+      }));
+      const applied = await queryRows(
+        this.em.fork(),
+        sql<{ delivery_id: string }>`insert into gateway.deliveries as d
+            (delivery_id, event_id, channel, user_id, destination, outcome, attempt, detail, updated_at)
+          select s.delivery_id, s.event_id, s.channel, s.user_id, s.destination, s.outcome, s.attempt, s.detail, s.at
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as s(delivery_id text, event_id text, channel text,
+            user_id text, destination jsonb, outcome text, attempt integer, detail text, at timestamptz)
+          order by s.delivery_id
+          on conflict (delivery_id) do update set outcome = excluded.outcome, attempt = excluded.attempt,
+            detail = excluded.detail, updated_at = excluded.updated_at
+          where case
+            when d.outcome in (${sql.join(FINAL)})
+              then excluded.outcome in (${sql.join(FINAL)}) and excluded.updated_at > d.updated_at
+            when excluded.outcome = 'retrying' then excluded.attempt >= d.attempt
+            else true
+          end
+          returning d.delivery_id`,
+      );
+      for (const { delivery_id } of applied) {
+        const item = round.get(delivery_id);
+        if (item) results[item.index] = 'applied';
+      }
+      remaining = later;
+    }
+    return results;
   }
 
   /** Deliveries matching every given filter, newest first. Throws `validation_failed` for a foreign cursor. */

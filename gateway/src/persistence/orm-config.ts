@@ -17,6 +17,9 @@ import postgresArray from 'postgres-array';
 import { GATEWAY_ENTITIES } from './entities.js';
 import { GATEWAY_MIGRATIONS } from './migrations/index.js';
 
+/** PostgreSQL connections kept open (and opened by the warm-up before readiness). */
+export const POOL_MIN_CONNECTIONS = 4;
+
 /** PostgreSQL schema holding every gateway table and the migrations table. */
 export const GATEWAY_SCHEMA = 'gateway';
 
@@ -79,7 +82,12 @@ export function createOrmOptions(options: DatabaseOptions): Options {
     return { ...common, dbName: 'postgres', driverOptions: () => new PostgresDialect({ pool }) };
   }
   if (options.databaseUrl) {
-    return { ...common, clientUrl: options.databaseUrl, pool: { min: 0, max: options.poolSize ?? 10 } };
+    // min: the connections the warm-up opens stay open (no reconnect mid-burst after an idle spell)
+    return {
+      ...common,
+      clientUrl: options.databaseUrl,
+      pool: { min: POOL_MIN_CONNECTIONS, max: Math.max(POOL_MIN_CONNECTIONS, options.poolSize ?? 10) },
+    };
   }
   // A function, so PGlite starts when the ORM connects, not when options are built.
   const dialect = (): PostgresDialect => pgliteDialect(options.dataDir, options.pgliteConnectionTimeoutMs ?? 10_000);

@@ -19,7 +19,12 @@ export interface SnapshotLoadOptions {
 }
 
 interface EventsRow {
-  events: unknown;
+  /** The stored row as JSON text: equal rows are parsed and completed once, then shared. */
+  events: string | null;
+}
+
+function parseStored(text: string | null): unknown {
+  return text === null ? null : JSON.parse(text);
 }
 
 export async function loadSnapshotInput(em: EntityManager, options: SnapshotLoadOptions): Promise<SnapshotInput> {
@@ -40,21 +45,33 @@ export async function loadSnapshotInput(em: EntityManager, options: SnapshotLoad
         tx,
         sql<MembershipRecord>`select scope_id, user_id, role from gateway.product_type_members order by scope_id, user_id`,
       );
-      const system = await queryRows(tx, sql<EventsRow>`select events from gateway.global_settings where scope = 'system'`);
+      const system = await queryRows(tx, sql<EventsRow>`select events::text as events from gateway.global_settings where scope = 'system'`);
       const personal = await queryRows(
         tx,
-        sql<EventsRow & { user_id: string }>`select user_id, events from gateway.personal_settings order by user_id`,
+        sql<EventsRow & { user_id: string }>`select user_id, events::text as events from gateway.personal_settings order by user_id`,
       );
       const productSettings = await queryRows(
         tx,
-        sql<EventsRow & { user_id: string; product_id: string }>`select user_id, product_id, events from gateway.product_settings
-          order by user_id, product_id`,
+        sql<EventsRow & { user_id: string; product_id: string }>`select user_id, product_id, events::text as events
+          from gateway.product_settings order by user_id, product_id`,
       );
       const channels = await queryRows(
         tx,
         sql<StoredChannelRow>`select channel, enabled, settings from gateway.channel_config order by channel`,
       );
       const mail = channels.find((row) => row.channel === 'mail');
+      // One completed row per distinct stored text and scope (10 000 users with the same settings
+      // hold one row, not 10 000 copies); routing freezes and shares them the same way.
+      const rows = new Map<string, ReturnType<typeof completeRow>>();
+      const interned = (text: string | null, scope: 'personal' | 'product') => {
+        const key = `${scope}\u0000${text ?? ''}`;
+        let row = rows.get(key);
+        if (row === undefined) {
+          row = completeRow(parseStored(text), scope, eventTypes);
+          rows.set(key, row);
+        }
+        return row;
+      };
 
       return {
         users,
@@ -63,12 +80,12 @@ export async function loadSnapshotInput(em: EntityManager, options: SnapshotLoad
         productMembers,
         productTypeMembers,
         eventTypes,
-        system: system[0] ? completeRow(system[0].events, 'system', eventTypes) : null,
-        personal: personal.map((row) => ({ user_id: row.user_id, events: completeRow(row.events, 'personal', eventTypes) })),
+        system: system[0] ? completeRow(parseStored(system[0].events), 'system', eventTypes) : null,
+        personal: personal.map((row) => ({ user_id: row.user_id, events: interned(row.events, 'personal') })),
         productSettings: productSettings.map((row) => ({
           user_id: row.user_id,
           product_id: row.product_id,
-          events: completeRow(row.events, 'product', eventTypes),
+          events: interned(row.events, 'product'),
         })),
         channels: channelRecords(channels),
         systemMailRecipients: parseMailRecipients(mail?.settings['mail_notifications_to']),

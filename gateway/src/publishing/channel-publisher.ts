@@ -1,9 +1,14 @@
 /**
  * Publishes routed deliveries: one channel message per delivery on `herald.deliver.<channel>`,
- * `Nats-Msg-Id` = `delivery_id` (a republish after a crash is de-duplicated by JetStream), all
+ * `Nats-Msg-Id` = `delivery_id` (a republish after a crash is de-duplicated by JetStream),
  * pipelined; resolves only when JetStream stored every one. The event is serialised once.
+ *
+ * At most `window` messages are in flight: a broadcast to 100 000 users streams through a bounded
+ * window (refilled by half a window at a time, so writes stay batched) instead of building every
+ * message body, header set and PubAck promise at once — the window keeps the connection busy, so
+ * this costs no throughput, and memory stays flat in the number of recipients.
  */
-import type { JetStreamClient } from '@nats-io/jetstream';
+import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { MESSAGE_HEADERS, type HeraldEvent, type Subjects } from '@herald/contracts';
 import type { PlannedDelivery } from '../routing/index.js';
@@ -18,13 +23,15 @@ export class ChannelPublisher {
   constructor(
     private readonly js: JetStreamClient,
     private readonly subjects: Subjects,
+    /** Messages in flight at most. @default 2048 */
+    private readonly window = 2048,
   ) {}
 
   async publish(event: HeraldEvent, eventLabel: string, deliveries: readonly PlannedDelivery[]): Promise<PublishSummary> {
     if (deliveries.length === 0) return { published: 0, duplicates: 0 };
     const eventJson = JSON.stringify(event);
     const labelJson = JSON.stringify(eventLabel);
-    const acks = deliveries.map((d) => {
+    const send = (d: PlannedDelivery): Promise<PubAck> => {
       const h = natsHeaders();
       h.set(MESSAGE_HEADERS.eventId, event.id);
       h.set(MESSAGE_HEADERS.eventType, event.type);
@@ -33,9 +40,44 @@ export class ChannelPublisher {
         `"destination":${JSON.stringify(d.destination)},"site_url":${JSON.stringify(d.site_url)},` +
         `"event_label":${labelJson},"event":${eventJson}}`;
       return this.js.publish(this.subjects.deliver(d.channel), body, { msgID: d.delivery_id, headers: h });
+    };
+    if (deliveries.length <= this.window) {
+      const results = await Promise.all(deliveries.map(send));
+      const duplicates = results.filter((ack) => ack.duplicate).length;
+      return { published: results.length - duplicates, duplicates };
+    }
+    let stored = 0;
+    let duplicates = 0;
+    let next = 0;
+    let inFlight = 0;
+    const refillBelow = Math.max(1, Math.floor(this.window / 2));
+    await new Promise<void>((resolve, reject) => {
+      let failed = false;
+      const fill = (): void => {
+        while (inFlight < this.window && next < deliveries.length) {
+          inFlight++;
+          send(deliveries[next++] as PlannedDelivery).then(
+            (ack) => {
+              inFlight--;
+              if (ack.duplicate) duplicates++;
+              else stored++;
+              if (failed) return;
+              if (next >= deliveries.length) {
+                if (inFlight === 0) resolve();
+              } else if (inFlight <= refillBelow) fill();
+            },
+            (error: unknown) => {
+              inFlight--;
+              if (!failed) {
+                failed = true;
+                reject(error instanceof Error ? error : new Error(String(error)));
+              }
+            },
+          );
+        }
+      };
+      fill();
     });
-    const results = await Promise.all(acks);
-    const duplicates = results.filter((ack) => ack.duplicate).length;
-    return { published: results.length - duplicates, duplicates };
+    return { published: stored, duplicates };
   }
 }

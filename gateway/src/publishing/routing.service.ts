@@ -45,7 +45,9 @@ export class RoutingService implements RoutingPort {
       type: event.type,
       column: result.column,
       decisions: result.decisions,
-      deliveries: result.deliveries.map((d) => ({ delivery_id: d.delivery_id, channel: d.channel, destination: d.destination })),
+      // the planned deliveries as they are (the recorder reads id, channel and destination): no
+      // copy of every delivery of a broadcast
+      deliveries: result.deliveries,
     });
     const perChannel = new Map<string, number>();
     for (const d of result.deliveries) perChannel.set(d.channel, (perChannel.get(d.channel) ?? 0) + 1);

@@ -75,11 +75,16 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   const personalRows = new Map<string, EventChannels>();
   for (const row of input.personal) personalRows.set(row.user_id, row.events);
 
+  // Rows are shared, not copied: equal stored rows arrive as one object (the loader interns them),
+  // so each distinct row is resolved once and every user holding it points at the same frozen row.
+  const resolvedPersonal = new Map<EventChannels | null, EventChannels>();
   const usersById = new Map<string, SnapshotUser>();
   const usersByUsername = new Map<string, SnapshotUser>();
   for (const record of input.users) {
     if (usersById.has(record.id)) continue;
-    const user = toSnapshotUser(record, resolveRow(personalRows.get(record.id) ?? null, columns));
+    const stored = personalRows.get(record.id) ?? null;
+    const personal = getOrCreate(resolvedPersonal, stored, () => resolveRow(stored, columns));
+    const user = toSnapshotUser(record, personal);
     usersById.set(user.id, user);
     if (!usersByUsername.has(user.username)) usersByUsername.set(user.username, user);
   }
@@ -90,12 +95,13 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     personalSubscribers.set(name, Object.freeze(activeUsers.filter((user) => (user.personal[name] ?? EMPTY).length > 0)));
   }
 
+  const resolvedProduct = new Map<EventChannels, EventChannels>();
   const productRows = new Map<string, Map<string, EventChannels>>();
   const productSubscriberLists = new Map<string, Map<string, SnapshotUser[]>>();
   for (const row of input.productSettings) {
     const user = usersById.get(row.user_id);
     if (user === undefined) continue;
-    const resolved = productRow(row.events, productScoped);
+    const resolved = getOrCreate(resolvedProduct, row.events, () => productRow(row.events, productScoped));
     getOrCreate(productRows, row.product_id, () => new Map<string, EventChannels>()).set(user.id, resolved);
   }
   for (const [productId, rows] of productRows) {
