@@ -7,12 +7,19 @@
  * would wait forever, so it times out instead), and the caller's type parsers (the gateway passes
  * MikroORM's `createPostgreSqlTypeParsers`; without them `date` columns shift by the time zone).
  * Ending the pool closes PGlite, releasing the data directory: one process per directory.
+ *
+ * A PostgreSQL pool survives dropped connections (a server restart, `pg_terminate_backend`): `pg`
+ * reports a connection the server closed as an `'error'` event — on the pool for an idle client,
+ * on the client itself while it is checked out — and an `'error'` event without a listener kills
+ * the process. Both are logged here; the broken client is already discarded, the next query opens
+ * a new connection, and a query that was running rejects on its own (its message is retried).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
+import { jsonLogger, type Logger } from '../logger.js';
 
 export interface SqlPoolOptions {
   /** `postgresql://…`; when absent, the embedded PGlite database is used. @default none: PGlite */
@@ -27,6 +34,8 @@ export interface SqlPoolOptions {
   readonly connectionTimeoutMillis?: number;
   /** Type parsers of every connection (e.g. MikroORM's, for exact `date` columns). @default pg's own */
   readonly types?: pg.CustomTypesConfig;
+  /** Where lost connections are reported. @default a JSON logger on stdout */
+  readonly logger?: Logger;
 }
 
 /** A `pg.Pool` that also closes the PGlite instance under it when the pool ends. */
@@ -57,10 +66,27 @@ export function openSqlPool(options: SqlPoolOptions): pg.Pool {
   const connectionTimeoutMillis = options.connectionTimeoutMillis ?? 10_000;
   const types = options.types === undefined ? {} : { types: options.types };
   if (options.databaseUrl !== undefined) {
-    return new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 5, connectionTimeoutMillis, ...types });
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 5, connectionTimeoutMillis, ...types });
+    reportLostConnections(pool, options.logger ?? jsonLogger({ base: { component: 'sql-pool' } }));
+    return pool;
   }
   const directory = join(options.dataDir, options.directory);
   mkdirSync(directory, { recursive: true });
   const pglite = new PGlite(directory);
   return new PGlitePool({ ...createPgConfig(pglite), max: 1, connectionTimeoutMillis, ...types }, pglite);
+}
+
+/**
+ * Logs connections the server dropped instead of letting the `'error'` event kill the process (see
+ * the header). Works on any `pg.Pool`, e.g. one MikroORM created.
+ */
+export function reportLostConnections(pool: pg.Pool, logger: Logger): void {
+  pool.on('error', (error) => {
+    logger.warn('idle database connection lost; the pool opens a new one when needed', { error: error.message });
+  });
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      logger.warn('database connection lost while in use; the query fails and is retried', { error: error.message });
+    });
+  });
 }

@@ -1,6 +1,7 @@
 /** Liveness (the process answers) and readiness (NATS connected and streams provisioned, PostgreSQL answers). */
-import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Inject, Res } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { EXTRA_READINESS } from '../config/tokens.js';
 import { MessagingService } from '../messaging/messaging.service.js';
 
 const DATABASE_CHECK_TIMEOUT_MS = 2_000;
@@ -10,6 +11,7 @@ export class HealthController {
   constructor(
     private readonly messaging: MessagingService,
     private readonly orm: MikroORM,
+    @Inject(EXTRA_READINESS) private readonly extraReady: () => boolean,
   ) {}
 
   @Get('live')
@@ -33,7 +35,7 @@ export class HealthController {
   async ready(
     @Res({ passthrough: true }) res: { status(code: number): unknown },
   ): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, boolean> }> {
-    const checks = { nats: this.messaging.isReady(), database: await this.database() };
+    const checks = { nats: this.messaging.isReady(), database: await this.database(), ...(this.extraReady() ? {} : { apis: false }) };
     const ok = Object.values(checks).every(Boolean);
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return { status: ok ? 'ready' : 'not_ready', checks };
