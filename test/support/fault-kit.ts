@@ -147,3 +147,6 @@ export function tally(label: string, published: number, expected: readonly strin
   process.stdout.write(`[fault figures] ${label}: ${JSON.stringify(result)}\n`);
   return result;
 }
+
+/** Messages a plugin process settled so far (its `delivery attempt` log lines). */
+export const settledCount = (child: ChildHandle): number => (child.output().match(/"delivery attempt"/g) ?? []).length;
