@@ -71,7 +71,7 @@ describe('kill -9 of an alert replica mid-burst', () => {
     }
     await Promise.all(publishes);
     await waitFor(
-      async () => settledCount(victim),
+      () => Promise.resolve(settledCount(victim)),
       (n) => n >= 100,
       20_000,
       20,
@@ -85,7 +85,9 @@ describe('kill -9 of an alert replica mid-burst', () => {
     const ids = await waitFor(storedIds, (list) => new Set(list).size >= COUNT, 20_000, 100);
     const finishedAfterKillMs = Date.now() - killedAt;
     const figures = tally('kill -9 alert replica mid-burst', COUNT, expected, ids);
-    process.stdout.write(`[fault figures] alert kill: settled by the killed replica ${settledByKilled}, finished ${finishedAfterKillMs} ms after the kill\n`);
+    process.stdout.write(
+      `[fault figures] alert kill: settled by the killed replica ${settledByKilled}, finished ${finishedAfterKillMs} ms after the kill\n`,
+    );
     expect(figures).toMatchObject({ expected: COUNT, received: COUNT, lost: 0, duplicates: 0, unexpected: 0 });
     expect(finishedAfterKillMs).toBeLessThan(10_000);
     expect(survivor.child.exitCode).toBeNull();

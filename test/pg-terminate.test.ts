@@ -117,7 +117,7 @@ describe('PostgreSQL connections terminated', () => {
     await Promise.all(publishes);
     // Drop every connection every 150 ms for 2.5 s while the burst is being worked on.
     let terminated = 0;
-    for (const end = Date.now() + 2_500; Date.now() < end; ) {
+    for (const end = Date.now() + 2_500; Date.now() < end;) {
       terminated += await terminateBackends(db.url);
       await new Promise((r) => setTimeout(r, 150));
     }
@@ -132,7 +132,7 @@ describe('PostgreSQL connections terminated', () => {
     );
     const expectedHooks = Array.from({ length: WEBHOOK_MESSAGES }, (_, i) => `wh-${i}:webhooks:system`);
     await waitFor(
-      async () => new Set(receiver.ids).size,
+      () => Promise.resolve(new Set(receiver.ids).size),
       (n) => n >= WEBHOOK_MESSAGES,
       30_000,
       250,

@@ -80,7 +80,13 @@ describe('starting while NATS and PostgreSQL are down', () => {
     children.push(gateway, alert);
 
     // NATS down: both wait (at least three attempts each, 0.5 s, 1 s, 2 s apart), live but not ready.
-    for (const child of [gateway, alert]) await waitFor(async () => attempts(child, 'NATS'), (n) => n >= 3, 15_000, 100);
+    for (const child of [gateway, alert])
+      await waitFor(
+        () => Promise.resolve(attempts(child, 'NATS')),
+        (n) => n >= 3,
+        15_000,
+        100,
+      );
     for (const port of Object.values(ports)) {
       expect(await readyStatus(port)).toBe(503);
       expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
@@ -91,13 +97,25 @@ describe('starting while NATS and PostgreSQL are down', () => {
     nats = spawn('/usr/sbin/nats-server', ['-a', '127.0.0.1', '-p', String(natsPort), '-js', '-sd', store], { stdio: 'ignore' });
 
     // PostgreSQL still down: both now wait for it, still not ready.
-    for (const child of [gateway, alert]) await waitFor(async () => attempts(child, 'PostgreSQL'), (n) => n >= 2, 20_000, 100);
+    for (const child of [gateway, alert])
+      await waitFor(
+        () => Promise.resolve(attempts(child, 'PostgreSQL')),
+        (n) => n >= 2,
+        20_000,
+        100,
+      );
     for (const port of Object.values(ports)) expect(await readyStatus(port)).toBe(503);
 
     proxy = await startProxy(pgPort, real);
     expect(await waitStarted('gateway', gateway, 30_000)).toBe(ports.gateway);
     expect(await waitStarted('alert', alert, 30_000)).toBe(ports.alert);
-    for (const port of Object.values(ports)) await waitFor(() => readyStatus(port), (s) => s === 200, 10_000, 200);
+    for (const port of Object.values(ports))
+      await waitFor(
+        () => readyStatus(port),
+        (s) => s === 200,
+        10_000,
+        200,
+      );
     expect([gateway.child.exitCode, alert.child.exitCode]).toEqual([null, null]);
     // Capped exponential backoff: the delays logged never exceed 10 s and grow from 0.5 s.
     const delays = gateway

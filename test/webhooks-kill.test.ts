@@ -77,7 +77,7 @@ describe('kill -9 of a webhooks replica mid-burst', () => {
     }
     await Promise.all(publishes);
     await waitFor(
-      async () => settledCount(victim),
+      () => Promise.resolve(settledCount(victim)),
       (n) => n >= 60,
       20_000,
       20,
@@ -89,7 +89,7 @@ describe('kill -9 of a webhooks replica mid-burst', () => {
     expect(settledByKilled).toBeLessThan(COUNT);
 
     await waitFor(
-      async () => new Set(receiver.ids).size,
+      () => Promise.resolve(new Set(receiver.ids).size),
       (n) => n >= COUNT,
       20_000,
       100,

@@ -21,7 +21,10 @@ export interface FaultEnv {
 /** Starts one deployable with the production entrypoint; HTTP port chosen by the OS, logs at info. */
 export function startDeployable(kind: Deployable, env: FaultEnv, extra: Record<string, string> = {}): ChildHandle {
   if (kind === 'gateway') {
-    return startNode('gateway/dist/main.js', testGatewayEnv(env.natsUrl, env.prefix, env.databaseUrl, { HERALD_LOG_LEVEL: 'info', ...extra }));
+    return startNode(
+      'gateway/dist/main.js',
+      testGatewayEnv(env.natsUrl, env.prefix, env.databaseUrl, { HERALD_LOG_LEVEL: 'info', ...extra }),
+    );
   }
   return startNode(`plugins/${kind}/dist/main.js`, {
     NATS_URL: env.natsUrl,
