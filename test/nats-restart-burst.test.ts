@@ -80,7 +80,14 @@ function publishEvents(from: number, count: number): Promise<unknown[]> {
     Array.from({ length: count }, (_, k) => {
       const id = `nr-${from + k}`;
       const event = { specversion: '1.0', id, source: 'test', type: 'code_review', data: { recipients: ['ann'] } };
-      return js.publish(topo.subjects.event('code_review'), JSON.stringify(event), { msgID: id });
+      // A publisher retries (same Nats-Msg-Id) while the restarted server recovers its streams.
+      const attempt = (left: number): Promise<unknown> =>
+        js
+          .publish(topo.subjects.event('code_review'), JSON.stringify(event), { msgID: id })
+          .catch((error: unknown) =>
+            left > 0 ? new Promise((r) => setTimeout(r, 500)).then(() => attempt(left - 1)) : Promise.reject(error),
+          );
+      return attempt(10);
     }),
   );
 }

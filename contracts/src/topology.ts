@@ -32,7 +32,7 @@ export interface StreamDefinition {
  * sign of life; a live handler keeps its message however long it runs, because the runner sends
  * an in-progress ack (`working()`) every half ack wait (2.5 s). Half the budget, so a message
  * redelivered after a crash still has time to be handled (and the gateway's stale event claim,
- * 8 s, to expire) inside the 10 s.
+ * 6 s, to expire) inside the 10 s.
  */
 export const TAKE_OVER_ACK_WAIT_MS = 5_000;
 

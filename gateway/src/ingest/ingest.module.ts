@@ -7,7 +7,7 @@ import { IngestConsumer } from './ingest.consumer.js';
 import { EVENT_LEDGER, IngestService } from './ingest.service.js';
 
 /** Age after which another replica takes over an event claim, ms (see the provider below). */
-export const EVENT_CLAIM_STALE_MS = 8_000;
+export const EVENT_CLAIM_STALE_MS = 6_000;
 
 @Module({})
 export class IngestModule {
@@ -20,7 +20,7 @@ export class IngestModule {
         IngestService,
         IngestConsumer,
         {
-          // A claim older than 8 s (the consumer's ack wait, 5 s, plus a margin) was left by a
+          // A claim older than 6 s (the consumer's ack wait, 5 s, plus a margin) was left by a
           // replica that stopped: its redelivered event is routed by another replica within 10 s
           // of the crash (SPEC §8). A live replica keeps its message with working() every 2.5 s.
           provide: EVENT_LEDGER,

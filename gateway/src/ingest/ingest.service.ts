@@ -71,7 +71,7 @@ export class IngestService {
     }
     if (claim.kind === 'busy') {
       // Usually the other copy finishes within a second; back off so a crashed claimant's stale
-      // claim (taken over after 8 s) is reached within the consumer's delivery budget.
+      // claim (taken over after 6 s) is reached within the consumer's delivery budget.
       const delayMs = Math.max(250, Math.min(claim.retryInMs, 500 * 2 ** (message.deliveryCount - 1)));
       return { kind: 'retry', delayMs, reason: 'another copy of this event is being processed' };
     }
