@@ -82,11 +82,11 @@ function publishEvents(from: number, count: number): Promise<unknown[]> {
       const event = { specversion: '1.0', id, source: 'test', type: 'code_review', data: { recipients: ['ann'] } };
       // A publisher retries (same Nats-Msg-Id) while the restarted server recovers its streams.
       const attempt = (left: number): Promise<unknown> =>
-        js
-          .publish(topo.subjects.event('code_review'), JSON.stringify(event), { msgID: id })
-          .catch((error: unknown) =>
-            left > 0 ? new Promise((r) => setTimeout(r, 500)).then(() => attempt(left - 1)) : Promise.reject(error),
-          );
+        js.publish(topo.subjects.event('code_review'), JSON.stringify(event), { msgID: id }).catch(async (error: unknown) => {
+          if (left === 0) throw error;
+          await new Promise((r) => setTimeout(r, 500));
+          return attempt(left - 1);
+        });
       return attempt(10);
     }),
   );
