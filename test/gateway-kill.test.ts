@@ -1,7 +1,9 @@
 /**
  * SPEC §8: killing the gateway with SIGKILL in the middle of a burst loses no event and publishes
- * no delivery twice. A real gateway process routes 300 events (one alert each), is killed, and a
- * restarted one finishes: the deliver stream then holds exactly the 300 expected deliveries.
+ * no delivery twice, and another replica takes over within 10 s. Two real gateway processes route
+ * 300 events (one alert each); one is killed mid-burst and the other finishes: the deliver stream
+ * then holds exactly the 300 expected deliveries (JetStream de-duplicates the re-published ones by
+ * delivery id), and the last one arrives within 10 s of the kill.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix, waitFor } fro
 import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import { ApiClient } from './support/api-client.js';
 import { TEST_ADMIN_TOKEN, testGatewayEnv } from './support/gateway-config.js';
+import { tally } from './support/fault-kit.js';
 import { REPO_ROOT, startNode, waitForOutput, type ChildHandle } from './support/processes.js';
 
 const BURST = 300;
@@ -51,7 +54,9 @@ afterAll(async () => {
 describe('SIGKILL of the gateway', () => {
   it('loses no event and duplicates no delivery', async () => {
     const first = gateway();
+    const second = gateway();
     await waitForOutput(first, (out) => out.includes('gateway started'));
+    await waitForOutput(second, (out) => out.includes('gateway started'));
     const port = /"http_port":(\d+)/.exec(first.output())![1]!;
     await new ApiClient(`http://127.0.0.1:${port}/api/v1`, TEST_ADMIN_TOKEN).expect(201, 'PUT', '/users/1', {
       username: 'ann',
@@ -73,19 +78,26 @@ describe('SIGKILL of the gateway', () => {
     await Promise.all(acks);
     await waitForOutput(first, () => routedCount(first) >= 30, 20_000);
     first.child.kill('SIGKILL');
+    const killedAt = Date.now();
     await first.exited;
     expect(routedCount(first)).toBeLessThan(BURST);
 
-    const second = gateway();
-    await waitForOutput(second, (out) => out.includes('gateway started'));
     const ids = await waitFor(
       async () => (await readStream(nc, topo.streams.deliver.name)).map((m) => m.headers['Nats-Msg-Id'] ?? ''),
       (list) => list.length >= BURST,
       40_000,
       250,
     );
+    const finishedAfterKillMs = Date.now() - killedAt;
     await new Promise((r) => setTimeout(r, 500));
     const final = (await readStream(nc, topo.streams.deliver.name)).map((m) => m.headers['Nats-Msg-Id'] ?? '');
+    const expected = Array.from({ length: BURST }, (_, i) => `k-${i}:alert:user-1`);
+    tally('kill -9 gateway replica mid-burst (deliver stream)', BURST, expected, final);
+    process.stdout.write(
+      `[fault figures] gateway kill: routed by the killed replica ${routedCount(first)}, finished ${finishedAfterKillMs} ms after the kill\n`,
+    );
+    expect(finishedAfterKillMs).toBeLessThan(10_000);
+    expect(second.child.exitCode).toBeNull();
     expect(final).toHaveLength(BURST);
     expect(new Set(final)).toEqual(new Set(Array.from({ length: BURST }, (_, i) => `test:k-${i}:alert:user-1`)));
     expect(ids.length).toBe(BURST);

@@ -67,18 +67,23 @@ export async function startAllInOne(env: Env, options: { demo?: boolean; print?:
   const pool: pg.Pool | undefined = config.databaseUrl === undefined ? createPglitePool(dataDir) : undefined;
 
   const pluginApis: HttpHandler[] = [];
+  // Ready means every API is served (SPEC §7): the gateway's /health/ready stays 503 until the
+  // alert and webhooks APIs are mounted below.
+  let pluginApisMounted = false;
   const gateway = await startGateway({
     config,
     logger: logger.child({ component: 'gateway' }),
     apiHandlers: [chain(pluginApis)],
+    ready: () => pluginApisMounted,
     ...(pool ? { databasePool: pool } : {}),
   });
-  const nc = await connectNats({ url: nats.url, name: 'herald-plugins', security: config.natsSecurity });
+  const nc = await connectNats({ url: nats.url, name: 'herald-plugins', security: config.natsSecurity, wait: { logger } });
   const stops: Array<() => Promise<void>> = [];
   try {
-    const pluginPool = pool ?? (await import('@herald/plugin-alert')).openAlertDatabase({ databaseUrl: config.databaseUrl, dataDir });
+    const pluginPool =
+      pool ?? (await import('@herald/plugin-alert')).openAlertDatabase({ databaseUrl: config.databaseUrl, dataDir, logger });
     const webhooksPool =
-      pool ?? (await import('@herald/plugin-webhooks')).openWebhooksDatabase({ databaseUrl: config.databaseUrl, dataDir });
+      pool ?? (await import('@herald/plugin-webhooks')).openWebhooksDatabase({ databaseUrl: config.databaseUrl, dataDir, logger });
     const envFor = (channel: string) => loadPluginEnv(effective, channel);
     const common = (channel: string) => ({
       connection: nc,
@@ -119,6 +124,8 @@ export async function startAllInOne(env: Env, options: { demo?: boolean; print?:
       webhooks.close();
       await webhooksRunning.stop();
     });
+
+    pluginApisMounted = true;
 
     const mailEnv = loadMailEnv(effective);
     const mail = await startMailPlugin({ env: envFor('mail'), mailEnv, connection: nc, logger: common('mail').logger });

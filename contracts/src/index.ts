@@ -59,6 +59,7 @@ export { HeraldError, formatIssues, hasErrorCode, type HeraldErrorCode, type Val
 export { DEFAULT_SUBJECT_PREFIX, subjects, type DeadLetterStage, type Subjects } from './subjects.js';
 export {
   DEFAULT_MAX_EVENT_BYTES,
+  TAKE_OVER_ACK_WAIT_MS,
   topology,
   type ConsumerDefinition,
   type RetentionKind,
@@ -113,7 +114,15 @@ export {
   type PluginHttpContext,
 } from './sdk/http.js';
 export { runSqlMigrations, type SqlClient, type SqlMigration, type SqlPool } from './sdk/sql-migrations.js';
-export { openSqlPool, type SqlPoolOptions } from './sdk/sql-pool.js';
+export { startStartupProbe, type StartupProbe } from './sdk/startup-probe.js';
+export { retryBookkeeping, type RetryBookkeepingOptions } from './sdk/retry-bookkeeping.js';
+export {
+  dependencyRetryDelay,
+  isDatabaseUnavailable,
+  waitForDependency,
+  type WaitForDependencyOptions,
+} from './sdk/wait-for-dependency.js';
+export { openSqlPool, reportLostConnections, type SqlPoolOptions } from './sdk/sql-pool.js';
 export { runPlugin, decodeChannelMessage, type RunPluginOptions, type RunningPlugin } from './sdk/run-plugin.js';
 export { classifyThrown, errorReason } from './sdk/classify-thrown.js';
 export { pluginBuckets, type PluginBuckets } from './sdk/buckets.js';

@@ -28,6 +28,17 @@ export interface StreamDefinition {
   readonly storage: StreamStorage;
 }
 
+/**
+ * Ack wait of the consumers whose in-flight messages another replica must take over within 10 s
+ * of a crash (SPEC §8): the gateway's events consumer and every plugin's deliver consumer. A
+ * replica that dies mid-message stops acknowledging and the server redelivers 5 s after the last
+ * sign of life; a live handler keeps its message however long it runs, because the runner sends
+ * an in-progress ack (`working()`) every half ack wait (2.5 s). Half the budget, so a message
+ * redelivered after a crash still has time to be handled (and the gateway's stale event claim,
+ * 6 s, to expire) inside the 10 s.
+ */
+export const TAKE_OVER_ACK_WAIT_MS = 5_000;
+
 export interface ConsumerDefinition {
   readonly stream: string;
   readonly durable: string;
@@ -114,7 +125,7 @@ export function topology(options: TopologyOptions = {}): Topology {
       stream: streams.events.name,
       durable: 'gateway',
       filterSubject: '',
-      ackWaitMs: 10_000,
+      ackWaitMs: TAKE_OVER_ACK_WAIT_MS,
       maxDeliver: 10,
       maxAckPending: 1_000,
     },
@@ -146,7 +157,7 @@ export function topology(options: TopologyOptions = {}): Topology {
       stream: streams.deliver.name,
       durable: channel,
       filterSubject: s.deliver(channel),
-      ackWaitMs: 30_000,
+      ackWaitMs: TAKE_OVER_ACK_WAIT_MS,
       maxDeliver: 8,
       maxAckPending: 1_000,
     }),

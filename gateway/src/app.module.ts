@@ -19,7 +19,7 @@ import { systemClock, type Clock } from './scheduler/clock.js';
 import { TokenAuthenticator } from './api/token-authenticator.js';
 import { ChannelConfigDistributor } from './channel-config/channel-config-distributor.js';
 import type { GatewayConfig } from './config/gateway-config.js';
-import { CLOCK, DATABASE_POOL, GATEWAY_CONFIG, LOGGER, NATS_CONNECTION } from './config/tokens.js';
+import { CLOCK, DATABASE_POOL, EXTRA_READINESS, GATEWAY_CONFIG, LOGGER, NATS_CONNECTION } from './config/tokens.js';
 import type pg from 'pg';
 import { DeadLetterConsumer } from './consumers/dead-letter.consumer.js';
 import { DirectoryConsumer } from './consumers/directory.consumer.js';
@@ -44,6 +44,8 @@ export interface GatewayModuleOptions {
   readonly clock?: Clock;
   /** Run on this pool instead of DATABASE_URL / a private PGlite (all-in-one mode). */
   readonly databasePool?: pg.Pool;
+  /** A further `/health/ready` condition (see `StartGatewayOptions.ready`). @default none */
+  readonly ready?: () => boolean;
 }
 
 @Module({})
@@ -66,6 +68,7 @@ export class AppModule {
         { provide: NATS_CONNECTION, useValue: options.connection },
         { provide: LOGGER, useValue: options.logger },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: EXTRA_READINESS, useValue: options.ready ?? (() => true) },
         ...(options.databasePool ? [{ provide: DATABASE_POOL, useValue: options.databasePool }] : []),
         MessagingService,
         GatewayMetrics,
@@ -77,6 +80,7 @@ export class AppModule {
         NATS_CONNECTION,
         LOGGER,
         CLOCK,
+        EXTRA_READINESS,
         MessagingService,
         GatewayMetrics,
         ScheduledEventsRepository,

@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Type } from '@nestjs/common';
-import { asyncApiDocument, connectNats, type HttpHandler, type Logger } from '@herald/contracts';
+import { asyncApiDocument, connectNats, type HttpHandler, type Logger, type StartupProbe } from '@herald/contracts';
 import type pg from 'pg';
 import { AppModule } from './app.module.js';
 import type { GatewayConfig } from './config/gateway-config.js';
@@ -31,6 +31,16 @@ export interface StartGatewayOptions {
    * mode mounts the plugins' APIs — alerts, webhooks — whose handlers serve `/api/v1/...`).
    */
   readonly apiHandlers?: readonly HttpHandler[];
+  /**
+   * What answers on `config.httpPort` while the gateway waits for NATS and PostgreSQL (`main.ts`
+   * passes one so `/health/ready` says 503 meanwhile); closed just before the gateway listens.
+   * @default none
+   */
+  readonly startupProbe?: StartupProbe;
+  /**
+   * A further `/health/ready` condition (all-in-one: every plugin API mounted). @default none
+   */
+  readonly ready?: () => boolean;
 }
 
 export interface RunningGateway {
@@ -43,7 +53,9 @@ export interface RunningGateway {
 
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { config, logger } = options;
-  const connection = await connectNats({ url: config.natsUrl, name: 'herald-gateway', security: config.natsSecurity });
+  options.startupProbe?.waitingFor('nats');
+  const connection = await connectNats({ url: config.natsUrl, name: 'herald-gateway', security: config.natsSecurity, wait: { logger } });
+  options.startupProbe?.waitingFor('database');
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({
       config,
@@ -52,6 +64,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       ...(options.routingPort ? { routingPort: options.routingPort } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.databasePool ? { databasePool: options.databasePool } : {}),
+      ...(options.ready ? { ready: options.ready } : {}),
     }),
     { logger: false, abortOnError: false, bodyParser: false },
   );
@@ -75,6 +88,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   app.get(MessagingService).watchStatus();
   let port = 0;
   if (options.listen ?? true) {
+    await options.startupProbe?.close();
     await app.listen(config.httpPort, '0.0.0.0');
     const server = app.getHttpServer() as { address(): { port: number } | string | null };
     const address = server.address();

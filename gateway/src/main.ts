@@ -2,7 +2,7 @@
  * Gateway entrypoint (`npm run start:gateway`): the only place that reads `process.env`.
  * SIGTERM/SIGINT: stop fetching, finish or nak in-flight events, exit within 10 s.
  */
-import { jsonLogger } from '@herald/contracts';
+import { jsonLogger, startStartupProbe } from '@herald/contracts';
 import { parseGatewayConfig } from './config/gateway-config.js';
 import { startGateway } from './gateway.js';
 
@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     process.exit(78);
   }
   const logger = jsonLogger({ level: config.logLevel, base: { service: 'gateway' } });
-  const gateway = await startGateway({ config, logger });
+  const startupProbe = await startStartupProbe({ port: config.httpPort, logger });
+  const gateway = await startGateway({ config, logger, startupProbe });
   logger.info('gateway started', { http_port: gateway.port, nats: config.natsUrl, subject_prefix: config.subjectPrefix });
   const shutdown = (signal: string): void => {
     logger.info('shutting down', { signal });

@@ -5,6 +5,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { HeraldError } from '../errors.js';
 import { natsConnectionOptions, type NatsSecurity } from './connection-options.js';
+import type { Logger } from '../logger.js';
+import { waitForDependency } from '../sdk/wait-for-dependency.js';
 
 export interface NatsConnectOptions {
   /** Comma-separated server URLs. @default "nats://127.0.0.1:4222" */
@@ -15,10 +17,26 @@ export interface NatsConnectOptions {
   readonly timeoutMs?: number;
   /** Credentials and TLS (from `NATS_*` variables). @default none; TLS when a URL is `tls://` */
   readonly security?: NatsSecurity;
+  /**
+   * Wait for a server that is not reachable yet (SPEC §8: start while NATS is down): retry with
+   * capped exponential backoff (0.5 s doubling to 10 s), one log line per attempt. Authentication
+   * and authorization errors are never waited out. @default fail after the first attempt
+   */
+  readonly wait?: { readonly logger: Logger; readonly signal?: AbortSignal };
+}
+
+/** A refused login cannot be fixed by waiting: the configuration is wrong. */
+function isNatsUnavailable(error: unknown): boolean {
+  return !/authori[sz]ation|authentication|permission/i.test(error instanceof Error ? error.message : String(error));
 }
 
 /** Opens a connection that reconnects indefinitely (500 ms between attempts, ±250 ms jitter). */
 export async function connectNats(options: NatsConnectOptions): Promise<NatsConnection> {
+  if (options.wait === undefined) return connectOnce(options);
+  return waitForDependency('NATS', () => connectOnce(options), { ...options.wait, isUnavailable: isNatsUnavailable });
+}
+
+async function connectOnce(options: NatsConnectOptions): Promise<NatsConnection> {
   const servers = options.url
     .split(',')
     .map((s) => s.trim())

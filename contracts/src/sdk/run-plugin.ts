@@ -11,7 +11,8 @@
  * 3. no valid or enabled configuration ⇒ `dropped` with the reason (never silently lost);
  * 4. render (pure; a throwing render is a permanent failure) and send; a thrown error is classified
  *    by `classifyThrown`; a retry on the last allowed attempt becomes `failed`;
- * 5. a final outcome is recorded in the ledger, then the status is published, then the message is
+ * 5. a final outcome is recorded in the ledger (retried until it succeeds: a bookkeeping failure
+ *    never re-sends), then the status is published, then the message is
  *    acked (`delivered`, `dropped`), nak'ed with the computed delay (`retrying`: exponential backoff
  *    with jitter, at least `Retry-After`), or dead-lettered on `<prefix>.dead.deliver.<channel>`
  *    and acked (`failed`, and `dropped` when the plugin sets `deadLetterDropped`); a `retry` the
@@ -40,6 +41,7 @@ import { ChannelConfigWatcher } from './channel-config-watcher.js';
 import { classifyThrown, errorReason } from './classify-thrown.js';
 import { followConnection } from './connection-state.js';
 import { DeliveryLedger } from './delivery-ledger.js';
+import { retryBookkeeping } from './retry-bookkeeping.js';
 import { authenticateViaGateway, type HttpHandler, type PluginHttpContext } from './http.js';
 import type { PluginDefinition, SendOutcome } from './plugin.js';
 import { mountUnderApiPrefix } from './plugin-http-handler.js';
@@ -284,7 +286,14 @@ export async function runPlugin<Config, Request>(
           ? Math.max(0, outcome.afterMs ?? 0)
           : retryDelay(attempt, backoff, outcome.afterMs);
     const status = toStatus(message, attempt, outcome, delayMs);
-    if (outcome.kind !== 'retry') await ledger.record(status, messageId);
+    if (outcome.kind !== 'retry') {
+      // Sent (or settled): from here on a failure must not send again, so the record is retried.
+      await retryBookkeeping('recording the delivery outcome', () => ledger.record(status, messageId), {
+        logger: log,
+        signal: abort.signal,
+        keepAlive: () => received.working(),
+      });
+    }
     await publishStatus(status);
     metrics.outcome(status.outcome);
     log.info('delivery attempt', { outcome: status.outcome, attempt, ...(status.detail === undefined ? {} : { detail: status.detail }) });

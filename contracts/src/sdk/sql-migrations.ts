@@ -3,6 +3,12 @@
  * schema and migrations"). Plain SQL, applied in order, each in a transaction, recorded in
  * `<schema>.schema_migrations`. Works on any `pg`-compatible pool (PostgreSQL or embedded PGlite,
  * e.g. from `openSqlPool`); typed structurally so a plugin may bring its own driver.
+ *
+ * Replicas started at the same moment on a new database take turns (SPEC §8: "migrations are
+ * serialised"): the whole run holds a session-level advisory lock keyed by the schema name, so the
+ * second replica waits, then finds every migration applied. Without it both create the same
+ * tables at once and one fails (`duplicate key value violates unique constraint
+ * "pg_type_typname_nsp_index"`). The lock goes with the session if the process dies.
  */
 
 /** What the runner needs from a pool: `pg.Pool` and PGlite's pg-compatible pool both fit. */
@@ -12,7 +18,8 @@ export interface SqlPool {
 }
 export interface SqlClient {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
-  release(): void;
+  /** `true` ends the connection instead of returning it to the pool. */
+  release(destroy?: boolean): void;
 }
 
 export interface SqlMigration {
@@ -29,6 +36,13 @@ export async function runSqlMigrations(pool: SqlPool, schema: string, migrations
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name "${schema}": use lowercase letters, digits and "_"`);
   const client = await pool.connect();
   const applied: string[] = [];
+  const lockKey = `herald-migrations:${schema}`;
+  try {
+    await client.query('select pg_advisory_lock(hashtextextended($1, 0))', [lockKey]);
+  } catch (error) {
+    client.release();
+    throw error;
+  }
   try {
     await client.query(`create schema if not exists ${schema}`);
     await client.query(
@@ -51,7 +65,11 @@ export async function runSqlMigrations(pool: SqlPool, schema: string, migrations
       applied.push(migration.name);
     }
   } finally {
-    client.release();
+    await client.query('select pg_advisory_unlock(hashtextextended($1, 0))', [lockKey]).then(
+      () => client.release(),
+      // A session that cannot unlock is broken: end it (`release(true)`), which drops the lock.
+      () => client.release(true),
+    );
   }
   return applied;
 }

@@ -7,6 +7,12 @@
  * would wait forever, so it times out instead), and the caller's type parsers (the gateway passes
  * MikroORM's `createPostgreSqlTypeParsers`; without them `date` columns shift by the time zone).
  * Ending the pool closes PGlite, releasing the data directory: one process per directory.
+ *
+ * A PostgreSQL pool survives dropped connections (a server restart, `pg_terminate_backend`): `pg`
+ * reports a connection the server closed as an `'error'` event — on the pool for an idle client,
+ * on the client itself while it is checked out — and an `'error'` event without a listener kills
+ * the process. Both are logged here; the broken client is already discarded, the next query opens
+ * a new connection, and a query that was running rejects on its own (its message is retried).
  */
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +21,7 @@ import type * as PgliteModule from '@electric-sql/pglite';
 import type { PGlite } from '@electric-sql/pglite';
 import type * as PgliteNodePostgres from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
+import { jsonLogger, type Logger } from '../logger.js';
 
 /**
  * PGlite is loaded only by a process that uses it (no `DATABASE_URL`): a process on PostgreSQL
@@ -41,6 +48,8 @@ export interface SqlPoolOptions {
   readonly connectionTimeoutMillis?: number;
   /** Type parsers of every connection (e.g. MikroORM's, for exact `date` columns). @default pg's own */
   readonly types?: pg.CustomTypesConfig;
+  /** Where lost connections are reported. @default a JSON logger on stdout */
+  readonly logger?: Logger;
 }
 
 /** A `pg.Pool` that also closes the PGlite instance under it when the pool ends. */
@@ -80,17 +89,11 @@ export function openSqlPool(options: SqlPoolOptions): pg.Pool {
     const max = options.poolSize ?? 5;
     const min = Math.min(WARM_CONNECTIONS, max);
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max, min, connectionTimeoutMillis, ...types });
+    reportLostConnections(pool, options.logger ?? jsonLogger({ base: { component: 'sql-pool' } }));
     // No cold start (issue 15): open the connections the first messages need now, best effort (a
     // database that is down is the readiness check's business), and keep them (`min`) instead of
     // closing them after 10 s idle and reconnecting mid-burst.
     void Promise.allSettled(Array.from({ length: min }, () => pool.query('select 1')));
-    // An idle connection the server dropped (a restart) is an 'error' event on the pool, fatal
-    // without a listener; pg-pool has already removed it and the next query opens a new one.
-    pool.on('error', (error) => {
-      process.stderr.write(
-        `${JSON.stringify({ level: 'warn', msg: 'idle PostgreSQL connection lost; replaced on next use', error: error.message })}\n`,
-      );
-    });
     return pool;
   }
   const directory = join(options.dataDir, options.directory);
@@ -100,4 +103,19 @@ export function openSqlPool(options: SqlPoolOptions): pg.Pool {
   // database does not need more, and the buffers are resident WebAssembly memory (≈ 140 MB less RSS)
   const pglite = new Pglite(directory, { startParams: [...Pglite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
   return new PGlitePool({ ...createPgConfig(pglite), max: 1, connectionTimeoutMillis, ...types }, pglite);
+}
+
+/**
+ * Logs connections the server dropped instead of letting the `'error'` event kill the process (see
+ * the header). Works on any `pg.Pool`, e.g. one MikroORM created.
+ */
+export function reportLostConnections(pool: pg.Pool, logger: Logger): void {
+  pool.on('error', (error) => {
+    logger.warn('idle database connection lost; the pool opens a new one when needed', { error: error.message });
+  });
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      logger.warn('database connection lost while in use; the query fails and is retried', { error: error.message });
+    });
+  });
 }

@@ -7,9 +7,9 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { ChannelConfigRepository } from '../channel-config/channel-config.repository.js';
 import { ChannelConfigService } from '../channel-config/channel-config.service.js';
-import { SecretBox } from '@herald/contracts';
+import { SecretBox, type Logger } from '@herald/contracts';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { DATABASE_POOL, GATEWAY_CONFIG } from '../config/tokens.js';
+import { DATABASE_POOL, GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
 import type pg from 'pg';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { DirectoryService } from '../directory/directory.service.js';
@@ -43,9 +43,9 @@ const services = [
   providers: [
     {
       provide: MikroORM,
-      inject: [GATEWAY_CONFIG, { token: DATABASE_POOL, optional: true }],
-      useFactory: (config: GatewayConfig, pool?: pg.Pool) =>
-        openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(pool ? { pool } : {}) }),
+      inject: [GATEWAY_CONFIG, LOGGER, { token: DATABASE_POOL, optional: true }],
+      useFactory: (config: GatewayConfig, logger: Logger, pool?: pg.Pool) =>
+        openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, ...(pool ? { pool } : {}) }),
     },
     { provide: EntityManager, inject: [MikroORM], useFactory: (orm: MikroORM) => orm.em },
     { provide: SecretBox, inject: [GATEWAY_CONFIG], useFactory: (config: GatewayConfig) => SecretBox.fromBase64(config.secretKey) },

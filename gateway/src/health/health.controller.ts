@@ -1,6 +1,7 @@
 /** Liveness (the process answers) and readiness (NATS connected and streams provisioned, PostgreSQL answers). */
-import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Inject, Res } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { EXTRA_READINESS } from '../config/tokens.js';
 import { MessagingService } from '../messaging/messaging.service.js';
 import { GatewayWarmUp } from './warm-up.js';
 
@@ -12,6 +13,7 @@ export class HealthController {
     private readonly messaging: MessagingService,
     private readonly orm: MikroORM,
     private readonly warmUp: GatewayWarmUp,
+    @Inject(EXTRA_READINESS) private readonly extraReady: () => boolean,
   ) {}
 
   @Get('live')
@@ -35,7 +37,12 @@ export class HealthController {
   async ready(
     @Res({ passthrough: true }) res: { status(code: number): unknown },
   ): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, boolean> }> {
-    const checks = { nats: this.messaging.isReady(), database: await this.database(), warm: this.warmUp.done };
+    const checks = {
+      nats: this.messaging.isReady(),
+      database: await this.database(),
+      warm: this.warmUp.done,
+      ...(this.extraReady() ? {} : { apis: false }),
+    };
     const ok = Object.values(checks).every(Boolean);
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return { status: ok ? 'ready' : 'not_ready', checks };

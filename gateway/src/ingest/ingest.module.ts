@@ -6,6 +6,9 @@ import { EventLedger } from './event-ledger.js';
 import { IngestConsumer } from './ingest.consumer.js';
 import { EVENT_LEDGER, IngestService } from './ingest.service.js';
 
+/** Age after which another replica takes over an event claim, ms (see the provider below). */
+export const EVENT_CLAIM_STALE_MS = 6_000;
+
 @Module({})
 export class IngestModule {
   /** `routing` binds `ROUTING_PORT`: where valid, first-seen events go. */
@@ -17,12 +20,13 @@ export class IngestModule {
         IngestService,
         IngestConsumer,
         {
-          // A claim older than 15 s (the consumer's ack wait, 10 s, plus a margin) was left by a
-          // replica that stopped: an alive one keeps its message with working() every 5 s.
+          // A claim older than 6 s (the consumer's ack wait, 5 s, plus a margin) was left by a
+          // replica that stopped: its redelivered event is routed by another replica within 10 s
+          // of the crash (SPEC §8). A live replica keeps its message with working() every 2.5 s.
           provide: EVENT_LEDGER,
           inject: [NATS_CONNECTION, GATEWAY_CONFIG],
           useFactory: (nc: NatsConnection, config: GatewayConfig) =>
-            EventLedger.open(nc, config.subjectPrefix, 15_000, config.streamStorage),
+            EventLedger.open(nc, config.subjectPrefix, EVENT_CLAIM_STALE_MS, config.streamStorage),
         },
       ],
     };

@@ -7,7 +7,7 @@
  * and id) are acknowledged without routing; transient failures are retried.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { eventMessageId, formatIssues, parseEvent, type HandlerOutcome, type Logger, type ReceivedMessage } from '@herald/contracts';
+import { eventMessageId, formatIssues, parseEvent, retryBookkeeping, type HandlerOutcome, type Logger, type ReceivedMessage } from '@herald/contracts';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { CLOCK, GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
 import type { Clock } from '../scheduler/clock.js';
@@ -84,7 +84,7 @@ export class IngestService {
     }
     if (claim.kind === 'busy') {
       // Usually the other copy finishes within a second; back off so a crashed claimant's stale
-      // claim (taken over after 30 s) is reached within the consumer's delivery budget.
+      // claim (taken over after 6 s) is reached within the consumer's delivery budget.
       const delayMs = Math.max(250, Math.min(claim.retryInMs, 500 * 2 ** (message.deliveryCount - 1)));
       return { kind: 'retry', delayMs, reason: 'another copy of this event is being processed' };
     }
@@ -97,7 +97,11 @@ export class IngestService {
       this.logger.error('event can never be routed; dead-lettered', { event_id: event.id, source: event.source, error });
       return { kind: 'dead', reason: `cannot be routed or published (permanent): ${failureReason(error)}`, eventId: event.id };
     }
-    await this.ledger.complete(event.source, event.id);
+    // Routed and published: a failing ledger write is retried on its own, never the routing.
+    await retryBookkeeping('marking the event routed', () => this.ledger.complete(event.source, event.id), {
+      logger: this.logger.child({ event_id: event.id, source: event.source }),
+      keepAlive: () => message.working(),
+    });
     return { kind: 'ack' };
   }
 }

@@ -233,28 +233,3 @@ describe('dead letters', () => {
     expect(stored.id).toMatch(/^dl_/);
   });
 });
-
-describe('claimEvent', () => {
-  it('claims once; a finished event is a duplicate', async () => {
-    expect(await log.claimEvent('defectdojo', 'ev-1')).toBe('claimed');
-    await log.markEventDone('defectdojo', 'ev-1');
-    expect(await log.claimEvent('defectdojo', 'ev-1')).toBe('duplicate');
-    expect(await log.claimEvent('other-source', 'ev-1')).toBe('claimed');
-  });
-
-  it('re-claims an event whose processing never finished (crash), counting attempts', async () => {
-    expect(await log.claimEvent('defectdojo', 'ev-2')).toBe('claimed');
-    expect(await log.claimEvent('defectdojo', 'ev-2')).toBe('claimed');
-    expect(await db.query('select state, attempts from gateway.processed_events where event_id = $1', ['ev-2'])).toEqual([
-      { state: 'processing', attempts: 2 },
-    ]);
-  });
-
-  it('is atomic under concurrency: exactly one of many finishing claims wins after done', async () => {
-    await log.markEventDone('defectdojo', 'ev-3');
-    const answers = await Promise.all(Array.from({ length: 8 }, () => log.claimEvent('defectdojo', 'ev-3')));
-    expect(answers.every((answer) => answer === 'duplicate')).toBe(true);
-    expect(await log.pruneProcessedEvents(new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(4);
-    expect(await log.claimEvent('defectdojo', 'ev-3')).toBe('claimed');
-  });
-});

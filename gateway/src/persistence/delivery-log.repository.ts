@@ -459,41 +459,4 @@ export class DeliveryLogRepository {
     const rows = await queryRows(this.em.fork(), sql`update gateway.dead_letters set replayed_at = now() where id = ${id} returning id`);
     return rows.length > 0;
   }
-
-  /**
-   * Claims an inbound event for processing. `duplicate` only when an earlier attempt finished
-   * (`markEventDone`); an unfinished claim (the process died mid-way) is claimed again, because
-   * routing is deterministic and deliveries are de-duplicated by `delivery_id` downstream — so a
-   * crash can cause a re-publish, never a lost event.
-   */
-  async claimEvent(source: string, eventId: string): Promise<'claimed' | 'duplicate'> {
-    const rows = await queryRows(
-      this.em.fork(),
-      sql<{
-        state: string;
-      }>`insert into gateway.processed_events as p (source, event_id, state) values (${source}, ${eventId}, 'processing')
-        on conflict (source, event_id) do update set attempts = p.attempts + 1, claimed_at = now()
-        where p.state = 'processing'
-        returning p.state`,
-    );
-    return rows.length > 0 ? 'claimed' : 'duplicate';
-  }
-
-  /** Marks a claimed event as fully processed; later claims answer `duplicate`. */
-  async markEventDone(source: string, eventId: string): Promise<void> {
-    await queryRows(
-      this.em.fork(),
-      sql`insert into gateway.processed_events (source, event_id, state, processed_at) values (${source}, ${eventId}, 'done', now())
-        on conflict (source, event_id) do update set state = 'done', processed_at = now()`,
-    );
-  }
-
-  /** Forgets ledger entries claimed before `before` (retention beyond the JetStream duplicate window); returns how many. */
-  async pruneProcessedEvents(before: Date): Promise<number> {
-    const rows = await queryRows(
-      this.em.fork(),
-      sql`delete from gateway.processed_events where claimed_at < ${before.toISOString()}::timestamptz returning event_id`,
-    );
-    return rows.length;
-  }
 }

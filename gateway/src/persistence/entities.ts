@@ -14,7 +14,6 @@ import { ApiTokenEntity } from '../tokens/api-token.entity.js';
 import { DeadLetterEntity } from './dead-letter.entity.js';
 import { DeliveryEntity } from './delivery.entity.js';
 import { EventDecisionEntity } from './event-decision.entity.js';
-import { ProcessedEventEntity } from './processed-event.entity.js';
 
 export const GATEWAY_ENTITIES = [
   UserEntity,
@@ -29,7 +28,6 @@ export const GATEWAY_ENTITIES = [
   ProductSettingsEntity,
   ChannelConfigEntity,
   ApiTokenEntity,
-  ProcessedEventEntity,
   EventDecisionEntity,
   DeliveryEntity,
   DeadLetterEntity,

@@ -8,7 +8,7 @@
  * (a second one opened while a transaction is open would wait forever, so it times out instead),
  * and MikroORM's PostgreSQL type parsers (without them `date` columns shift by the timezone).
  */
-import { openSqlPool } from '@herald/contracts';
+import { openSqlPool, reportLostConnections, type Logger } from '@herald/contracts';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, createPostgreSqlTypeParsers, type Options } from '@mikro-orm/postgresql';
 import { PostgresDialect } from 'kysely';
@@ -40,6 +40,8 @@ export interface DatabaseOptions {
    * (one process per data directory).
    */
   readonly pool?: pg.Pool;
+  /** Where connections the server dropped are reported (PostgreSQL only). @default not logged */
+  readonly logger?: Logger;
 }
 
 /**
@@ -82,11 +84,15 @@ export function createOrmOptions(options: DatabaseOptions): Options {
     return { ...common, dbName: 'postgres', driverOptions: () => new PostgresDialect({ pool }) };
   }
   if (options.databaseUrl) {
+    const logger = options.logger;
     // min: the connections the warm-up opens stay open (no reconnect mid-burst after an idle spell)
     return {
       ...common,
       clientUrl: options.databaseUrl,
       pool: { min: POOL_MIN_CONNECTIONS, max: Math.max(POOL_MIN_CONNECTIONS, options.poolSize ?? 10) },
+      // MikroORM already keeps a dropped connection from killing the process, but reports it only
+      // in debug mode: log it like every other Herald process does.
+      ...(logger ? { driverOptions: { onPoolCreated: (pool: pg.Pool) => reportLostConnections(pool, logger) } } : {}),
     };
   }
   // A function, so PGlite starts when the ORM connects, not when options are built.

@@ -9,7 +9,6 @@ import { EventTypeRepository } from '../settings/event-type.repository.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
 import { closeDatabase, openDatabase, runMigrations } from './database.js';
 import { loadSnapshotInput } from './snapshot-loader.js';
-import { DeliveryLogRepository } from './delivery-log.repository.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'herald-pglite-'));
 
@@ -43,14 +42,12 @@ describe('embedded PGlite', () => {
       expect((await service.upsertUser('u1', { username: 'alice' })).created).toBe(true);
       const snapshot = await loadSnapshotInput(orm.em, { systemLevelTrump: [] });
       expect(snapshot.personal.map((row) => row.user_id)).toEqual(['u1']);
-      expect(await new DeliveryLogRepository(orm.em).claimEvent('s', 'x')).toBe('claimed');
       await closeDatabase(orm);
 
       const reopened = await openDatabase({ dataDir });
       expect(await runMigrations(reopened)).toEqual([]);
       const again = await reopened.em.fork().findOneOrFail(EngagementEntity, { id: 'e1' });
       expect(again.target_start).toBe('2026-03-01');
-      expect(await new DeliveryLogRepository(reopened.em).claimEvent('s', 'x')).toBe('claimed');
       await closeDatabase(reopened);
     } finally {
       if (timezone === undefined) delete process.env['TZ'];

@@ -5,7 +5,15 @@
  * HERALD_PLUGIN_HTTP_PORT (default 8081). SIGTERM/SIGINT: stop fetching, finish or nak in-flight
  * messages, end open alert streams, drain NATS, close the pool, exit within 10 s.
  */
-import { connectNats, jsonLogger, loadPluginEnv, runPluginProcess } from '@herald/contracts';
+import {
+  connectNats,
+  isDatabaseUnavailable,
+  jsonLogger,
+  loadPluginEnv,
+  runPluginProcess,
+  startStartupProbe,
+  waitForDependency,
+} from '@herald/contracts';
 import { openAlertDatabase } from './database.js';
 import { DEFAULT_ALERT_HTTP_PORT, loadAlertEnv } from './env.js';
 import { openAlertPlugin } from './open-alert-plugin.js';
@@ -13,9 +21,18 @@ import { openAlertPlugin } from './open-alert-plugin.js';
 const pluginEnv = loadPluginEnv(process.env, 'alert');
 const alertEnv = loadAlertEnv(process.env);
 const logger = jsonLogger({ level: pluginEnv.logLevel, base: { service: 'plugin-alert' } });
-const pool = openAlertDatabase({ databaseUrl: alertEnv.databaseUrl, dataDir: alertEnv.dataDir });
-const nc = await connectNats({ url: pluginEnv.natsUrl, name: pluginEnv.connectionName, security: pluginEnv.natsSecurity });
-const opened = await openAlertPlugin({ pool, nc, prefix: pluginEnv.prefix, logger, maxAlertsPerUser: alertEnv.maxAlertsPerUser });
+const pool = openAlertDatabase({ databaseUrl: alertEnv.databaseUrl, dataDir: alertEnv.dataDir, logger });
+// Until the plugin runs, its port answers /health/ready 503 naming what it waits for (SPEC §8).
+const startupProbe = await startStartupProbe({ port: pluginEnv.httpPort ?? DEFAULT_ALERT_HTTP_PORT, logger });
+startupProbe.waitingFor('nats');
+const nc = await connectNats({ url: pluginEnv.natsUrl, name: pluginEnv.connectionName, security: pluginEnv.natsSecurity, wait: { logger } });
+startupProbe.waitingFor('database');
+const opened = await waitForDependency(
+  'PostgreSQL',
+  () => openAlertPlugin({ pool, nc, prefix: pluginEnv.prefix, logger, maxAlertsPerUser: alertEnv.maxAlertsPerUser }),
+  { logger, isUnavailable: isDatabaseUnavailable },
+);
+await startupProbe.close();
 const running = await runPluginProcess(opened.plugin, {
   env: pluginEnv,
   connection: nc,

@@ -6,7 +6,15 @@
  * the webhooks API on HERALD_PLUGIN_HTTP_PORT (default 8082). SIGTERM/SIGINT: stop fetching, finish
  * or nak in-flight messages, drain NATS, close the pool, exit within 10 s.
  */
-import { connectNats, jsonLogger, loadPluginEnv, runPluginProcess } from '@herald/contracts';
+import {
+  connectNats,
+  isDatabaseUnavailable,
+  jsonLogger,
+  loadPluginEnv,
+  runPluginProcess,
+  startStartupProbe,
+  waitForDependency,
+} from '@herald/contracts';
 import { DEFAULT_WEBHOOKS_CONFIG, DEFAULT_WEBHOOKS_HTTP_PORT, loadWebhooksEnv } from './config.js';
 import { openWebhooksDatabase } from './database.js';
 import { openWebhooksPlugin } from './open-webhooks-plugin.js';
@@ -14,18 +22,27 @@ import { openWebhooksPlugin } from './open-webhooks-plugin.js';
 const pluginEnv = loadPluginEnv(process.env, 'webhooks');
 const webhooksEnv = loadWebhooksEnv(process.env);
 const logger = jsonLogger({ level: pluginEnv.logLevel, base: { service: 'plugin-webhooks' } });
-const pool = openWebhooksDatabase({ databaseUrl: webhooksEnv.databaseUrl, dataDir: webhooksEnv.dataDir });
-const nc = await connectNats({ url: pluginEnv.natsUrl, name: pluginEnv.connectionName, security: pluginEnv.natsSecurity });
-const opened = await openWebhooksPlugin({
-  pool,
-  nc,
-  prefix: pluginEnv.prefix,
-  logger,
-  secretKey: pluginEnv.secretKey,
-  siteUrl: webhooksEnv.siteUrl,
-  allowPrivate: webhooksEnv.allowPrivate,
-  maxDeferSeconds: webhooksEnv.maxDeferSeconds,
-});
+const pool = openWebhooksDatabase({ databaseUrl: webhooksEnv.databaseUrl, dataDir: webhooksEnv.dataDir, logger });
+// Until the plugin runs, its port answers /health/ready 503 naming what it waits for (SPEC §8).
+const startupProbe = await startStartupProbe({ port: pluginEnv.httpPort ?? DEFAULT_WEBHOOKS_HTTP_PORT, logger });
+startupProbe.waitingFor('nats');
+const nc = await connectNats({ url: pluginEnv.natsUrl, name: pluginEnv.connectionName, security: pluginEnv.natsSecurity, wait: { logger } });
+startupProbe.waitingFor('database');
+const opened = await waitForDependency(
+  'PostgreSQL',
+  () =>
+    openWebhooksPlugin({
+      pool,
+      nc,
+      prefix: pluginEnv.prefix,
+      logger,
+      secretKey: pluginEnv.secretKey,
+      siteUrl: webhooksEnv.siteUrl,
+      allowPrivate: webhooksEnv.allowPrivate,
+    }),
+  { logger, isUnavailable: isDatabaseUnavailable },
+);
+await startupProbe.close();
 const running = await runPluginProcess(opened.plugin, {
   env: pluginEnv,
   connection: nc,
