@@ -151,7 +151,9 @@ describe('on a 3-node NATS cluster', () => {
   beforeAll(async () => {
     cluster = await startNatsCluster({ size: 3 });
     nc = await connectNats({ url: cluster.urls, name: 'stream-replicas-test' });
-    jsm = await jetstreamManager(nc);
+    // A 3-node cluster on a loaded 2-core machine can take longer than the client's default 5 s to
+    // answer a placement request; these tests are about the answer, not its speed.
+    jsm = await jetstreamManager(nc, { timeout: 20_000 });
   }, 40_000);
 
   afterAll(async () => {
