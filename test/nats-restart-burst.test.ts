@@ -132,7 +132,7 @@ describe('NATS restarted mid-burst', () => {
     const total = BEFORE + AFTER;
     const ids = await waitFor(storedIds, (list) => list.length >= total, 40_000, 250);
     await new Promise((r) => setTimeout(r, 500));
-    const expected = Array.from({ length: total }, (_, i) => `nr-${i}:alert:user-1`);
+    const expected = Array.from({ length: total }, (_, i) => `test:nr-${i}:alert:user-1`);
     const figures = tally('NATS restart mid-burst (gateway + alert)', total, expected, await storedIds());
     process.stdout.write(`[fault figures] NATS restart: alerts stored before the restart ${storedWhileDown} of ${BEFORE}\n`);
     expect(storedWhileDown).toBeLessThan(BEFORE);

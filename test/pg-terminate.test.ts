@@ -123,14 +123,14 @@ describe('PostgreSQL connections terminated', () => {
     }
     expect(terminated).toBeGreaterThan(0);
 
-    const expectedAlerts = Array.from({ length: EVENTS }, (_, i) => `pg-${i}:alert:user-1`);
+    const expectedAlerts = Array.from({ length: EVENTS }, (_, i) => `test:pg-${i}:alert:user-1`);
     const alerts = await waitFor(
       () => rows('select delivery_id as id from alerts.alerts'),
       (ids) => ids.length >= EVENTS,
       30_000,
       250,
     );
-    const expectedHooks = Array.from({ length: WEBHOOK_MESSAGES }, (_, i) => `wh-${i}:webhooks:system`);
+    const expectedHooks = Array.from({ length: WEBHOOK_MESSAGES }, (_, i) => `defectdojo:wh-${i}:webhooks:system`);
     await waitFor(
       () => Promise.resolve(new Set(receiver.ids).size),
       (n) => n >= WEBHOOK_MESSAGES,
@@ -143,9 +143,9 @@ describe('PostgreSQL connections terminated', () => {
     const hookFigures = tally('pg_terminate_backend during burst: webhooks', WEBHOOK_MESSAGES, expectedHooks, receiver.ids);
     expect(alive()).toEqual(['gateway', 'alert', 'webhooks']);
     expect(alertFigures).toMatchObject({ expected: EVENTS, received: EVENTS, lost: 0, duplicates: 0, unexpected: 0 });
-    expect(hookFigures).toMatchObject({ expected: WEBHOOK_MESSAGES, lost: 0, unexpected: 0 });
+    expect(hookFigures).toMatchObject({ expected: WEBHOOK_MESSAGES, received: WEBHOOK_MESSAGES, lost: 0, duplicates: 0, unexpected: 0 });
     const decisions = await waitFor(
-      () => rows("select delivery_id as id from gateway.deliveries where delivery_id like 'pg-%'"),
+      () => rows("select delivery_id as id from gateway.deliveries where delivery_id like 'test:pg-%'"),
       (ids) => ids.length >= EVENTS,
       10_000,
       250,

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { TAKE_OVER_ACK_WAIT_MS, topology } from '../topology.js';
 import { startPluginHarness, type PluginHarness } from '../testing/plugin-harness.js';
 import { pluginBuckets } from './buckets.js';
+import { SINGLE_REPLICA } from '../jetstream/stream-storage.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { definePlugin, outcomes } from './plugin.js';
 
@@ -48,7 +49,7 @@ describe('bookkeeping failures never re-send', () => {
       // The provider has the message; now the ledger disappears, as if its store were down…
       await jsm.streams.delete(`KV_${bucket}`);
       // …and comes back 2 s later (with the configuration the SDK creates it with).
-      recreated = new Promise((resolve) => setTimeout(resolve, 2_000)).then(() => DeliveryLedger.open(harness.connection, bucket));
+      recreated = new Promise((resolve) => setTimeout(resolve, 2_000)).then(() => DeliveryLedger.open(harness.connection, bucket, SINGLE_REPLICA));
     });
     await harness.publish(message);
     await harness.waitForStatus(message.delivery_id, 'delivered', 15_000);

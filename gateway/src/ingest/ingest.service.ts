@@ -7,7 +7,15 @@
  * and id) are acknowledged without routing; transient failures are retried.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { eventMessageId, formatIssues, parseEvent, retryBookkeeping, type HandlerOutcome, type Logger, type ReceivedMessage } from '@herald/contracts';
+import {
+  eventMessageId,
+  formatIssues,
+  parseEvent,
+  retryBookkeeping,
+  type HandlerOutcome,
+  type Logger,
+  type ReceivedMessage,
+} from '@herald/contracts';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { CLOCK, GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
 import type { Clock } from '../scheduler/clock.js';

@@ -25,7 +25,12 @@ const pool = openAlertDatabase({ databaseUrl: alertEnv.databaseUrl, dataDir: ale
 // Until the plugin runs, its port answers /health/ready 503 naming what it waits for (SPEC §8).
 const startupProbe = await startStartupProbe({ port: pluginEnv.httpPort ?? DEFAULT_ALERT_HTTP_PORT, logger });
 startupProbe.waitingFor('nats');
-const nc = await connectNats({ url: pluginEnv.natsUrl, name: pluginEnv.connectionName, security: pluginEnv.natsSecurity, wait: { logger } });
+const nc = await connectNats({
+  url: pluginEnv.natsUrl,
+  name: pluginEnv.connectionName,
+  security: pluginEnv.natsSecurity,
+  wait: { logger },
+});
 startupProbe.waitingFor('database');
 const opened = await waitForDependency(
   'PostgreSQL',

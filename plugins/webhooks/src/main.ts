@@ -26,7 +26,12 @@ const pool = openWebhooksDatabase({ databaseUrl: webhooksEnv.databaseUrl, dataDi
 // Until the plugin runs, its port answers /health/ready 503 naming what it waits for (SPEC §8).
 const startupProbe = await startStartupProbe({ port: pluginEnv.httpPort ?? DEFAULT_WEBHOOKS_HTTP_PORT, logger });
 startupProbe.waitingFor('nats');
-const nc = await connectNats({ url: pluginEnv.natsUrl, name: pluginEnv.connectionName, security: pluginEnv.natsSecurity, wait: { logger } });
+const nc = await connectNats({
+  url: pluginEnv.natsUrl,
+  name: pluginEnv.connectionName,
+  security: pluginEnv.natsSecurity,
+  wait: { logger },
+});
 startupProbe.waitingFor('database');
 const opened = await waitForDependency(
   'PostgreSQL',
