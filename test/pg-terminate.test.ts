@@ -4,7 +4,7 @@
  * database; every connection to that database is terminated (`pg_terminate_backend`, what a
  * server restart does to clients) once while they are idle and then repeatedly during a burst.
  * Every process stays up and ready; every event becomes exactly one alert; every webhook message
- * reaches the receiver.
+ * reaches the receiver exactly once (bookkeeping failures are retried, never the send).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
