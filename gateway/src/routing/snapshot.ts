@@ -55,6 +55,8 @@ export interface Snapshot {
   readonly enabledChannels: ReadonlySet<string>;
   /** Lower-cased addresses the system mail goes to. */
   readonly systemMailRecipients: ReadonlySet<string>;
+  /** Mail keys (non-empty) that more than one user of the directory has: the only ones two personal mails can share. */
+  readonly sharedMailKeys: ReadonlySet<string>;
   /** Event types whose system row is merged into recipients' personal rows. */
   readonly systemLevelTrump: ReadonlySet<string>;
   /** Column → active users whose personal row has at least one channel for it. */
@@ -128,6 +130,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     channels,
     enabledChannels,
     systemMailRecipients: new Set(input.systemMailRecipients.map(mailKey).filter((address) => address.length > 0)),
+    sharedMailKeys: sharedMailKeys(usersById.values()),
     systemLevelTrump: new Set(input.systemLevelTrump),
     personalSubscribers,
     productSubscribers: new Map([...productSubscriberLists].map(([productId, byColumn]) => [productId, freezeLists(byColumn)])),
@@ -170,6 +173,17 @@ function productRow(row: EventChannels, productScoped: readonly string[]): Event
   const resolved: Record<string, readonly string[]> = {};
   for (const column of productScoped) resolved[column] = frozenList(row[column] ?? EMPTY);
   return Object.freeze(resolved);
+}
+
+function sharedMailKeys(users: Iterable<SnapshotUser>): ReadonlySet<string> {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const { mailKey: key } of users) {
+    if (key.length === 0) continue;
+    if (seen.has(key)) shared.add(key);
+    else seen.add(key);
+  }
+  return shared;
 }
 
 function membershipIndex(members: readonly MembershipRecord[]): ReadonlyMap<string, ReadonlySet<string>> {
