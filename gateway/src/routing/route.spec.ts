@@ -567,6 +567,22 @@ describe('route: broadcast authorization', () => {
     expect(considered).toEqual(['alice', 'admin']);
   });
 
+  it('a superuser stays a candidate for a column the directory’s event types lack', () => {
+    // Without an `other` event type nothing indexes the column, but the superuser's stored row has it.
+    const eventTypes = EVENT_CATALOGUE.filter((type) => type.name !== 'other');
+    const result = run({ eventTypes, personal: { admin: { other: ['alert'] } } }, heraldEvent('dummy_foo_event'));
+    expect(result.column).toBe('other');
+    expect(planned(result)).toEqual(['alert:user-1']);
+    expect(userDecision(result, 'admin')).toEqual({
+      scope: 'user',
+      user_id: '1',
+      username: 'admin',
+      channels: ['alert'],
+      merged_from: ['personal'],
+      skipped: [],
+    });
+  });
+
   it('has a decision for every candidate and none for inactive users', () => {
     const result = run(subscribed, scanOnWeb());
     const usernames = result.decisions.map((decision: Decision) => (decision.scope === 'user' ? decision.username : decision.scope));

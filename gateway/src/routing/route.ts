@@ -35,6 +35,7 @@ export interface RouteResult {
 const SYSTEM: Destination = Object.freeze({ scope: 'system' });
 const NONE: readonly string[] = Object.freeze([]);
 const NO_SKIPPED: readonly SkippedChannel[] = Object.freeze([]);
+const NO_USERS: readonly SnapshotUser[] = Object.freeze([]);
 
 export function route(event: HeraldEvent, snapshot: Snapshot, options: RouteOptions): RouteResult {
   const { column } = resolveColumn(event.type, snapshot);
@@ -62,8 +63,9 @@ function broadcast(plan: Plan): Decision[] {
   // Product rows count only for product-scoped columns and only for the event's own product.
   const productId = scope.kind === 'product' && snapshot.eventTypes.get(column)?.productScoped === true ? scope.productId : undefined;
   const productRows = productId === undefined ? undefined : snapshot.productRows.get(productId);
-  const systemRow = snapshot.system[column] ?? NONE;
+  const productSubscribers = productId === undefined ? undefined : snapshot.productSubscribers.get(productId)?.get(column);
   const personalSubscribers = snapshot.personalSubscribers.get(column);
+  const systemRow = snapshot.system[column] ?? NONE;
 
   const personalRow = (user: SnapshotUser): readonly string[] => user.personal[column] ?? NONE;
   const productRow = (user: SnapshotUser): readonly string[] => productRows?.get(user.id)?.[column] ?? NONE;
@@ -78,11 +80,9 @@ function broadcast(plan: Plan): Decision[] {
     decisions.push(denied === undefined ? userPass(plan, user, rows) : excluded(user, rows, denied));
   };
 
-  for (const user of personalSubscribers ?? []) consider(user);
-  if (productId !== undefined)
-    for (const user of snapshot.productSubscribers.get(productId)?.get(column) ?? []) if (!subscribesPersonally(user)) consider(user);
-  for (const user of snapshot.activeSuperusers)
-    if (!subscribesPersonally(user) && !(productId !== undefined && productRow(user).length > 0)) consider(user);
+  for (const user of personalSubscribers ?? NO_USERS) consider(user);
+  for (const user of productSubscribers ?? NO_USERS) if (!subscribesPersonally(user)) consider(user);
+  for (const user of snapshot.activeSuperusers) if (!subscribesPersonally(user) && productRow(user).length === 0) consider(user);
   return decisions;
 }
 

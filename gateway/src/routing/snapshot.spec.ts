@@ -67,6 +67,23 @@ describe('buildSnapshot', () => {
     expect(Object.keys(snapshot.usersByUsername.get('fresh')?.destination.user ?? {})).toEqual(['id', 'username', 'email', 'full_name']);
   });
 
+  it('indexes the mail addresses more than one user has, compared case-insensitively, never the empty one', () => {
+    const shared = buildSnapshot(
+      snapshotInput({
+        users: [
+          userRecord('1', 'ann', { email: 'Team@Example.com' }),
+          userRecord('2', 'ben', { email: 'team@example.com ', active: false }),
+          userRecord('3', 'cid', { email: '' }),
+          userRecord('4', 'dot', { email: '' }),
+          userRecord('5', 'eve', { email: 'eve@example.com' }),
+          userRecord('6', 'fay', { email: 'TEAM@example.com' }),
+        ],
+      }),
+    );
+    expect([...shared.sharedMailKeys]).toEqual(['team@example.com']);
+    expect(snapshot.sharedMailKeys.size).toBe(0);
+  });
+
   it('is frozen', () => {
     const alice = snapshot.usersById.get('2');
     expect(Object.isFrozen(snapshot)).toBe(true);
