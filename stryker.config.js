@@ -27,12 +27,15 @@ export default {
   coverageAnalysis: 'perTest',
   // Two cores shared with other work: one test runner, one checker.
   concurrency: 1,
-  timeoutMS: 20_000,
+  timeoutMS: 10_000,
   ignorePatterns: ['dist', 'coverage', '.herald', 'reports', 'plugins', 'cli', 'test', 'deploy'],
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/routing.html' },
   jsonReporter: { fileName: 'reports/mutation/routing.json' },
   thresholds: { high: 95, low: 95, break: 95 },
+  // Re-runs test only the mutants whose code or covering tests changed since the last run.
+  incremental: true,
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
 };

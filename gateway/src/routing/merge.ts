@@ -21,7 +21,13 @@ export function unionChannels(lists: ReadonlyArray<readonly string[]>): readonly
     only = list;
   }
   if (only === undefined) return NONE;
-  return only.every((channel, index) => only.indexOf(channel) === index) ? only : union([only]);
+  return repeatsNone(only) ? only : union([only]);
+}
+
+function repeatsNone(list: readonly string[]): boolean {
+  let index = 0;
+  for (const channel of list) if (list.indexOf(channel) !== index++) return false;
+  return true;
 }
 
 function union(lists: ReadonlyArray<readonly string[]>): string[] {

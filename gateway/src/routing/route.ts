@@ -163,14 +163,14 @@ function userPass(plan: Plan, user: SnapshotUser, rows: Rows): UserDecision {
   // `channels` stays undefined (and the merged set is the answer) until a channel is refused.
   let channels: string[] | undefined;
   let skipped: SkippedChannel[] | undefined;
-  for (const [index, channel] of merged.entries()) {
+  for (const channel of merged) {
     const refused =
       plan.alertOnlyReason(channel) ??
       (SYSTEM_ONLY_CHANNELS.has(channel) ? reasons.systemOnly(channel) : undefined) ??
       plan.disabledReason(channel) ??
       plan.duplicateReason(channel, user);
     if (refused !== undefined) {
-      channels ??= merged.slice(0, index);
+      channels ??= merged.slice(0, merged.indexOf(channel));
       (skipped ??= []).push({ channel, reason: refused });
       continue;
     }
