@@ -583,6 +583,22 @@ describe('route: broadcast authorization', () => {
     });
   });
 
+  it('a superuser with a product row for the event’s product has one decision', () => {
+    const result = run({ product: [['admin', '7', { scan_added: ['alert'] }]] }, scanOnWeb());
+    expect(result.decisions.filter((decision) => decision.scope === 'user')).toEqual([
+      { scope: 'user', user_id: '1', username: 'admin', channels: ['alert'], merged_from: ['product'], skipped: [] },
+    ]);
+    expect(planned(result)).toEqual(['alert:user-1']);
+  });
+
+  it('an address shared with a user who got no mail still gets its mail', () => {
+    const shared = USERS.map((user) =>
+      user.username === 'alice' || user.username === 'bob' ? { ...user, email: 'team@example.com' } : user,
+    );
+    const result = run({ users: shared, personal: { alice: { scan_added: ['alert'] }, bob: { scan_added: ['mail'] } } }, scanOnWeb());
+    expect(planned(result)).toEqual(['alert:user-2', 'mail:user-3']);
+  });
+
   it('has a decision for every candidate and none for inactive users', () => {
     const result = run(subscribed, scanOnWeb());
     const usernames = result.decisions.map((decision: Decision) => (decision.scope === 'user' ? decision.username : decision.scope));

@@ -197,6 +197,7 @@ function freezeLists<T>(byKey: ReadonlyMap<string, T[]>): ReadonlyMap<string, re
 }
 
 function frozenList(channels: readonly string[]): readonly string[] {
+  // Stryker disable next-line ConditionalExpression: equivalent — a frozen copy of an empty list equals the shared EMPTY.
   return channels.length === 0 ? EMPTY : Object.freeze([...channels]);
 }
 
