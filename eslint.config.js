@@ -4,7 +4,7 @@ import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.herald/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.herald/**', '.stryker-tmp/**', 'reports/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

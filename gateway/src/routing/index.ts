@@ -13,7 +13,7 @@ export type {
 export { alertSource } from './alert-source.js';
 export { eventColumn, resolveColumn, type ColumnResolution } from './column.js';
 export { eventScope, type EventScope } from './event-scope.js';
-export { mergeRows, unionChannels } from './merge.js';
+export { unionChannels } from './merge.js';
 export type {
   ChannelRecord,
   EventChannels,

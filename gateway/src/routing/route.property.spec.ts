@@ -11,7 +11,31 @@ import type { SnapshotInput } from './snapshot-input.js';
  * (not from the engine's indexes): no channel reaches a user that their own rows do not hold,
  * nobody outside the product sees a product event, the input is never written, the result is
  * a function of the input alone.
+ *
+ * Seeds: each run draws one seed for all properties (a different one every run, so runs keep
+ * exploring). A failing property names it — "replay with HERALD_PROPERTY_SEED=<n>" — and
+ *   HERALD_PROPERTY_SEED=<n> NODE_OPTIONS=--experimental-vm-modules npx jest gateway/src/routing/route.property.spec.ts
+ * replays exactly that run (same cases, same shrinking). Anything but an integer there is refused.
  */
+
+const SEED = propertySeed(process.env['HERALD_PROPERTY_SEED']);
+
+function propertySeed(value: string | undefined): number {
+  if (value === undefined || value === '') return Math.floor(Math.random() * 0x7fffffff);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value)))
+    throw new Error(`HERALD_PROPERTY_SEED must be an integer (the seed a failed property run printed), got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** `fc.assert` with this run's seed; a failure says which seed replays it. */
+function assertProperty<T>(property: fc.IProperty<T>, numRuns: number): void {
+  try {
+    fc.assert(property, { seed: SEED, numRuns });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`property failed with seed ${SEED}: replay with HERALD_PROPERTY_SEED=${SEED}\n${message}`, { cause: error });
+  }
+}
 
 const CHANNELS = ['alert', 'mail', 'slack', 'msteams', 'webhooks', 'discord'] as const;
 const CONFIGURED = ['alert', 'mail', 'slack', 'msteams', 'webhooks'] as const;
@@ -156,7 +180,7 @@ const recipientsArb = fc.array(
 
 describe('route (properties): recipients path', () => {
   it('each recipient gets exactly their own rows ∩ enabled, and one mail per address', () => {
-    fc.assert(
+    assertProperty(
       fc.property(worldArb, fc.constantFrom(...EVENT_TYPES), recipientsArb, flagsArb, (w, type, recipients, flags) => {
         const result = route(heraldEvent(type, { recipients, ...flags }), buildSnapshot(toInput(w)), { siteUrl: SITE_URL });
         const column = reference.column(type);
@@ -182,7 +206,7 @@ describe('route (properties): recipients path', () => {
         }
         expectOneMailPerAddress(result.deliveries, []);
       }),
-      { numRuns: 300 },
+      300,
     );
   });
 });
@@ -202,7 +226,7 @@ const scopeArb = fc.constantFrom<ScopeCase>(
 
 describe('route (properties): broadcast path', () => {
   it('every personal delivery goes to an active user who can view the product, on a channel of their own rows', () => {
-    fc.assert(
+    assertProperty(
       fc.property(worldArb, fc.constantFrom(...EVENT_TYPES), scopeArb, flagsArb, (w, type, scope, flags) => {
         const data: Partial<EventData> = { ...scope.data, ...flags };
         const result = route(heraldEvent(type, data), buildSnapshot(toInput(w)), { siteUrl: SITE_URL });
@@ -231,7 +255,7 @@ describe('route (properties): broadcast path', () => {
         }
         expectOneMailPerAddress(result.deliveries, w.systemMail);
       }),
-      { numRuns: 300 },
+      300,
     );
   });
 });
@@ -244,7 +268,7 @@ describe('route (properties): purity', () => {
     );
 
   it('never writes into its input and is deterministic', () => {
-    fc.assert(
+    assertProperty(
       fc.property(worldArb, eventArb, (w, event) => {
         // Both are deep-frozen by the fixture: a write throws, and a structural change shows below.
         const input = toInput(w);
@@ -259,7 +283,7 @@ describe('route (properties): purity', () => {
         expect(again).toEqual(first);
         expect(fresh).toEqual(first);
       }),
-      { numRuns: 200 },
+      200,
     );
   });
 });

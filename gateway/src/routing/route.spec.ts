@@ -273,6 +273,36 @@ describe('route: system-level trump on the recipients path', () => {
       expected: [],
     },
     {
+      name: 'an unknown type named in the trump list trumps with the system row’s other column',
+      world: { systemLevelTrump: ['dummy_foo_event'], system: { other: ['slack'] } },
+      event: heraldEvent('dummy_foo_event', { recipients: ['alice'] }),
+      expected: ['slack:user-2'],
+    },
+    {
+      name: 'an unknown type not in the trump list ignores the system row',
+      world: { system: { other: ['slack'] } },
+      event: heraldEvent('dummy_foo_event', { recipients: ['alice'] }),
+      expected: [],
+    },
+    {
+      name: 'an alias named in the trump list trumps with its target column (engagement_closed → close_engagement)',
+      world: { systemLevelTrump: ['engagement_closed'], system: { close_engagement: ['slack'] } },
+      event: heraldEvent('engagement_closed', { recipients: ['alice'] }),
+      expected: ['slack:user-2'],
+    },
+    {
+      name: 'the target column named in the trump list trumps its alias',
+      world: { systemLevelTrump: ['close_engagement'], system: { close_engagement: ['slack'] } },
+      event: heraldEvent('engagement_closed', { recipients: ['alice'] }),
+      expected: ['slack:user-2'],
+    },
+    {
+      name: 'an alias not in the trump list ignores the system row',
+      world: { system: { close_engagement: ['slack'] } },
+      event: heraldEvent('engagement_closed', { recipients: ['alice'] }),
+      expected: [],
+    },
+    {
       name: 'a configured trump list replaces the default (code_review trumps)',
       world: { systemLevelTrump: ['code_review'], system: { user_mentioned: ['mail'], code_review: ['mail'] } },
       event: heraldEvent('code_review', { recipients: ['alice'] }),
@@ -502,6 +532,71 @@ describe('route: broadcast authorization', () => {
       skipped: [],
       reason,
     });
+  });
+
+  it('a stale product row after a membership was removed sends nothing', () => {
+    // dave left product 7 (he is a member of product 8 only) but his product row for 7 remains:
+    // it makes him a candidate, and the authorization check must still exclude him.
+    const result = run({ product: [['dave', '7', { scan_added: ['alert', 'mail'] }]] }, scanOnWeb());
+    expect(planned(result)).toEqual([]);
+    expect(userDecision(result, 'dave')).toEqual({
+      scope: 'user',
+      user_id: '5',
+      username: 'dave',
+      channels: [],
+      merged_from: ['product'],
+      skipped: [],
+      reason: 'no access to product 7',
+    });
+  });
+
+  it('an empty product row makes nobody a candidate: decisions and deliveries are unchanged', () => {
+    const base: World = { personal: { alice: { scan_added: ['alert'] } } };
+    const emptyRows: World = {
+      ...base,
+      product: [
+        ['alice', '7', {}],
+        ['bob', '7', {}],
+        ['carol', '7', { scan_added: [], user_mentioned: ['mail'] }],
+      ],
+    };
+    const before = run(base, scanOnWeb());
+    const after = run(emptyRows, scanOnWeb());
+    expect(after).toEqual(before);
+    const considered = after.decisions.flatMap((decision) => (decision.scope === 'user' ? [decision.username] : []));
+    expect(considered).toEqual(['alice', 'admin']);
+  });
+
+  it('a superuser stays a candidate for a column the directory’s event types lack', () => {
+    // Without an `other` event type nothing indexes the column, but the superuser's stored row has it.
+    const eventTypes = EVENT_CATALOGUE.filter((type) => type.name !== 'other');
+    const result = run({ eventTypes, personal: { admin: { other: ['alert'] } } }, heraldEvent('dummy_foo_event'));
+    expect(result.column).toBe('other');
+    expect(planned(result)).toEqual(['alert:user-1']);
+    expect(userDecision(result, 'admin')).toEqual({
+      scope: 'user',
+      user_id: '1',
+      username: 'admin',
+      channels: ['alert'],
+      merged_from: ['personal'],
+      skipped: [],
+    });
+  });
+
+  it('a superuser with a product row for the event’s product has one decision', () => {
+    const result = run({ product: [['admin', '7', { scan_added: ['alert'] }]] }, scanOnWeb());
+    expect(result.decisions.filter((decision) => decision.scope === 'user')).toEqual([
+      { scope: 'user', user_id: '1', username: 'admin', channels: ['alert'], merged_from: ['product'], skipped: [] },
+    ]);
+    expect(planned(result)).toEqual(['alert:user-1']);
+  });
+
+  it('an address shared with a user who got no mail still gets its mail', () => {
+    const shared = USERS.map((user) =>
+      user.username === 'alice' || user.username === 'bob' ? { ...user, email: 'team@example.com' } : user,
+    );
+    const result = run({ users: shared, personal: { alice: { scan_added: ['alert'] }, bob: { scan_added: ['mail'] } } }, scanOnWeb());
+    expect(planned(result)).toEqual(['alert:user-2', 'mail:user-3']);
   });
 
   it('has a decision for every candidate and none for inactive users', () => {

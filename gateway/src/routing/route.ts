@@ -3,7 +3,10 @@
  * same event and snapshot always give the same result, nothing is read but the arguments, nothing
  * is written, and the snapshot is never mutated. Work is proportional to the candidate users (the
  * column's subscribers, the event product's subscribers, the active superusers), never to the
- * directory. Each (channel, destination) is planned once; each mail address gets one mail.
+ * directory, and linear in them: no per-call index grows with the candidates (they are distinct
+ * users by construction, so a personal delivery can only repeat the system alert, and only users
+ * sharing a mail address are tracked), and nothing is sorted. Each (channel, destination) is
+ * planned once; each mail address gets one mail.
  */
 import { SYSTEM_ONLY_CHANNELS, deliveryId, type ChannelMessage, type Destination, type HeraldEvent } from '@herald/contracts';
 import { denialReason } from './authorization.js';
@@ -30,16 +33,25 @@ export interface RouteResult {
 }
 
 const SYSTEM: Destination = Object.freeze({ scope: 'system' });
+const NONE: readonly string[] = Object.freeze([]);
+const NO_SKIPPED: readonly SkippedChannel[] = Object.freeze([]);
+const NO_USERS: readonly SnapshotUser[] = Object.freeze([]);
 
 export function route(event: HeraldEvent, snapshot: Snapshot, options: RouteOptions): RouteResult {
   const { column } = resolveColumn(event.type, snapshot);
   const plan = new Plan(event, column, snapshot, options.siteUrl);
   const recipients = event.data.recipients;
   const decisions = recipients === undefined ? broadcast(plan) : toRecipients(plan, recipients);
-  return { column, deliveries: plan.deliveries(), decisions };
+  return { column, deliveries: plan.deliveries, decisions };
 }
 
-/** Broadcast path (SPEC §3.2): system pass, then every authorised candidate. */
+/**
+ * Broadcast path (SPEC §3.2): system pass, then every authorised candidate. The candidates are the
+ * column's personal subscribers, then the product's subscribers who are not also personal ones,
+ * then the active superusers who are neither — each user once, in that order. Membership of the
+ * other lists is read off the user's own rows (the snapshot's subscriber lists hold exactly the
+ * active users with a non-empty row for the column), so no set of candidates is built.
+ */
 function broadcast(plan: Plan): Decision[] {
   const { snapshot, column, event } = plan;
   const decisions: Decision[] = [systemPass(plan)];
@@ -50,18 +62,27 @@ function broadcast(plan: Plan): Decision[] {
   const scope = eventScope(event.data, snapshot);
   // Product rows count only for product-scoped columns and only for the event's own product.
   const productId = scope.kind === 'product' && snapshot.eventTypes.get(column)?.productScoped === true ? scope.productId : undefined;
-  const candidates = new Set<SnapshotUser>(snapshot.personalSubscribers.get(column));
-  if (productId !== undefined) for (const user of snapshot.productSubscribers.get(productId)?.get(column) ?? []) candidates.add(user);
-  for (const user of snapshot.activeSuperusers) candidates.add(user);
+  const productRows = productId === undefined ? undefined : snapshot.productRows.get(productId);
+  const productSubscribers = productId === undefined ? undefined : snapshot.productSubscribers.get(productId)?.get(column);
+  const personalSubscribers = snapshot.personalSubscribers.get(column);
+  const systemRow = snapshot.system[column] ?? NONE;
 
-  for (const user of candidates) {
-    const sources: Source[] = [{ source: 'personal', channels: user.personal[column] ?? [] }];
-    if (productId !== undefined)
-      sources.push({ source: 'product', channels: snapshot.productRows.get(productId)?.get(user.id)?.[column] ?? [] });
-    if (user.superuser) sources.push({ source: 'system', channels: snapshot.system[column] ?? [] });
+  const personalRow = (user: SnapshotUser): readonly string[] => user.personal[column] ?? NONE;
+  const productRow = (user: SnapshotUser): readonly string[] => productRows?.get(user.id)?.[column] ?? NONE;
+  const subscribesPersonally = (user: SnapshotUser): boolean => personalSubscribers !== undefined && personalRow(user).length > 0;
+  const consider = (user: SnapshotUser): void => {
+    const rows: Rows = {
+      personal: personalRow(user),
+      product: productId === undefined ? undefined : productRow(user),
+      system: user.superuser ? systemRow : undefined,
+    };
     const denied = denialReason(user, scope, snapshot);
-    decisions.push(denied === undefined ? userPass(plan, user, sources) : excluded(user, sources, denied));
-  }
+    decisions.push(denied === undefined ? userPass(plan, user, rows) : excluded(user, rows, denied));
+  };
+
+  for (const user of personalSubscribers ?? NO_USERS) consider(user);
+  for (const user of productSubscribers ?? NO_USERS) if (!subscribesPersonally(user)) consider(user);
+  for (const user of snapshot.activeSuperusers) if (!subscribesPersonally(user) && productRow(user).length === 0) consider(user);
   return decisions;
 }
 
@@ -74,15 +95,15 @@ function toRecipients(plan: Plan, recipients: readonly string[]): Decision[] {
     return decisions;
   }
   const trump = snapshot.systemLevelTrump.has(event.type) || snapshot.systemLevelTrump.has(column);
+  const systemRow = trump ? (snapshot.system[column] ?? NONE) : undefined;
   for (const username of new Set(recipients)) {
     const user = snapshot.usersByUsername.get(username);
     if (user === undefined) {
       decisions.push({ scope: 'recipient', username, reason: reasons.unknownUsername(username) });
       continue;
     }
-    const sources: Source[] = [{ source: 'personal', channels: user.personal[column] ?? [] }];
-    if (trump) sources.push({ source: 'system', channels: snapshot.system[column] ?? [] });
-    decisions.push(user.active ? userPass(plan, user, sources) : excluded(user, sources, reasons.inactive));
+    const rows: Rows = { personal: user.personal[column] ?? NONE, product: undefined, system: systemRow };
+    decisions.push(user.active ? userPass(plan, user, rows) : excluded(user, rows, reasons.inactive));
   }
   return decisions;
 }
@@ -93,13 +114,13 @@ function systemPass(plan: Plan): SystemDecision {
   const channels: string[] = [];
   const skipped: SkippedChannel[] = [];
   const alertUserIds: string[] = [];
-  for (const channel of unionChannels([snapshot.system[plan.column] ?? []])) {
+  for (const channel of unionChannels([snapshot.system[plan.column] ?? NONE])) {
     const refused = plan.alertOnlyReason(channel) ?? plan.disabledReason(channel);
     if (refused !== undefined) {
       skipped.push({ channel, reason: refused });
     } else if (channel === 'alert') {
       for (const user of snapshot.activeSuperusers) {
-        plan.add(channel, user.destination);
+        plan.addSystemAlert(user);
         alertUserIds.push(user.id);
       }
       if (alertUserIds.length > 0) channels.push(channel);
@@ -115,25 +136,33 @@ function systemPass(plan: Plan): SystemDecision {
   return { scope: 'system', channels, alert_user_ids: alertUserIds, skipped };
 }
 
+/**
+ * The rows merged for one user, in merge order; `undefined` when the row does not take part (no
+ * product row outside a product-scoped broadcast, no system row unless superuser or trumped).
+ */
+interface Rows {
+  readonly personal: readonly string[];
+  readonly product: readonly string[] | undefined;
+  readonly system: readonly string[] | undefined;
+}
+
 /** One user's merged set → personal deliveries, each refused channel with its reason. */
-function userPass(plan: Plan, user: SnapshotUser, sources: readonly Source[]): UserDecision {
-  const mergedFrom = contributing(sources);
-  const merged = unionChannels(sources.map((source) => source.channels));
-  const base = { scope: 'user', user_id: user.id, username: user.username } as const;
+function userPass(plan: Plan, user: SnapshotUser, rows: Rows): UserDecision {
+  const merged = unionChannels([rows.personal, rows.product ?? NONE, rows.system ?? NONE]);
   if (merged.length === 0) {
     return {
-      ...base,
-      channels: [],
-      merged_from: mergedFrom,
-      skipped: [],
-      reason: reasons.noChannel(
-        sources.map((source) => source.source),
-        plan.column,
-      ),
+      scope: 'user',
+      user_id: user.id,
+      username: user.username,
+      channels: NONE,
+      merged_from: contributing(rows),
+      skipped: NO_SKIPPED,
+      reason: reasons.noChannel(taking(rows), plan.column),
     };
   }
-  const channels: string[] = [];
-  const skipped: SkippedChannel[] = [];
+  // `channels` stays undefined (and the merged set is the answer) until a channel is refused.
+  let channels: string[] | undefined;
+  let skipped: SkippedChannel[] | undefined;
   for (const channel of merged) {
     const refused =
       plan.alertOnlyReason(channel) ??
@@ -141,43 +170,66 @@ function userPass(plan: Plan, user: SnapshotUser, sources: readonly Source[]): U
       plan.disabledReason(channel) ??
       plan.duplicateReason(channel, user);
     if (refused !== undefined) {
-      skipped.push({ channel, reason: refused });
+      channels ??= merged.slice(0, merged.indexOf(channel));
+      (skipped ??= []).push({ channel, reason: refused });
       continue;
     }
     plan.add(channel, user.destination);
     if (channel === 'mail') plan.claimMail(user);
-    channels.push(channel);
+    channels?.push(channel);
   }
-  return { ...base, channels, merged_from: mergedFrom, skipped };
-}
-
-function excluded(user: SnapshotUser, sources: readonly Source[], reason: string): UserDecision {
   return {
     scope: 'user',
     user_id: user.id,
     username: user.username,
-    channels: [],
-    merged_from: contributing(sources),
-    skipped: [],
+    channels: channels ?? merged,
+    merged_from: contributing(rows),
+    skipped: skipped ?? NO_SKIPPED,
+  };
+}
+
+function excluded(user: SnapshotUser, rows: Rows, reason: string): UserDecision {
+  return {
+    scope: 'user',
+    user_id: user.id,
+    username: user.username,
+    channels: NONE,
+    merged_from: contributing(rows),
+    skipped: NO_SKIPPED,
     reason,
   };
 }
 
-function contributing(sources: readonly Source[]): RowSource[] {
-  return sources.filter((source) => source.channels.length > 0).map((source) => source.source);
+const NONE_SOURCES: readonly RowSource[] = Object.freeze([]);
+/** Every `RowSource` list in merge order, by bit mask (personal 1, product 2, system 4), shared and frozen. */
+const SOURCE_LISTS: ReadonlyArray<readonly RowSource[]> = Array.from({ length: 8 }, (_, mask) =>
+  Object.freeze((['personal', 'product', 'system'] as const).filter((_source, bit) => (mask & (1 << bit)) !== 0)),
+);
+
+function sourceList(personal: boolean, product: boolean, system: boolean): readonly RowSource[] {
+  return SOURCE_LISTS[(personal ? 1 : 0) | (product ? 2 : 0) | (system ? 4 : 0)] ?? NONE_SOURCES;
 }
 
-interface Source {
-  readonly source: RowSource;
-  readonly channels: readonly string[];
+/** The rows that contributed at least one channel. */
+function contributing(rows: Rows): readonly RowSource[] {
+  return sourceList(rows.personal.length > 0, (rows.product?.length ?? 0) > 0, (rows.system?.length ?? 0) > 0);
 }
 
-/** Who already gets this event's mail at an address. */
-type MailHolder = { readonly kind: 'system' } | { readonly kind: 'user'; readonly username: string };
+/** The rows that took part in the merge, empty or not. */
+function taking(rows: Rows): readonly RowSource[] {
+  return sourceList(true, rows.product !== undefined, rows.system !== undefined);
+}
+
+/** Who already gets this event's mail at an address: the system mail, or a user. */
+type MailHolder = typeof SYSTEM_MAIL | SnapshotUser;
+const SYSTEM_MAIL = Symbol('system mail');
 
 /** The deliveries planned so far for one event; local to one `route` call. */
 class Plan {
-  private readonly planned = new Map<string, PlannedDelivery>();
+  readonly deliveries: PlannedDelivery[] = [];
+  /** Superusers who get the system alert as a personal alert. */
+  private readonly systemAlerted = new Set<SnapshotUser>();
+  /** Holders of the addresses that more than one destination could share (see `claimMail`). */
   private readonly mailTo = new Map<string, MailHolder>();
   private readonly alertOnly: boolean;
 
@@ -190,13 +242,17 @@ class Plan {
     this.alertOnly = event.data.alert_only === true;
   }
 
+  /**
+   * Callers never repeat a (channel, destination): the system pass plans each channel once, and
+   * each user (distinct by construction) plans each merged channel once, after `duplicateReason`.
+   */
   add(channel: string, destination: Destination): void {
-    const id = deliveryId(this.event, channel, destination);
-    if (!this.planned.has(id)) this.planned.set(id, { delivery_id: id, channel, destination, site_url: this.siteUrl });
+    this.deliveries.push({ delivery_id: deliveryId(this.event, channel, destination), channel, destination, site_url: this.siteUrl });
   }
 
-  deliveries(): PlannedDelivery[] {
-    return [...this.planned.values()];
+  addSystemAlert(user: SnapshotUser): void {
+    this.add('alert', user.destination);
+    this.systemAlerted.add(user);
   }
 
   alertOnlyReason(channel: string): string | undefined {
@@ -208,23 +264,31 @@ class Plan {
     return this.snapshot.channels.has(channel) ? reasons.disabled(channel) : reasons.notConfigured(channel);
   }
 
-  /** Why a personal delivery on `channel` would repeat one already planned for this event. */
+  /**
+   * Why a personal delivery on `channel` would repeat one already planned for this event: the same
+   * mail address, or the system alert. Candidates are distinct users and a merged set has each
+   * channel once, so no other personal delivery can repeat.
+   */
   duplicateReason(channel: string, user: SnapshotUser): string | undefined {
     if (channel === 'mail') {
       if (user.mailKey.length === 0) return reasons.noEmail;
       const holder = this.mailTo.get(user.mailKey);
-      if (holder !== undefined)
-        return holder.kind === 'system' ? reasons.alreadySystemMail(user.mailKey) : reasons.alreadyUserMail(user.mailKey, holder.username);
+      if (holder === undefined) return undefined;
+      return holder === SYSTEM_MAIL ? reasons.alreadySystemMail(user.mailKey) : reasons.alreadyUserMail(user.mailKey, holder.username);
     }
-    if (!this.planned.has(deliveryId(this.event, channel, user.destination))) return undefined;
-    return channel === 'alert' ? reasons.alreadySystemAlert : reasons.alreadyPlanned(channel);
+    return channel === 'alert' && this.systemAlerted.has(user) ? reasons.alreadySystemAlert : undefined;
   }
 
   claimSystemMail(): void {
-    for (const address of this.snapshot.systemMailRecipients) this.mailTo.set(address, { kind: 'system' });
+    for (const address of this.snapshot.systemMailRecipients) this.mailTo.set(address, SYSTEM_MAIL);
   }
 
+  /**
+   * Called after `duplicateReason` found no holder. Only an address another user shares can be
+   * claimed again, so a unique one needs no entry (the map stays as small as the shared addresses).
+   */
   claimMail(user: SnapshotUser): void {
-    if (!this.mailTo.has(user.mailKey)) this.mailTo.set(user.mailKey, { kind: 'user', username: user.username });
+    // Stryker disable next-line ConditionalExpression: equivalent — claiming every address (the condition `true`) gives the same result, only a bigger map.
+    if (this.snapshot.sharedMailKeys.has(user.mailKey)) this.mailTo.set(user.mailKey, user);
   }
 }

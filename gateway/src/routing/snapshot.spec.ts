@@ -67,6 +67,42 @@ describe('buildSnapshot', () => {
     expect(Object.keys(snapshot.usersByUsername.get('fresh')?.destination.user ?? {})).toEqual(['id', 'username', 'email', 'full_name']);
   });
 
+  it('indexes the mail addresses more than one user has, compared case-insensitively, never the empty one', () => {
+    const shared = buildSnapshot(
+      snapshotInput({
+        users: [
+          userRecord('1', 'ann', { email: 'Team@Example.com' }),
+          userRecord('2', 'ben', { email: 'team@example.com ', active: false }),
+          userRecord('3', 'cid', { email: '' }),
+          userRecord('4', 'dot', { email: '' }),
+          userRecord('5', 'eve', { email: 'eve@example.com' }),
+          userRecord('6', 'fay', { email: 'TEAM@example.com' }),
+        ],
+      }),
+    );
+    expect([...shared.sharedMailKeys]).toEqual(['team@example.com']);
+    expect(snapshot.sharedMailKeys.size).toBe(0);
+  });
+
+  it('keeps the first record of a repeated id or username', () => {
+    const repeated = buildSnapshot(
+      snapshotInput({ users: [userRecord('1', 'ann'), userRecord('1', 'dup'), userRecord('2', 'ann'), userRecord('3', 'cid')] }),
+    );
+    expect([...repeated.usersById.values()].map((user) => `${user.id}:${user.username}`)).toEqual(['1:ann', '2:ann', '3:cid']);
+    expect([...repeated.usersByUsername.values()].map((user) => `${user.id}:${user.username}`)).toEqual(['1:ann', '3:cid']);
+  });
+
+  it('drops blank system mail addresses; an empty global role grants nothing', () => {
+    const blank = buildSnapshot(
+      snapshotInput({
+        users: [userRecord('1', 'ann', { global_role: '' }), userRecord('2', 'ben', { global_role: 'Reader' })],
+        systemMailRecipients: ['  ', 'Ops@Example.com'],
+      }),
+    );
+    expect([...blank.systemMailRecipients]).toEqual(['ops@example.com']);
+    expect([blank.usersById.get('1')?.hasGlobalRole, blank.usersById.get('2')?.hasGlobalRole]).toEqual([false, true]);
+  });
+
   it('is frozen', () => {
     const alice = snapshot.usersById.get('2');
     expect(Object.isFrozen(snapshot)).toBe(true);

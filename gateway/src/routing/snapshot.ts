@@ -55,6 +55,8 @@ export interface Snapshot {
   readonly enabledChannels: ReadonlySet<string>;
   /** Lower-cased addresses the system mail goes to. */
   readonly systemMailRecipients: ReadonlySet<string>;
+  /** Mail keys (non-empty) that more than one user of the directory has: the only ones two personal mails can share. */
+  readonly sharedMailKeys: ReadonlySet<string>;
   /** Event types whose system row is merged into recipients' personal rows. */
   readonly systemLevelTrump: ReadonlySet<string>;
   /** Column → active users whose personal row has at least one channel for it. */
@@ -134,6 +136,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     channels,
     enabledChannels,
     systemMailRecipients: new Set(input.systemMailRecipients.map(mailKey).filter((address) => address.length > 0)),
+    sharedMailKeys: sharedMailKeys(usersById.values()),
     systemLevelTrump: new Set(input.systemLevelTrump),
     personalSubscribers,
     productSubscribers: new Map([...productSubscriberLists].map(([productId, byColumn]) => [productId, freezeLists(byColumn)])),
@@ -178,6 +181,17 @@ function productRow(row: EventChannels, productScoped: readonly string[]): Event
   return Object.freeze(resolved);
 }
 
+function sharedMailKeys(users: Iterable<SnapshotUser>): ReadonlySet<string> {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const { mailKey: key } of users) {
+    if (key.length === 0) continue;
+    if (seen.has(key)) shared.add(key);
+    else seen.add(key);
+  }
+  return shared;
+}
+
 function membershipIndex(members: readonly MembershipRecord[]): ReadonlyMap<string, ReadonlySet<string>> {
   const index = new Map<string, Set<string>>();
   for (const member of members) getOrCreate(index, member.scope_id, () => new Set<string>()).add(member.user_id);
@@ -189,6 +203,7 @@ function freezeLists<T>(byKey: ReadonlyMap<string, T[]>): ReadonlyMap<string, re
 }
 
 function frozenList(channels: readonly string[]): readonly string[] {
+  // Stryker disable next-line ConditionalExpression: equivalent — a frozen copy of an empty list equals the shared EMPTY.
   return channels.length === 0 ? EMPTY : Object.freeze([...channels]);
 }
 
