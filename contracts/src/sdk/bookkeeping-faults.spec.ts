@@ -49,7 +49,9 @@ describe('bookkeeping failures never re-send', () => {
       // The provider has the message; now the ledger disappears, as if its store were down…
       await jsm.streams.delete(`KV_${bucket}`);
       // …and comes back 2 s later (with the configuration the SDK creates it with).
-      recreated = new Promise((resolve) => setTimeout(resolve, 2_000)).then(() => DeliveryLedger.open(harness.connection, bucket, SINGLE_REPLICA));
+      recreated = new Promise((resolve) => setTimeout(resolve, 2_000)).then(() =>
+        DeliveryLedger.open(harness.connection, bucket, SINGLE_REPLICA),
+      );
     });
     await harness.publish(message);
     await harness.waitForStatus(message.delivery_id, 'delivered', 15_000);
