@@ -210,6 +210,24 @@ describe('delivery ids', () => {
       'scanner%2Fb:same-1:alert:user-root',
       'scanner-a:same-1:alert:user-root',
     ]);
+    // Decisions are kept per (source, id) too: the second event's never overwrite the first's.
+    const ambiguous = await admin.get<{ error: { code: string; message: string } }>('/events/same-1/decisions');
+    expect(ambiguous.status).toBe(409);
+    expect(ambiguous.body.error.code).toBe('ambiguous_event');
+    expect(ambiguous.body.error.message).toBe(
+      'Event id same-1 was published by 2 sources (scanner-a, scanner/b): add ?source=<source> to choose one',
+    );
+    for (const source of ['scanner-a', 'scanner/b']) {
+      const decided = await admin.expect<{ source: string; event_id: string; decisions: unknown[] }>(
+        200,
+        'GET',
+        `/events/same-1/decisions?source=${encodeURIComponent(source)}`,
+      );
+      expect([decided.source, decided.event_id]).toEqual([source, 'same-1']);
+      expect(decided.decisions.length).toBeGreaterThan(0);
+    }
+    const other = await admin.get<{ error: { code: string } }>('/events/same-1/decisions?source=scanner-c');
+    expect([other.status, other.body.error.code]).toEqual([404, 'not_found']);
   });
 });
 

@@ -33,6 +33,10 @@ const deadLetterQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 
+const decisionsQuery = z.strictObject({
+  source: z.string().min(1, { error: 'must be the event source, e.g. defectdojo' }).max(256).optional(),
+});
+
 function parseQuery<T>(schema: z.ZodType<T>, query: unknown): T {
   const parsed = schema.safeParse(query ?? {});
   if (!parsed.success) {
@@ -86,8 +90,21 @@ export class EventsController {
 
   @Get('events/:eventId/decisions')
   @AdminOnly()
-  async decisions(@Param('eventId') id: string) {
-    return found(await this.deliveryLog.getDecisions(id), `decisions for event ${id}`);
+  async decisions(@Param('eventId') id: string, @Query() query: unknown) {
+    const { source } = parseQuery(decisionsQuery, query);
+    const [first, ...others] = await this.deliveryLog.getDecisions(id, source);
+    const decided = found(first, source === undefined ? `decisions for event ${id}` : `decisions for event ${id} from source ${source}`);
+    if (others.length > 0) {
+      // The same id from two sources is two events (README "Delivery ids"): never pick one silently.
+      const sources = [decided, ...others].map((d) => d.source);
+      throw new ApiError(
+        409,
+        'ambiguous_event',
+        `Event id ${id} was published by ${sources.length} sources (${sources.join(', ')}): add ?source=<source> to choose one`,
+        sources.map((s) => ({ path: 'query.source', message: `one of the sources of event ${id}`, expected: s })),
+      );
+    }
+    return decided;
   }
 
   /** Admins see every delivery; a user token sees only its own user's. */

@@ -43,6 +43,7 @@ afterAll(async () => {
 describe('routing records', () => {
   it('stores decisions and deliveries as published, idempotently', async () => {
     const record = {
+      source: 'dd',
       eventId: 'e1',
       type: 'scan_added',
       column: 'scan_added',
@@ -57,14 +58,17 @@ describe('routing records', () => {
     };
     await log.recordRouting(record);
     await log.recordRouting(record);
-    expect(await log.getDecisions('e1')).toEqual({
-      event_id: 'e1',
-      type: 'scan_added',
-      column: 'scan_added',
-      decisions: record.decisions,
-      routed_at: expect.any(String),
-    });
-    expect(await log.getDecisions('nope')).toBeNull();
+    expect(await log.getDecisions('e1')).toEqual([
+      {
+        source: 'dd',
+        event_id: 'e1',
+        type: 'scan_added',
+        column: 'scan_added',
+        decisions: record.decisions,
+        routed_at: expect.any(String),
+      },
+    ]);
+    expect(await log.getDecisions('nope')).toEqual([]);
     const page = await log.listDeliveries({ event_id: 'e1' });
     expect(page.next_cursor).toBeNull();
     expect(page.items.map((item) => [item.delivery_id, item.user_id, item.outcome, item.attempt])).toEqual([
@@ -77,10 +81,25 @@ describe('routing records', () => {
   it('records a batch in one go: each event once (its last record) and each delivery once', async () => {
     const delivery = (id: string) => ({ delivery_id: id, channel: 'mail', destination: alice });
     await log.recordRoutingMany([
-      { eventId: 'b1', type: 'scan_added', column: 'scan_added', decisions: ['first'], deliveries: [delivery('b1:mail:user-u1')] },
-      { eventId: 'b2', type: 'other', column: 'other', decisions: [], deliveries: [] },
-      { eventId: 'b1', type: 'scan_added', column: 'scan_added', decisions: ['second'], deliveries: [delivery('b1:mail:user-u1')] },
       {
+        source: 'dd',
+        eventId: 'b1',
+        type: 'scan_added',
+        column: 'scan_added',
+        decisions: ['first'],
+        deliveries: [delivery('b1:mail:user-u1')],
+      },
+      { source: 'dd', eventId: 'b2', type: 'other', column: 'other', decisions: [], deliveries: [] },
+      {
+        source: 'dd',
+        eventId: 'b1',
+        type: 'scan_added',
+        column: 'scan_added',
+        decisions: ['second'],
+        deliveries: [delivery('b1:mail:user-u1')],
+      },
+      {
+        source: 'dd',
         eventId: 'b3',
         type: 'test_added',
         column: 'test_added',
@@ -88,10 +107,23 @@ describe('routing records', () => {
         deliveries: [delivery('b3:mail:user-u1'), delivery('b3:mail:user-u1')],
       },
     ]);
-    expect((await log.getDecisions('b1'))?.decisions).toEqual(['second']);
-    expect((await log.getDecisions('b2'))?.column).toBe('other');
+    expect((await log.getDecisions('b1'))[0]?.decisions).toEqual(['second']);
+    expect((await log.getDecisions('b2'))[0]?.column).toBe('other');
     expect((await log.listDeliveries({ event_id: 'b1' })).items.map((i) => i.delivery_id)).toEqual(['b1:mail:user-u1']);
     expect((await log.listDeliveries({ event_id: 'b3' })).items.map((i) => i.delivery_id)).toEqual(['b3:mail:user-u1']);
+  });
+
+  it('keeps the decisions of the same event id from two sources apart (two events, not one overwritten)', async () => {
+    await log.recordRoutingMany([
+      { source: 'scanner-a', eventId: 'same', type: 'scan_added', column: 'scan_added', decisions: ['from a'], deliveries: [] },
+      { source: 'scanner-b', eventId: 'same', type: 'test_added', column: 'test_added', decisions: ['from b'], deliveries: [] },
+    ]);
+    expect((await log.getDecisions('same')).map((d) => [d.source, d.decisions])).toEqual([
+      ['scanner-a', ['from a']],
+      ['scanner-b', ['from b']],
+    ]);
+    expect((await log.getDecisions('same', 'scanner-b')).map((d) => d.column)).toEqual(['test_added']);
+    expect(await log.getDecisions('same', 'scanner-c')).toEqual([]);
   });
 });
 
@@ -130,12 +162,19 @@ describe('a broadcast record (more deliveries than one statement takes)', () => 
       channel: 'alert',
       destination: { ...alice, user: { ...alice.user, id: `b${i}` } },
     }));
-    const record = { eventId: 'big', type: 'engagement_added', column: 'engagement_added', decisions: [{ n: 12_001 }], deliveries };
+    const record = {
+      source: 'dd',
+      eventId: 'big',
+      type: 'engagement_added',
+      column: 'engagement_added',
+      decisions: [{ n: 12_001 }],
+      deliveries,
+    };
     await log.recordRouting(record);
     await log.recordRouting(record);
     const rows = await db.query<{ n: string }>(`select count(*)::text as n from gateway.deliveries where event_id = 'big'`);
     expect(rows[0]?.n).toBe('12001');
-    expect(await log.getDecisions('big')).toMatchObject({ event_id: 'big', decisions: [{ n: 12_001 }] });
+    expect(await log.getDecisions('big')).toMatchObject([{ source: 'dd', event_id: 'big', decisions: [{ n: 12_001 }] }]);
   });
 });
 
@@ -167,7 +206,14 @@ describe('listDeliveries', () => {
       destination: alice,
     }));
     for (const [index, delivery] of deliveries.entries()) {
-      await log.recordRouting({ eventId: `p${index}`, type: 'other', column: 'other', decisions: [], deliveries: [delivery] });
+      await log.recordRouting({
+        source: 'dd',
+        eventId: `p${index}`,
+        type: 'other',
+        column: 'other',
+        decisions: [],
+        deliveries: [delivery],
+      });
     }
     const first = await log.listDeliveries({ user_id: 'u1', channel: 'alert', outcome: 'published' }, null, 2);
     expect(first.items.map((item) => item.delivery_id)).toEqual(['p4:alert:user-u1', 'p3:alert:user-u1']);

@@ -23,6 +23,8 @@ export interface RoutedDelivery {
 }
 
 export interface RoutingRecord {
+  /** The event's `source`: with `eventId`, its identity (the same id from two sources is two events). */
+  readonly source: string;
   readonly eventId: string;
   readonly type: string;
   /** The preference column the event was routed by. */
@@ -55,6 +57,7 @@ export interface DeliveryFilters {
 }
 
 export interface DecisionsView {
+  readonly source: string;
   readonly event_id: string;
   readonly type: string;
   readonly column: string;
@@ -106,6 +109,7 @@ const FINAL = ['delivered', 'failed', 'dropped'];
 const DELIVERY_CHUNK = 5_000;
 
 interface DecisionRow {
+  source: string;
   event_id: string;
   type: string;
   column_name: string;
@@ -121,11 +125,11 @@ interface DeliveryInsertRow {
 }
 
 function insertDecisions(decisions: readonly DecisionRow[]): RawBuilder<unknown> {
-  return sql`insert into gateway.event_decisions (event_id, type, column_name, decisions)
-    select d.event_id, d.type, d.column_name, d.decisions
-    from jsonb_to_recordset(${JSON.stringify(decisions)}::jsonb) as d(event_id text, type text, column_name text, decisions jsonb)
-    order by d.event_id
-    on conflict (event_id) do update set type = excluded.type, column_name = excluded.column_name,
+  return sql`insert into gateway.event_decisions (source, event_id, type, column_name, decisions)
+    select d.source, d.event_id, d.type, d.column_name, d.decisions
+    from jsonb_to_recordset(${JSON.stringify(decisions)}::jsonb) as d(source text, event_id text, type text, column_name text, decisions jsonb)
+    order by d.source, d.event_id
+    on conflict (source, event_id) do update set type = excluded.type, column_name = excluded.column_name,
       decisions = excluded.decisions, routed_at = now()`;
 }
 
@@ -246,8 +250,9 @@ export class DeliveryLogRepository {
   async recordRoutingMany(records: readonly RoutingRecord[]): Promise<void> {
     if (records.length === 0) return;
     const byEvent = new Map<string, RoutingRecord>();
-    for (const record of records) byEvent.set(record.eventId, record);
+    for (const record of records) byEvent.set(JSON.stringify([record.source, record.eventId]), record);
     const decisions = [...byEvent.values()].map((r) => ({
+      source: r.source,
       event_id: r.eventId,
       type: r.type,
       column_name: r.column,
@@ -280,11 +285,11 @@ export class DeliveryLogRepository {
     await queryRows(
       this.em.fork(),
       sql`with decided as (
-          insert into gateway.event_decisions (event_id, type, column_name, decisions)
-          select d.event_id, d.type, d.column_name, d.decisions
-          from jsonb_to_recordset(${JSON.stringify(decisions)}::jsonb) as d(event_id text, type text, column_name text, decisions jsonb)
-          order by d.event_id
-          on conflict (event_id) do update set type = excluded.type, column_name = excluded.column_name,
+          insert into gateway.event_decisions (source, event_id, type, column_name, decisions)
+          select d.source, d.event_id, d.type, d.column_name, d.decisions
+          from jsonb_to_recordset(${JSON.stringify(decisions)}::jsonb) as d(source text, event_id text, type text, column_name text, decisions jsonb)
+          order by d.source, d.event_id
+          on conflict (source, event_id) do update set type = excluded.type, column_name = excluded.column_name,
             decisions = excluded.decisions, routed_at = now()
           returning 1
         ), delivered as (
@@ -385,16 +390,25 @@ export class DeliveryLogRepository {
   }
 
   /** Routing's decisions for one event; `null` when it was never routed. */
-  async getDecisions(eventId: string): Promise<DecisionsView | null> {
+  /**
+   * The decisions recorded for an event id: one per source that published that id (usually one),
+   * or only the given source's.
+   */
+  async getDecisions(eventId: string, source?: string): Promise<DecisionsView[]> {
     const rows = await queryRows(
       this.em.fork(),
-      sql<{ event_id: string; type: string; column_name: string; decisions: unknown; routed_at: unknown }>`select event_id, type,
-        column_name, decisions, routed_at from gateway.event_decisions where event_id = ${eventId}`,
+      sql<{ source: string; event_id: string; type: string; column_name: string; decisions: unknown; routed_at: unknown }>`select
+        source, event_id, type, column_name, decisions, routed_at from gateway.event_decisions
+        where event_id = ${eventId} ${source === undefined ? sql`` : sql`and source = ${source}`} order by source`,
     );
-    const row = rows[0];
-    return row
-      ? { event_id: row.event_id, type: row.type, column: row.column_name, decisions: row.decisions, routed_at: toIso(row.routed_at) }
-      : null;
+    return rows.map((row) => ({
+      source: row.source,
+      event_id: row.event_id,
+      type: row.type,
+      column: row.column_name,
+      decisions: row.decisions,
+      routed_at: toIso(row.routed_at),
+    }));
   }
 
   /**

@@ -2,7 +2,14 @@ import { describe, expect, it } from '@jest/globals';
 import type { RoutingRecord } from '../persistence/delivery-log.repository.js';
 import { RoutingRecorder } from './routing-recorder.js';
 
-const record = (eventId: string): RoutingRecord => ({ eventId, type: 'scan_added', column: 'scan_added', decisions: [], deliveries: [] });
+const record = (eventId: string): RoutingRecord => ({
+  source: 'dd',
+  eventId,
+  type: 'scan_added',
+  column: 'scan_added',
+  decisions: [],
+  deliveries: [],
+});
 
 /** A log that holds each batch until released, to observe how records group. */
 class HeldLog {

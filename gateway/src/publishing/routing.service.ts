@@ -41,6 +41,7 @@ export class RoutingService implements RoutingPort {
     this.metrics.routingSeconds.observe((performance.now() - started) / 1_000);
     const summary = await this.publisher.publish(event, alertSource(event.type, snapshot), result.deliveries);
     await this.recorder.record({
+      source: event.source,
       eventId: event.id,
       type: event.type,
       column: result.column,
