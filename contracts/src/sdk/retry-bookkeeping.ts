@@ -7,7 +7,7 @@
  * missing, exactly as after a crash between sending and recording.
  */
 import type { Logger } from '../logger.js';
-import { dependencyRetryDelay } from './wait-for-dependency.js';
+import { dependencyRetryDelay, pause } from './wait-for-dependency.js';
 
 export interface RetryBookkeepingOptions {
   readonly logger: Logger;
@@ -34,17 +34,7 @@ export async function retryBookkeeping<T>(what: string, record: () => Promise<T>
         retry_in_ms: delayMs,
         error: error instanceof Error ? error.message : String(error),
       });
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delayMs);
-        options.signal?.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      await pause(delayMs, options.signal);
       options.keepAlive?.();
     }
   }

@@ -4,6 +4,7 @@
  * instead of exiting. Only unavailability is waited out: an error that no wait can fix (a wrong
  * password, a database that does not exist, a migration that fails) is thrown at once.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
 
 export interface WaitForDependencyOptions {
@@ -21,6 +22,11 @@ export interface WaitForDependencyOptions {
 /** Delay before attempt `attempt + 1` (attempt counts from 1): `initial · 2^(attempt-1)`, capped. */
 export function dependencyRetryDelay(attempt: number, initialDelayMs = 500, maxDelayMs = 10_000): number {
   return Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(30, Math.max(0, attempt - 1)));
+}
+
+/** Waits `ms`, or less when `signal` aborts meanwhile (never rejects). */
+export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  await sleep(ms, undefined, signal === undefined ? undefined : { signal }).catch(() => undefined);
 }
 
 function describe(error: unknown): string {
@@ -43,17 +49,7 @@ export async function waitForDependency<T>(name: string, attempt: () => Promise<
         retry_in_ms: delayMs,
         error: describe(error),
       });
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delayMs);
-        options.signal?.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      await pause(delayMs, options.signal);
     }
   }
 }
