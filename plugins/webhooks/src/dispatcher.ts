@@ -18,7 +18,7 @@
  *   failure never makes the plugin POST the same delivery again (SPEC §8).
  */
 import { randomUUID } from 'node:crypto';
-import { outcomes, type ChannelMessage, type Logger, type SendOutcome } from '@herald/contracts';
+import { outcomes, retryBookkeeping, type ChannelMessage, type Logger, type SendOutcome } from '@herald/contracts';
 import type { Cidr } from './address-policy.js';
 import type { Clock } from './clock.js';
 import type { Endpoint, EndpointStore, OwnerFilter } from './endpoint-store.js';
@@ -120,27 +120,18 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Runs a bookkeeping write until it succeeds (SPEC §8: a failure of Herald's own bookkeeping
-   * never causes a re-send). Called after a POST whose outcome must not be lost: retrying the
-   * whole message would POST again. Gives up only when the plugin is shutting down (`signal`);
-   * the message is then redelivered and — having no record — sent again: the one duplicate window.
+   * A bookkeeping write after a POST whose outcome must not be lost, retried until it succeeds
+   * (the SDK's `retryBookkeeping`: retrying the whole message would POST again). Gives up only when
+   * the plugin is shutting down (`signal`); the message is then redelivered and, having no record,
+   * sent again: the one duplicate window.
    */
-  private async durably<T>(what: string, write: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await write();
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        const delay = Math.min(RECORD_RETRY_MAX_MS, RECORD_RETRY_BASE_MS * 2 ** (attempt - 1));
-        this.options.logger.warn('webhook bookkeeping failed after the POST; retrying the write, not the POST', {
-          what,
-          attempt,
-          retry_in_ms: delay,
-          error,
-        });
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
+  private durably<T>(what: string, write: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return retryBookkeeping(`webhooks: ${what}`, write, {
+      logger: this.options.logger,
+      initialDelayMs: RECORD_RETRY_BASE_MS,
+      maxDelayMs: RECORD_RETRY_MAX_MS,
+      ...(signal === undefined ? {} : { signal }),
+    });
   }
 
   /**
