@@ -123,6 +123,7 @@ export async function startAllInOne(env: Env, options: { demo?: boolean; print?:
     stops.push(async () => {
       webhooks.close();
       await webhooksRunning.stop();
+      await webhooks.resumer.stop();
     });
 
     pluginApisMounted = true;

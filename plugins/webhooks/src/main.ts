@@ -44,6 +44,7 @@ const opened = await waitForDependency(
       secretKey: pluginEnv.secretKey,
       siteUrl: webhooksEnv.siteUrl,
       allowPrivate: webhooksEnv.allowPrivate,
+      maxDeferSeconds: webhooksEnv.maxDeferSeconds,
     }),
   { logger, isUnavailable: isDatabaseUnavailable },
 );
@@ -56,7 +57,11 @@ const running = await runPluginProcess(opened.plugin, {
   ...(webhooksEnv.timeoutSecondsOverride === undefined ? {} : { envConfig: { timeout_seconds: webhooksEnv.timeoutSecondsOverride } }),
   defaultHttpPort: DEFAULT_WEBHOOKS_HTTP_PORT,
   onStopping: () => opened.close(),
-  onDrained: () => pool.end(),
+  // a resume round still running uses the pool: let it finish first
+  onDrained: async () => {
+    await opened.resumer.stop();
+    await pool.end();
+  },
   readinessChecks: { database: () => pool.query('select 1').then(() => true) },
 });
 logger.info('webhooks plugin started', {

@@ -68,11 +68,6 @@ export async function openWebhooksPlugin(options: OpenWebhooksPluginOptions): Pr
   const resolver = options.resolver ?? systemResolver;
   const allow = options.allowPrivate ?? [];
   const maxDeferMs = options.maxDeferSeconds === undefined ? DEFAULT_MAX_DEFER_MS : options.maxDeferSeconds * 1_000;
-  // An idle connection the server closed (PostgreSQL restart, terminated backend) is an 'error'
-  // event on a pg pool; unhandled it would end the process. The pool replaces the connection; the
-  // queries that fail meanwhile are retried by their callers.
-  const events = options.pool as Partial<{ on(event: 'error', listener: (error: Error) => void): unknown }>;
-  events.on?.('error', (error) => logger.warn('webhooks database connection lost; the pool reconnects', { error }));
   const store = new EndpointStore(options.pool, SecretBox.fromBase64(options.secretKey));
   const applied = await store.migrate();
   if (applied.length > 0) logger.info('webhooks migrations applied', { migrations: applied });

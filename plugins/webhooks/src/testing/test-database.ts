@@ -1,9 +1,12 @@
 /**
- * Test support: a scratch PostgreSQL database per test file (see `createScratchDatabase`) with a
- * pool on it, dropped by `drop()`.
+ * Test support: a scratch PostgreSQL database per test file (see `createScratchDatabase`) with the
+ * plugin's production pool on it (`openWebhooksDatabase`, so a dropped connection is handled
+ * exactly as in production), dropped by `drop()`.
  */
+import { silentLogger } from '@herald/contracts';
 import { createScratchDatabase } from '@herald/contracts/testing';
-import pg from 'pg';
+import type pg from 'pg';
+import { openWebhooksDatabase } from '../database.js';
 
 export interface WebhooksTestDatabase {
   readonly pool: pg.Pool;
@@ -15,14 +18,12 @@ export interface WebhooksTestDatabase {
 /** `max` defaults to 1: the plugin must work on one connection, as with embedded PGlite. */
 export async function createWebhooksTestDatabase(options: { max?: number } = {}): Promise<WebhooksTestDatabase> {
   const scratch = await createScratchDatabase();
-  const pool = new pg.Pool({ connectionString: scratch.url, max: options.max ?? 1, connectionTimeoutMillis: 10_000 });
+  // `dataDir` is unused with a database URL
+  const pool = openWebhooksDatabase({ databaseUrl: scratch.url, dataDir: '.', poolSize: options.max ?? 1, logger: silentLogger });
   return {
     pool,
     url: scratch.url,
     async drop() {
-      // A query still running when the test file ends is cut off by the forced drop; its error
-      // concerns a database that is going away, not the test.
-      pool.on('error', () => undefined);
       await pool.end();
       await scratch.drop();
     },
