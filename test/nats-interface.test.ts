@@ -3,7 +3,7 @@
  * PostgreSQL: the AsyncAPI 3.0 document (valid per `@asyncapi/parser`, served by the gateway,
  * describing the messages Herald really publishes on the deliver, status and dead-letter subjects,
  * and an event built by hand from it is one the gateway accepts), and the typed publisher of
- * `@herald/contracts` (validated before sending, `Nats-Msg-Id` = event id, accepted by the gateway).
+ * `@herald/contracts` (validated before sending, `Nats-Msg-Id` = `<source>:<id>`, accepted by the gateway).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Parser } from '@asyncapi/parser';
@@ -243,13 +243,13 @@ describe('the AsyncAPI document', () => {
 });
 
 describe('the typed publisher', () => {
-  it('publishes an event the gateway accepts, with Nats-Msg-Id set to the event id, once per id', async () => {
+  it('publishes an event the gateway accepts, with Nats-Msg-Id <source>:<id>, once per id', async () => {
     const first = await publisher.publish('product_added', { product: { id: 'p9', name: 'Shop' }, recipients: ['ann'] }, { id: 'typed-1' });
     expect(first).toEqual({ id: 'typed-1', subject: topo.subjects.event('product_added'), seq: expect.any(Number), duplicate: false });
     const again = await publisher.publish('product_added', { product: { id: 'p9', name: 'Shop' }, recipients: ['ann'] }, { id: 'typed-1' });
     expect(again).toEqual({ ...first, duplicate: true });
     const stored = (await readStream(nc, topo.streams.events.name, first.subject)).filter((m) => m.json<{ id: string }>().id === 'typed-1');
-    expect(stored.map((m) => m.headers['Nats-Msg-Id'])).toEqual(['typed-1']);
+    expect(stored.map((m) => m.headers['Nats-Msg-Id'])).toEqual(['nats-interface-test:typed-1']);
     expect(stored[0]!.json()).toEqual({
       specversion: '1.0',
       id: 'typed-1',

@@ -3,12 +3,14 @@
  * `publish(type, data)`. The event is built as CloudEvents 1.0, validated by the gateway's own
  * `parseEvent` before anything is sent (a bad field throws a `HeraldError('validation_failed')`
  * naming it; nothing is published), and published with JetStream to `<prefix>.events.<type>` with
- * `Nats-Msg-Id` = the event id, so a retried publish is de-duplicated.
+ * `Nats-Msg-Id` = `<source>:<id>` (`eventMessageId`, as the HTTP ingress and the CLI set it), so a
+ * retried publish is de-duplicated and the same id from another source is not.
  */
 import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { z } from 'zod';
+import { eventMessageId } from './channel-message.js';
 import { parseEvent, type eventDataSchema } from './envelope.js';
 import { formatIssues, HeraldError } from './errors.js';
 import { DEFAULT_SUBJECT_PREFIX, subjects } from './subjects.js';
@@ -102,7 +104,7 @@ export function eventPublisher(options: EventPublisherOptions): EventPublisher {
         throw new HeraldError('validation_failed', `Invalid ${type} event, not published: ${formatIssues(parsed.issues)}`, parsed.issues);
       }
       const subject = s.event(type);
-      const ack = await js.publish(subject, body, { msgID: id });
+      const ack = await js.publish(subject, body, { msgID: eventMessageId({ source: options.source, id }) });
       return { id, subject, seq: ack.seq, duplicate: ack.duplicate };
     },
   };
