@@ -3,7 +3,13 @@
  * (one statement or transaction per batch instead of one per item). Each caller's promise settles
  * with its own item's result only after the batch holding it is durable, so "acknowledge only after
  * the outcome is durable" still holds per message. No timers: a lone item is written at once.
+ *
+ * A batch that fails because of its data (`isItemError`, e.g. a row PostgreSQL can never store) is
+ * written again one item at a time, so one bad item fails only its own caller, not the up to
+ * `maxBatch` unrelated items batched with it. Other failures (connection lost) fail the batch.
  */
+import { classifyFailure } from '../ingest/failure-class.js';
+
 interface Pending<T, R> {
   readonly item: T;
   readonly resolve: (result: R) => void;
@@ -19,6 +25,8 @@ export class GroupCommit<T, R> {
     private readonly write: (items: readonly T[]) => Promise<readonly R[]>,
     /** Items per write. @default 256 */
     private readonly maxBatch = 256,
+    /** True when a failure lies in the items (worth isolating them). @default permanent failures */
+    private readonly isItemError: (error: unknown) => boolean = (error) => classifyFailure(error) === 'permanent',
   ) {}
 
   submit(item: T): Promise<R> {
@@ -36,9 +44,21 @@ export class GroupCommit<T, R> {
         const results = await this.write(batch.map((p) => p.item));
         batch.forEach((p, index) => p.resolve(results[index] as R));
       } catch (error) {
-        for (const p of batch) p.reject(error);
+        if (batch.length > 1 && this.isItemError(error)) await this.writeEach(batch);
+        else for (const p of batch) p.reject(error);
       }
     }
     this.flushing = false;
+  }
+
+  private async writeEach(batch: readonly Pending<T, R>[]): Promise<void> {
+    for (const p of batch) {
+      try {
+        const [result] = await this.write([p.item]);
+        p.resolve(result as R);
+      } catch (error) {
+        p.reject(error);
+      }
+    }
   }
 }

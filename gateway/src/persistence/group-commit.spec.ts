@@ -1,0 +1,44 @@
+import { describe, expect, it } from '@jest/globals';
+import { GroupCommit } from './group-commit.js';
+
+function sqlError(code: string): Error {
+  return Object.assign(new Error(`SQLSTATE ${code}`), { code });
+}
+
+/** A write that records its batches, holds the first until released, and fails on `bad`. */
+function recordingWrite(failure: Error) {
+  const batches: string[][] = [];
+  let release!: () => void;
+  const firstHeld = new Promise<void>((resolve) => (release = resolve));
+  const write = async (items: readonly string[]): Promise<string[]> => {
+    batches.push([...items]);
+    if (batches.length === 1) await firstHeld;
+    if (items.includes('bad')) throw failure;
+    return items.map((item) => `stored ${item}`);
+  };
+  return { batches, write, release: () => release() };
+}
+
+describe('GroupCommit', () => {
+  it('a row that can never be stored fails only its own caller: the failed batch is written again item by item', async () => {
+    const { batches, write, release } = recordingWrite(sqlError('22021'));
+    const commit = new GroupCommit(write);
+    const first = commit.submit('a');
+    const rest = ['b', 'bad', 'c'].map((item) => commit.submit(item).then(String, (error: Error) => `failed: ${error.message}`));
+    release();
+    expect(await first).toBe('stored a');
+    expect(await Promise.all(rest)).toEqual(['stored b', 'failed: SQLSTATE 22021', 'stored c']);
+    expect(batches).toEqual([['a'], ['b', 'bad', 'c'], ['b'], ['bad'], ['c']]);
+  });
+
+  it('a lost connection fails the whole batch at once (no write per item against a database that is away)', async () => {
+    const { batches, write, release } = recordingWrite(sqlError('08006'));
+    const commit = new GroupCommit(write);
+    const first = commit.submit('a');
+    const rest = ['b', 'bad', 'c'].map((item) => commit.submit(item).then(String, (error: Error) => `failed: ${error.message}`));
+    release();
+    expect(await first).toBe('stored a');
+    expect(await Promise.all(rest)).toEqual(['failed: SQLSTATE 08006', 'failed: SQLSTATE 08006', 'failed: SQLSTATE 08006']);
+    expect(batches).toEqual([['a'], ['b', 'bad', 'c']]);
+  });
+});
