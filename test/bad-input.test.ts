@@ -78,7 +78,10 @@ beforeAll(async () => {
   nc = await connect({ servers: url });
   js = jetstream(nc);
   db = await createTestDatabase();
-  gateway = await startGateway({ config: testGatewayConfig(url, prefix, db.url), logger: silentLogger });
+  gateway = await startGateway({
+    config: testGatewayConfig(url, prefix, db.url, { HERALD_EXTRA_EVENT_SUBJECTS: `${prefix}_legacy.>` }),
+    logger: silentLogger,
+  });
   admin = new ApiClient(`http://127.0.0.1:${gateway.port}/api/v1`, TEST_ADMIN_TOKEN);
   alertPool = openAlertDatabase({ databaseUrl: db.url, dataDir: '.herald' });
   webhooksPool = openWebhooksDatabase({ databaseUrl: db.url, dataDir: '.herald' });
@@ -150,6 +153,17 @@ describe('events that can never be routed are dead-lettered at once, not retried
     ]);
     const decisions = await admin.get(`/events/${e.id}/decisions`);
     expect(decisions.status).toBe(404);
+  });
+
+  it('an event on an extra subject (HERALD_EXTRA_EVENT_SUBJECTS) is routed whatever its last token: only <prefix>.events.* names the type', async () => {
+    const e = event({ id: 'legacy-1', type: 'scan_added' });
+    await js.publish(`${prefix}_legacy.notify`, JSON.stringify(e));
+    const decided = await waitFor(
+      () => admin.get<{ event_id: string; type: string }>(`/events/${e.id}/decisions`),
+      (r) => r.status === 200,
+      10_000,
+    );
+    expect([decided.body.event_id, decided.body.type]).toEqual(['legacy-1', 'scan_added']);
   });
 
   it('an event whose channel messages NATS can never carry (over max_payload) is dead-lettered as permanent on its first delivery', async () => {

@@ -39,14 +39,21 @@ function streamConfig(def: StreamDefinition): Partial<StreamConfig> & { name: st
   };
 }
 
-/** Creates the stream, or updates subjects, limits, replicas and placement of an existing one. */
+/**
+ * Creates the stream, or updates subjects, limits, replicas and placement of an existing one.
+ * Subjects are only ever added: every Herald process provisions the whole topology, and only the
+ * gateway knows `HERALD_EXTRA_EVENT_SUBJECTS`, so a plugin starting after it must not take those
+ * away (removing a subject is an operator's `nats stream edit`).
+ */
 export async function ensureStream(jsm: JetStreamManager, def: StreamDefinition): Promise<void> {
   const config = streamConfig(def);
   try {
     const info = await jsm.streams.info(def.name);
     const current = info.config;
+    const missing = (config.subjects ?? []).filter((subject) => !current.subjects.includes(subject));
+    config.subjects = [...current.subjects, ...missing];
     const same =
-      JSON.stringify([...current.subjects].sort()) === JSON.stringify([...(config.subjects ?? [])].sort()) &&
+      missing.length === 0 &&
       current.max_age === config.max_age &&
       current.duplicate_window === config.duplicate_window &&
       current.max_msg_size === config.max_msg_size &&

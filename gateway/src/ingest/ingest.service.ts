@@ -48,7 +48,12 @@ export class IngestService {
     private readonly schedules: ScheduledEventsRepository,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: GatewayMetrics,
-  ) {}
+  ) {
+    this.eventSubjects = `${config.subjectPrefix}.events.`;
+  }
+
+  /** `<prefix>.events.`: the subjects whose last token is the event type. */
+  private readonly eventSubjects: string;
 
   async handle(message: ReceivedMessage): Promise<HandlerOutcome> {
     if (message.deliveryCount === 1) this.metrics.eventsReceived.inc();
@@ -64,8 +69,10 @@ export class IngestService {
       };
     }
     const event = parsed.event;
+    // Only subjects under `<prefix>.events.` name the type; extra subjects the stream captures
+    // (HERALD_EXTRA_EVENT_SUBJECTS, SPEC §2.1) carry any type.
     const subjectType = message.subject.slice(message.subject.lastIndexOf('.') + 1);
-    if (subjectType !== event.type) {
+    if (message.subject.startsWith(this.eventSubjects) && subjectType !== event.type) {
       this.metrics.eventsInvalid.inc();
       const issue = {
         path: 'type',
