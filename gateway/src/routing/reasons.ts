@@ -13,7 +13,6 @@ export const reasons = {
   noSystemDestination: (channel: string) => `channel ${channel} has no system destination configured`,
   noActiveSuperuser: 'no active superuser to receive the system alert',
   alreadySystemAlert: 'already receives the system alert',
-  alreadyPlanned: (channel: string) => `already receives ${channel} for this event`,
   noEmail: 'user has no email address',
   alreadySystemMail: (address: string) => `already receives the system mail at ${address}`,
   alreadyUserMail: (address: string, username: string) => `already receives the mail sent to ${address} for user ${username}`,

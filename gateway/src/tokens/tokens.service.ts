@@ -20,9 +20,6 @@ export interface CreatedToken extends ApiTokenView {
   readonly token: string;
 }
 
-/** Hex SHA-256 of the token text: the stored form, and the one plugins send over NATS. */
-export const hashToken = tokenDigest;
-
 const DIGEST = /^[0-9a-f]{64}$/;
 
 @Injectable()
@@ -32,7 +29,7 @@ export class TokensService {
   /** Creates an admin token (`userId` null/absent) or a user token; `null` when the user does not exist. */
   async create(userId: string | null = null): Promise<CreatedToken | null> {
     const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-    const stored = await this.repository.insert(`tok_${randomUUID()}`, hashToken(token), userId);
+    const stored = await this.repository.insert(`tok_${randomUUID()}`, tokenDigest(token), userId);
     return stored ? { ...stored, token } : null;
   }
 
@@ -42,7 +39,7 @@ export class TokensService {
    */
   async verify(token: string): Promise<TokenIdentity | null> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
-    return this.verifyDigest(hashToken(token));
+    return this.verifyDigest(tokenDigest(token));
   }
 
   /** As `verify`, from the token's hex SHA-256 (what plugins send over NATS). */

@@ -395,18 +395,9 @@ export class EndpointStore {
     return { promoted: promoted.length, reactivated: reactivated.length };
   }
 
-  async deliveryRecords(deliveryId: string): Promise<Map<string, DeliveryRecord>> {
-    const rows = (
-      await this.pool.query(`select endpoint_id, state, detail, since from webhooks.delivery_endpoints where delivery_id = $1`, [
-        deliveryId,
-      ])
-    ).rows as Array<{ endpoint_id: string; state: DeliveryState; detail: string | null; since: Date | string | null }>;
-    return new Map(rows.map((r) => [r.endpoint_id, { state: r.state, detail: r.detail, since: maybeDate(r.since) }]));
-  }
-
   /**
    * The endpoints of a destination (by name, at most `limit`) with what happened to each for
-   * `deliveryId`: one round trip for what used to be two (`list` + `deliveryRecords`).
+   * `deliveryId`, in one round trip.
    */
   async endpointsForDelivery(filter: OwnerFilter, deliveryId: string, limit: number): Promise<EndpointForDelivery[]> {
     const values: unknown[] = [deliveryId, limit];
