@@ -181,6 +181,16 @@ describe('events that can never be routed are dead-lettered at once, not retried
     // Too large to travel inside the letter: it says so and where the original is.
     expect(letter.payload_base64).toBe('');
     expect(letter.reason).toContain(`the original is ${topo.streams.events.name} sequence ${letter.stream_seq}`);
+    // A replay of a letter without its payload would publish nothing: refused, saying why.
+    const stored = `${topo.streams.events.name}-${letter.stream_seq}`;
+    await waitFor(
+      () => admin.get(`/dead-letters/${stored}`),
+      (r) => r.status === 200,
+      10_000,
+    );
+    const replay = await admin.post<{ error: { code: string; message: string } }>(`/dead-letters/${stored}/replay`, {});
+    expect([replay.status, replay.body.error.code]).toEqual([409, 'payload_missing']);
+    expect(replay.body.error.message).toContain('republish the original instead');
   });
 
   it('leaves nothing pending or unacknowledged on the gateway consumer', async () => {

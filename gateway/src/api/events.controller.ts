@@ -145,6 +145,14 @@ export class EventsController {
   @HttpCode(202)
   async replay(@Param('id') id: string) {
     const letter = found(await this.deliveryLog.getDeadLetter(id), `dead letter ${id}`);
+    if (letter.payload_base64 === '') {
+      // sent without its payload (too large for NATS inside a letter): replaying would publish nothing
+      throw new ApiError(
+        409,
+        'payload_missing',
+        `Dead letter ${id} carries no payload (too large to travel inside it; its reason says where the original was): republish the original instead`,
+      );
+    }
     const h = natsHeaders();
     for (const [key, value] of Object.entries(letter.headers)) if (key !== 'Nats-Msg-Id') h.set(key, value);
     const replayId = `replay:${id}:${Date.now()}`;
