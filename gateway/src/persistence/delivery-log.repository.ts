@@ -282,26 +282,10 @@ export class DeliveryLogRepository {
       });
       return;
     }
+    // both inserts as data-modifying CTEs of one statement: atomic, one round trip
     await queryRows(
       this.em.fork(),
-      sql`with decided as (
-          insert into gateway.event_decisions (source, event_id, type, column_name, decisions)
-          select d.source, d.event_id, d.type, d.column_name, d.decisions
-          from jsonb_to_recordset(${JSON.stringify(decisions)}::jsonb) as d(source text, event_id text, type text, column_name text, decisions jsonb)
-          order by d.source, d.event_id
-          on conflict (source, event_id) do update set type = excluded.type, column_name = excluded.column_name,
-            decisions = excluded.decisions, routed_at = now()
-          returning 1
-        ), delivered as (
-          insert into gateway.deliveries (delivery_id, event_id, channel, user_id, destination, outcome, attempt)
-          select d.delivery_id, d.event_id, d.channel, d.user_id, d.destination, 'published', 0
-          from jsonb_to_recordset(${JSON.stringify([...deliveries.values()])}::jsonb)
-            as d(delivery_id text, event_id text, channel text, user_id text, destination jsonb)
-          order by d.delivery_id
-          on conflict (delivery_id) do nothing
-          returning 1
-        )
-        select (select count(*) from decided) as decided, (select count(*) from delivered) as delivered`,
+      sql`with decided as (${insertDecisions(decisions)}), delivered as (${insertDeliveries([...deliveries.values()])}) select 1`,
     );
   }
 
