@@ -6,26 +6,17 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { topology } from '@herald/contracts';
-import { deleteTopology, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
+import { deleteTopology, resolveNatsUrl, uniquePrefix, reservedPort } from '@herald/contracts/testing';
 import { TEST_ADMIN_TOKEN } from './support/gateway-config.js';
 import { startNode, type ChildHandle } from './support/processes.js';
 
 const prefix = uniquePrefix('aioready');
 const dir = mkdtempSync(join(tmpdir(), 'herald-aio-ready-'));
 let herald: ChildHandle | undefined;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 async function status(url: string): Promise<number> {
   try {
@@ -48,7 +39,7 @@ afterAll(async () => {
 
 describe('all-in-one /health/ready', () => {
   it('is 200 only once the alert and webhooks APIs are served', async () => {
-    const port = await freePort();
+    const port = await reservedPort();
     herald = startNode(
       'cli/start.mjs',
       {

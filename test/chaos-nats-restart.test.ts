@@ -6,13 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { silentLogger, topology } from '@herald/contracts';
-import { readStream, waitFor } from '@herald/contracts/testing';
+import { readStream, waitFor, reservedPort } from '@herald/contracts/testing';
 import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import { ApiClient } from './support/api-client.js';
@@ -27,17 +26,6 @@ let db: TestDatabase;
 let gateway: RunningGateway;
 let client: NatsConnection;
 let base: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function startNats(): Promise<void> {
   server = spawn('/usr/sbin/nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], { stdio: 'ignore' });
@@ -73,7 +61,7 @@ async function routed(eventId: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  port = await freePort();
+  port = await reservedPort();
   await startNats();
   db = await createTestDatabase();
   const url = `nats://127.0.0.1:${port}`;

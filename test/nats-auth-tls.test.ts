@@ -14,13 +14,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, nkeys, type NatsConnection } from '@nats-io/transport-node';
 import { connectNats, loadNatsEnv, pluginBuckets, silentLogger, topology } from '@herald/contracts';
-import { waitFor } from '@herald/contracts/testing';
+import { waitFor, reservedPort } from '@herald/contracts/testing';
 import { main as cli } from '../cli/src/herald.js';
 import { parseGatewayConfig } from '../gateway/src/config/gateway-config.js';
 import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
@@ -62,17 +61,6 @@ const tlsEnv = (): Record<string, string> => ({
   NATS_TLS_CERT_FILE: file('client.pem'),
   NATS_TLS_KEY_FILE: file('client-key.pem'),
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function openssl(...args: string[]): void {
   const result = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
@@ -190,7 +178,7 @@ function inspect(): Promise<NatsConnection> {
 beforeAll(async () => {
   makeCertificates();
   writeFileSync(file('gateway.nk'), `${new TextDecoder().decode(gatewayKey.getSeed())}\n`, { mode: 0o600 });
-  port = await freePort();
+  port = await reservedPort();
   url = `tls://127.0.0.1:${port}`;
   writeFileSync(file('nats.conf'), serverConfig());
   server = spawn('/usr/sbin/nats-server', ['-c', file('nats.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -213,7 +201,7 @@ beforeAll(async () => {
   gateway = await startGateway({ config, logger: silentLogger });
   admin = new ApiClient(`http://127.0.0.1:${gateway.port}/api/v1`, TEST_ADMIN_TOKEN);
 
-  const [alertPort, webhooksPort] = [await freePort(), await freePort()];
+  const [alertPort, webhooksPort] = [await reservedPort(), await reservedPort()];
   const pluginEnv = (user: 'alert' | 'webhooks', httpPort: number): Record<string, string> => ({
     NATS_URL: url,
     NATS_USER: user,

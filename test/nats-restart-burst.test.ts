@@ -8,14 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import { topology } from '@herald/contracts';
-import { createScratchDatabase, uniquePrefix, waitFor, type ScratchDatabase } from '@herald/contracts/testing';
+import { createScratchDatabase, uniquePrefix, waitFor, type ScratchDatabase, reservedPort } from '@herald/contracts/testing';
 import { ApiClient } from './support/api-client.js';
 import { readyStatus, startDeployable, tally, waitStarted } from './support/fault-kit.js';
 import { TEST_ADMIN_TOKEN } from './support/gateway-config.js';
@@ -31,14 +30,6 @@ let server: ChildProcess | undefined;
 let nc: NatsConnection;
 let db: ScratchDatabase;
 const children: ChildHandle[] = [];
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 async function startNats(): Promise<void> {
   server = spawn('/usr/sbin/nats-server', ['-a', '127.0.0.1', '-p', String(natsPort), '-js', '-sd', store], { stdio: 'ignore' });
@@ -93,7 +84,7 @@ function publishEvents(from: number, count: number): Promise<unknown[]> {
 }
 
 beforeAll(async () => {
-  natsPort = await freePort();
+  natsPort = await reservedPort();
   await startNats();
   nc = await connect({ servers: `nats://127.0.0.1:${natsPort}`, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   db = await createScratchDatabase();

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createScratchDatabase, waitFor, type ScratchDatabase, uniquePrefix } from '@herald/contracts/testing';
+import { createScratchDatabase, waitFor, type ScratchDatabase, uniquePrefix, reservedPort } from '@herald/contracts/testing';
 import { readyStatus, startDeployable, waitStarted } from './support/fault-kit.js';
 import type { ChildHandle } from './support/processes.js';
 
@@ -22,14 +22,6 @@ let nats: ChildProcess | undefined;
 let proxy: Server | undefined;
 const sockets = new Set<Socket>();
 const children: ChildHandle[] = [];
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 /** Forwards `port` to the real PostgreSQL server at `target`. */
 async function startProxy(port: number, target: URL): Promise<Server> {
@@ -68,13 +60,13 @@ afterAll(async () => {
 
 describe('starting while NATS and PostgreSQL are down', () => {
   it('waits with backoff and readiness 503, then becomes ready without a restart', async () => {
-    const natsPort = await freePort();
-    const pgPort = await freePort();
+    const natsPort = await reservedPort();
+    const pgPort = await reservedPort();
     const real = new URL(db.url);
     const viaProxy = new URL(db.url);
     viaProxy.host = `127.0.0.1:${pgPort}`;
     const env = { natsUrl: `nats://127.0.0.1:${natsPort}`, databaseUrl: viaProxy.toString(), prefix };
-    const ports = { gateway: await freePort(), alert: await freePort() };
+    const ports = { gateway: await reservedPort(), alert: await reservedPort() };
     const gateway = startDeployable('gateway', env, { HERALD_HTTP_PORT: String(ports.gateway) });
     const alert = startDeployable('alert', env, { HERALD_PLUGIN_HTTP_PORT: String(ports.alert) });
     children.push(gateway, alert);

@@ -20,4 +20,5 @@ export {
 } from './plugin-harness.js';
 export { describePluginConformance, type ConformanceHarness, type PluginConformanceOptions } from './plugin-conformance.js';
 export { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
+export { reservedPort } from './ports.js';
 export { startNatsCluster, type NatsCluster, type NatsClusterNode, type NatsClusterOptions } from './nats-cluster.js';

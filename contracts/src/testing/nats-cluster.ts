@@ -6,8 +6,8 @@
  * `nats-server` binary (Debian's package installs `/usr/sbin/nats-server`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { reservedPort } from './ports.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -43,17 +43,6 @@ export interface NatsClusterOptions {
   readonly startTimeoutMs?: number;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /** Resolves once `url` answers a JetStream account request (the cluster has a meta leader). */
 async function waitForJetStream(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -82,7 +71,7 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   const root = mkdtempSync(join(tmpdir(), 'herald-nats-cluster-'));
   const specs: Array<{ name: string; port: number; clusterPort: number }> = [];
-  for (let i = 1; i <= size; i++) specs.push({ name: `n${i}`, port: await freePort(), clusterPort: await freePort() });
+  for (let i = 1; i <= size; i++) specs.push({ name: `n${i}`, port: await reservedPort(), clusterPort: await reservedPort() });
   const routes = specs.map((s) => `nats-route://127.0.0.1:${s.clusterPort}`);
 
   const nodes = specs.map((spec): NatsClusterNode & { spawn(): void } => {
