@@ -12,11 +12,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import type pg from 'pg';
 import { connectNats, jsonLogger, loadPluginEnv, pluginHttpHandler, runPlugin, type HttpHandler, type Logger } from '@herald/contracts';
-import { openAlertPlugin, loadAlertEnv } from '@herald/plugin-alert';
+import { ALERTS_API, openAlertPlugin, loadAlertEnv } from '@herald/plugin-alert';
 import { loadMailEnv, startMailPlugin } from '@herald/plugin-mail';
 import { loadMsteamsEnv, startMsteamsPlugin } from '@herald/plugin-msteams';
 import { loadSlackEnv, startSlackPlugin } from '@herald/plugin-slack';
-import { DEFAULT_WEBHOOKS_CONFIG, loadWebhooksEnv, openWebhooksPlugin } from '@herald/plugin-webhooks';
+import { DEFAULT_WEBHOOKS_CONFIG, loadWebhooksEnv, openWebhooksPlugin, WEBHOOKS_API } from '@herald/plugin-webhooks';
 import { createPglitePool, parseGatewayConfig, startGateway, TokensService } from '@herald/gateway';
 import { runDemo } from './demo.js';
 import { ensureNats } from './embedded-nats.js';
@@ -74,6 +74,7 @@ export async function startAllInOne(env: Env, options: { demo?: boolean; print?:
     config,
     logger: logger.child({ component: 'gateway' }),
     apiHandlers: [chain(pluginApis)],
+    apiOperations: [...ALERTS_API, ...WEBHOOKS_API],
     ready: () => pluginApisMounted,
     ...(pool ? { databasePool: pool } : {}),
   });

@@ -54,6 +54,22 @@ export {
   type PublishedEvent,
   type PublishEventOptions,
 } from './publisher.js';
+export {
+  errorBodySchema,
+  eventIdPathSchema,
+  jsonSchemaOf,
+  openApiDocument,
+  openApiPath,
+  pageSchema,
+  pathIdSchema,
+  validationIssueSchema,
+  type ApiAccess,
+  type ApiOperation,
+  type ApiResponseDoc,
+  type ApiRouteDoc,
+  type HttpMethod,
+  type OpenApiOptions,
+} from './openapi.js';
 export { isMailAddress, mailAddressSchema } from './mail-address.js';
 export { HeraldError, formatIssues, hasErrorCode, type HeraldErrorCode, type ValidationIssue } from './errors.js';
 export { DEFAULT_SUBJECT_PREFIX, subjects, type DeadLetterStage, type Subjects } from './subjects.js';

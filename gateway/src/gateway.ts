@@ -4,10 +4,21 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Type } from '@nestjs/common';
-import { asyncApiDocument, connectNats, type HttpHandler, type Logger, type StartupProbe } from '@herald/contracts';
+import { z } from 'zod';
+import {
+  API_PREFIX,
+  asyncApiDocument,
+  connectNats,
+  openApiDocument,
+  type ApiOperation,
+  type HttpHandler,
+  type Logger,
+  type StartupProbe,
+} from '@herald/contracts';
 import type pg from 'pg';
+import { gatewayOperations } from './api/openapi-operations.js';
 import { AppModule } from './app.module.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { ErrorFilter } from './http/error.filter.js';
@@ -32,6 +43,11 @@ export interface StartGatewayOptions {
    */
   readonly apiHandlers?: readonly HttpHandler[];
   /**
+   * The operations `apiHandlers` serve, paths relative to `/api/v1` like the handlers' own
+   * (`ALERTS_API`, `WEBHOOKS_API`), for the OpenAPI document. @default none
+   */
+  readonly apiOperations?: readonly ApiOperation[];
+  /**
    * What answers on `config.httpPort` while the gateway waits for NATS and PostgreSQL (`main.ts`
    * passes one so `/health/ready` says 503 meanwhile); closed just before the gateway listens.
    * @default none
@@ -51,6 +67,58 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** Routes outside the `/api/v1` prefix. */
+const UNPREFIXED_ROUTES = ['health/live', 'health/ready', 'metrics'];
+
+/** The two documents, served beside the Swagger UI at `/api/docs`. */
+const DOCUMENT_OPERATIONS: readonly ApiOperation[] = [
+  {
+    method: 'get',
+    path: '/api/docs/openapi.json',
+    tag: 'docs',
+    access: 'public',
+    summary: 'This OpenAPI 3.1 document',
+    responses: { 200: { description: 'The OpenAPI document', schema: z.record(z.string(), z.unknown()) } },
+  },
+  {
+    method: 'get',
+    path: '/api/docs/asyncapi.json',
+    tag: 'docs',
+    access: 'public',
+    summary: 'The AsyncAPI 3.0 document of the NATS interface (subjects, headers, payload schemas)',
+    responses: { 200: { description: 'The AsyncAPI document', schema: z.record(z.string(), z.unknown()) } },
+  },
+  {
+    method: 'get',
+    path: '/api/docs',
+    tag: 'docs',
+    access: 'public',
+    summary: 'Swagger UI for this document',
+    responses: { 200: { description: 'An HTML page', contentType: 'text/html' } },
+  },
+];
+
+/**
+ * The OpenAPI document of everything `app` serves: its controllers, the plugin APIs mounted
+ * beside them and the documents themselves. `undocumented` lists routes without `@ApiDoc`.
+ */
+export function gatewayOpenApi(
+  app: NestExpressApplication,
+  pluginOperations: readonly ApiOperation[] = [],
+): { document: Record<string, unknown>; undocumented: string[] } {
+  const own = gatewayOperations(app, { prefix: API_PREFIX.slice(1), unprefixed: UNPREFIXED_ROUTES });
+  const plugins = pluginOperations.map((operation) => ({ ...operation, path: `${API_PREFIX}${operation.path}` }));
+  const document = openApiDocument({
+    title: 'Herald',
+    version: '1',
+    description:
+      'The HTTP API of the Herald notification gateway: every operation served on the gateway port (`HERALD_HTTP_PORT`), ' +
+      'including the alerts and webhooks APIs of the plugins mounted there. Every error answers `{ "error": { code, message, details } }`.',
+    operations: [...own.operations, ...plugins, ...DOCUMENT_OPERATIONS],
+  });
+  return { document, undocumented: own.undocumented };
+}
+
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { config, logger } = options;
   options.startupProbe?.waitingFor('nats');
@@ -68,18 +136,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }),
     { logger: false, abortOnError: false, bodyParser: false },
   );
-  app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.setGlobalPrefix(API_PREFIX.slice(1), { exclude: UNPREFIXED_ROUTES });
   app.use(requireJsonBody);
   for (const handler of options.apiHandlers ?? []) app.use(handler);
   app.useBodyParser('json', { limit: config.maxEventBytes + 64 * 1024 });
   app.use(refuseUnstorableInput);
   app.useGlobalFilters(new ErrorFilter(logger));
   app.useGlobalPipes(new PathIdPipe());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle('Herald').setDescription('Herald notification gateway API').setVersion('1').addBearerAuth().build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  const { document, undocumented } = gatewayOpenApi(app, options.apiOperations);
+  if (undocumented.length > 0) logger.warn('routes without @ApiDoc are in the OpenAPI document without schemas', { routes: undocumented });
+  SwaggerModule.setup('api/docs', app, document as unknown as OpenAPIObject, {
+    jsonDocumentUrl: 'api/docs/openapi.json',
+    yamlDocumentUrl: '',
+  });
   const asyncApi = asyncApiDocument({ prefix: config.subjectPrefix });
   const adapter = app.getHttpAdapter();
   adapter.get('/api/docs/asyncapi.json', (_request, response) => {

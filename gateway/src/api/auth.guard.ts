@@ -3,7 +3,7 @@
  * `HERALD_ADMIN_TOKEN`) may do everything; a user token acts only on its own user. Routes marked
  * `@AdminOnly()` refuse user tokens with 403.
  */
-import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, SetMetadata, type CanActivate, type ExecutionContext, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiError } from '../http/error.filter.js';
 import { TokenAuthenticator } from './token-authenticator.js';
@@ -14,6 +14,11 @@ import type { Identity } from '@herald/contracts';
 const ADMIN_ONLY = 'herald:admin-only';
 /** Marks a route (or controller) as admin-only. */
 export const AdminOnly = (): MethodDecorator & ClassDecorator => SetMetadata(ADMIN_ONLY, true);
+
+/** Whether a route is admin-only (marked on the method or its controller): for the OpenAPI document. */
+export function isAdminOnly(reflector: Reflector, handler: Type | ((...args: never[]) => unknown), controller: Type): boolean {
+  return reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [handler, controller]) === true;
+}
 
 export interface AuthenticatedRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -40,7 +45,7 @@ export class AuthGuard implements CanActivate {
       );
     const token = match[1];
     request.identity = await this.identify(token);
-    const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [context.getHandler(), context.getClass()]) === true;
+    const adminOnly = isAdminOnly(this.reflector, context.getHandler() as (...args: never[]) => unknown, context.getClass());
     if (adminOnly && request.identity.kind !== 'admin') throw new ApiError(403, 'forbidden', 'This endpoint needs an admin token');
     return true;
   }

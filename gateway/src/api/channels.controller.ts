@@ -4,16 +4,18 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { JetStreamApiError } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BUILTIN_CHANNELS, CHANNEL_NAME_PATTERN } from '@herald/contracts';
+import { BUILTIN_CHANNELS, CHANNEL_NAME_PATTERN, pageSchema } from '@herald/contracts';
 import { ChannelConfigDistributor, channelBuckets } from '../channel-config/channel-config-distributor.js';
 import { ChannelConfigService } from '../channel-config/channel-config.service.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { GATEWAY_CONFIG, NATS_CONNECTION } from '../config/tokens.js';
 import { ApiError } from '../http/error.filter.js';
-import { paginate, parsePageQuery, positionKey } from '../http/pagination.js';
+import { pageQuerySchema, paginate, parsePageQuery, positionKey } from '../http/pagination.js';
 import { ChangeNotifier } from '../snapshot/change-notifier.js';
 import { AdminOnly, AuthGuard } from './auth.guard.js';
 import { found } from './not-found.js';
+import { ApiDoc } from './api-doc.decorator.js';
+import { channelConfigBodySchema, channelConfigResponse, channelNameSchema, channelResponse } from './responses.js';
 
 /** A channel's live plugin instances, aggregated from the `herald_plugins` KV bucket. */
 interface PluginRegistration {
@@ -74,6 +76,11 @@ export class ChannelsController {
   }
 
   @Get()
+  @ApiDoc({
+    summary: 'List channels: built-in, configured and registered, with their live plugin instances',
+    query: pageQuerySchema,
+    responses: { 200: pageSchema(channelResponse) },
+  })
   async list(@Query() query: unknown) {
     const page = parsePageQuery(query);
     const configs = await this.service.listForApi();
@@ -96,12 +103,23 @@ export class ChannelsController {
   }
 
   @Get(':channel/config')
+  @ApiDoc({
+    summary: "Get a channel's configuration (secret fields write-only)",
+    params: { channel: channelNameSchema },
+    responses: { 200: channelConfigResponse },
+  })
   @AdminOnly()
   async get(@Param('channel') channel: string) {
     return found(await this.service.viewForApi(channel), `channel ${channel}`);
   }
 
   @Put(':channel/config')
+  @ApiDoc({
+    summary: "Replace a channel's configuration",
+    params: { channel: channelNameSchema },
+    body: channelConfigBodySchema,
+    responses: { 200: channelConfigResponse },
+  })
   @AdminOnly()
   async put(@Param('channel') channel: string, @Body() body: unknown) {
     if (!CHANNEL_NAME_PATTERN.test(channel)) {

@@ -7,7 +7,17 @@ import { ChangeNotifier } from '../snapshot/change-notifier.js';
 import { AdminOnly, AuthGuard, assertSelfOrAdmin, type Identity } from './auth.guard.js';
 import { CurrentIdentity } from './identity.decorator.js';
 import { found } from './not-found.js';
-import { paginate, parsePageQuery } from '../http/pagination.js';
+import { pageSchema } from '@herald/contracts';
+import { pageQuerySchema, paginate, parsePageQuery } from '../http/pagination.js';
+import { ApiDoc } from './api-doc.decorator.js';
+import {
+  engagementInputSchema,
+  membershipInputSchema,
+  productInputSchema,
+  productTypeInputSchema,
+  userInputSchema,
+} from '../directory/directory-input.js';
+import { engagementResponse, membershipResponse, productResponse, productTypeResponse, userResponse } from './responses.js';
 
 interface StatusResponse {
   status(code: number): unknown;
@@ -38,18 +48,26 @@ export class DirectoryController {
   }
 
   @Put('users/:id')
+  @ApiDoc({
+    summary: 'Create or replace a user',
+    description: '201 when created, 200 when replaced.',
+    body: userInputSchema,
+    responses: { 200: userResponse, 201: userResponse },
+  })
   @AdminOnly()
   putUser(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: StatusResponse) {
     return this.upserted(this.directory.upsertUser(id, body), res, `user ${id}`);
   }
 
   @Get('users/:id')
+  @ApiDoc({ summary: 'Get a user', responses: { 200: userResponse } })
   async getUser(@Param('id') id: string, @CurrentIdentity() identity: Identity) {
     assertSelfOrAdmin(identity, id);
     return found(await this.directory.getUser(id), `user ${id}`);
   }
 
   @Delete('users/:id')
+  @ApiDoc({ summary: 'Delete a user (with their settings, memberships and tokens)', responses: { 204: null } })
   @AdminOnly()
   @HttpCode(204)
   deleteUser(@Param('id') id: string) {
@@ -57,18 +75,26 @@ export class DirectoryController {
   }
 
   @Put('product-types/:id')
+  @ApiDoc({
+    summary: 'Create or replace a product type',
+    description: '201 when created, 200 when replaced.',
+    body: productTypeInputSchema,
+    responses: { 200: productTypeResponse, 201: productTypeResponse },
+  })
   @AdminOnly()
   putProductType(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: StatusResponse) {
     return this.upserted(this.directory.upsertProductType(id, body), res, `product type ${id}`);
   }
 
   @Get('product-types/:id')
+  @ApiDoc({ summary: 'Get a product type', responses: { 200: productTypeResponse } })
   @AdminOnly()
   async getProductType(@Param('id') id: string) {
     return found(await this.directory.getProductType(id), `product type ${id}`);
   }
 
   @Delete('product-types/:id')
+  @ApiDoc({ summary: 'Delete a product type', responses: { 204: null } })
   @AdminOnly()
   @HttpCode(204)
   deleteProductType(@Param('id') id: string) {
@@ -76,18 +102,26 @@ export class DirectoryController {
   }
 
   @Put('products/:id')
+  @ApiDoc({
+    summary: 'Create or replace a product',
+    description: '201 when created, 200 when replaced.',
+    body: productInputSchema,
+    responses: { 200: productResponse, 201: productResponse },
+  })
   @AdminOnly()
   putProduct(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: StatusResponse) {
     return this.upserted(this.directory.upsertProduct(id, body), res, `product ${id}`);
   }
 
   @Get('products/:id')
+  @ApiDoc({ summary: 'Get a product', responses: { 200: productResponse } })
   @AdminOnly()
   async getProduct(@Param('id') id: string) {
     return found(await this.directory.getProduct(id), `product ${id}`);
   }
 
   @Delete('products/:id')
+  @ApiDoc({ summary: 'Delete a product', responses: { 204: null } })
   @AdminOnly()
   @HttpCode(204)
   deleteProduct(@Param('id') id: string) {
@@ -95,6 +129,7 @@ export class DirectoryController {
   }
 
   @Get('products/:id/members')
+  @ApiDoc({ summary: 'List the members of a product', query: pageQuerySchema, responses: { 200: pageSchema(membershipResponse) } })
   @AdminOnly()
   async listProductMembers(@Param('id') id: string, @Query() query: unknown) {
     const page = parsePageQuery(query);
@@ -102,6 +137,11 @@ export class DirectoryController {
   }
 
   @Put('products/:id/members/:userId')
+  @ApiDoc({
+    summary: 'Add a user to a product (or change their role)',
+    body: membershipInputSchema,
+    responses: { 200: membershipResponse },
+  })
   @AdminOnly()
   async putProductMember(@Param('id') id: string, @Param('userId') userId: string, @Body() body: unknown) {
     const member = found(await this.directory.putProductMember(id, userId, body ?? {}), `product ${id} or user ${userId}`);
@@ -110,6 +150,7 @@ export class DirectoryController {
   }
 
   @Delete('products/:id/members/:userId')
+  @ApiDoc({ summary: 'Remove a user from a product', responses: { 204: null } })
   @AdminOnly()
   @HttpCode(204)
   removeProductMember(@Param('id') id: string, @Param('userId') userId: string) {
@@ -117,6 +158,7 @@ export class DirectoryController {
   }
 
   @Get('product-types/:id/members')
+  @ApiDoc({ summary: 'List the members of a product type', query: pageQuerySchema, responses: { 200: pageSchema(membershipResponse) } })
   @AdminOnly()
   async listProductTypeMembers(@Param('id') id: string, @Query() query: unknown) {
     const page = parsePageQuery(query);
@@ -124,6 +166,11 @@ export class DirectoryController {
   }
 
   @Put('product-types/:id/members/:userId')
+  @ApiDoc({
+    summary: 'Add a user to a product type (or change their role)',
+    body: membershipInputSchema,
+    responses: { 200: membershipResponse },
+  })
   @AdminOnly()
   async putProductTypeMember(@Param('id') id: string, @Param('userId') userId: string, @Body() body: unknown) {
     const member = found(await this.directory.putProductTypeMember(id, userId, body ?? {}), `product type ${id} or user ${userId}`);
@@ -132,6 +179,7 @@ export class DirectoryController {
   }
 
   @Delete('product-types/:id/members/:userId')
+  @ApiDoc({ summary: 'Remove a user from a product type', responses: { 204: null } })
   @AdminOnly()
   @HttpCode(204)
   removeProductTypeMember(@Param('id') id: string, @Param('userId') userId: string) {
@@ -139,18 +187,26 @@ export class DirectoryController {
   }
 
   @Put('engagements/:id')
+  @ApiDoc({
+    summary: 'Create or replace a engagement',
+    description: '201 when created, 200 when replaced.',
+    body: engagementInputSchema,
+    responses: { 200: engagementResponse, 201: engagementResponse },
+  })
   @AdminOnly()
   putEngagement(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: StatusResponse) {
     return this.upserted(this.directory.upsertEngagement(id, body), res, `engagement ${id}`);
   }
 
   @Get('engagements/:id')
+  @ApiDoc({ summary: 'Get an engagement', responses: { 200: engagementResponse } })
   @AdminOnly()
   async getEngagement(@Param('id') id: string) {
     return found(await this.directory.getEngagement(id), `engagement ${id}`);
   }
 
   @Delete('engagements/:id')
+  @ApiDoc({ summary: 'Delete an engagement', responses: { 204: null } })
   @AdminOnly()
   @HttpCode(204)
   deleteEngagement(@Param('id') id: string) {

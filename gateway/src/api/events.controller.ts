@@ -5,16 +5,35 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { z } from 'zod';
-import { DELIVERY_OUTCOMES, eventMessageId, formatIssues, toValidationIssues, validateEvent } from '@herald/contracts';
+import {
+  DELIVERY_OUTCOMES,
+  envelopeSchema,
+  eventIdPathSchema,
+  eventMessageId,
+  formatIssues,
+  pageSchema,
+  toValidationIssues,
+  validateEvent,
+} from '@herald/contracts';
 import { ApiError } from '../http/error.filter.js';
-import { paginate, parsePageQuery, positionKey } from '../http/pagination.js';
+import { pageQuerySchema, paginate, parsePageQuery, positionKey } from '../http/pagination.js';
 import { MessagingService } from '../messaging/messaging.service.js';
 import { DeliveryLogRepository } from '../persistence/delivery-log.repository.js';
-import { EventTypesService } from '../settings/event-types.service.js';
+import { EventTypesService, eventTypeBodySchema } from '../settings/event-types.service.js';
 import { ChangeNotifier } from '../snapshot/change-notifier.js';
 import { AdminOnly, AuthGuard, type Identity } from './auth.guard.js';
 import { CurrentIdentity } from './identity.decorator.js';
 import { found } from './not-found.js';
+import { ApiDoc } from './api-doc.decorator.js';
+import {
+  deadLetterResponse,
+  deadLetterSummaryResponse,
+  decisionsResponse,
+  deliveryResponse,
+  eventTypeResponse,
+  publishedEventResponse,
+  replayResponse,
+} from './responses.js';
 
 const deliveryQuery = z.strictObject({
   event_id: z.string().min(1).optional(),
@@ -59,12 +78,18 @@ export class EventsController {
   ) {}
 
   @Get('event-types')
+  @ApiDoc({
+    summary: 'List event types: the catalogue, then registered ones',
+    query: pageQuerySchema,
+    responses: { 200: pageSchema(eventTypeResponse) },
+  })
   async listEventTypes(@Query() query: unknown) {
     const page = parsePageQuery(query);
     return paginate(await this.eventTypes.list(), (_type, index) => positionKey(index), page);
   }
 
   @Post('event-types')
+  @ApiDoc({ summary: 'Register (or update) an event type', body: eventTypeBodySchema, responses: { 201: eventTypeResponse } })
   @AdminOnly()
   async registerEventType(@Body() body: unknown) {
     const registered = await this.eventTypes.register(body);
@@ -74,6 +99,11 @@ export class EventsController {
 
   /** HTTP ingress: validates like the gateway does, publishes to NATS, answers 202 with the id. */
   @Post('events')
+  @ApiDoc({
+    summary: 'Publish an event over HTTP (validated like one published to NATS)',
+    body: envelopeSchema,
+    responses: { 202: publishedEventResponse },
+  })
   @AdminOnly()
   @HttpCode(202)
   async publish(@Body() body: unknown) {
@@ -89,6 +119,13 @@ export class EventsController {
   }
 
   @Get('events/:eventId/decisions')
+  @ApiDoc({
+    summary: "An event's routing decisions: every delivery and every reason for not delivering",
+    query: decisionsQuery,
+    params: { eventId: eventIdPathSchema },
+    responses: { 200: decisionsResponse },
+    errors: [409],
+  })
   @AdminOnly()
   async decisions(@Param('eventId') id: string, @Query() query: unknown) {
     const { source } = parseQuery(decisionsQuery, query);
@@ -109,6 +146,11 @@ export class EventsController {
 
   /** Admins see every delivery; a user token sees only its own user's. */
   @Get('deliveries')
+  @ApiDoc({
+    summary: 'List deliveries, newest first (a user token: its own)',
+    query: deliveryQuery,
+    responses: { 200: pageSchema(deliveryResponse) },
+  })
   async deliveries(@Query() query: unknown, @CurrentIdentity() identity: Identity) {
     const q = parseQuery(deliveryQuery, query);
     if (identity.kind === 'user' && q.user_id !== undefined && q.user_id !== identity.userId) {
@@ -123,6 +165,7 @@ export class EventsController {
   }
 
   @Get('dead-letters')
+  @ApiDoc({ summary: 'List dead letters', query: deadLetterQuery, responses: { 200: pageSchema(deadLetterSummaryResponse) } })
   @AdminOnly()
   async deadLetters(@Query() query: unknown) {
     const q = parseQuery(deadLetterQuery, query);
@@ -134,6 +177,7 @@ export class EventsController {
   }
 
   @Get('dead-letters/:id')
+  @ApiDoc({ summary: 'Get a dead letter with its payload', responses: { 200: deadLetterResponse } })
   @AdminOnly()
   async deadLetter(@Param('id') id: string) {
     return found(await this.deliveryLog.getDeadLetter(id), `dead letter ${id}`);
@@ -141,6 +185,7 @@ export class EventsController {
 
   /** Publishes the original payload again to its original subject (a fresh message id). */
   @Post('dead-letters/:id/replay')
+  @ApiDoc({ summary: 'Replay a dead letter to its original subject', responses: { 202: replayResponse }, errors: [409] })
   @AdminOnly()
   @HttpCode(202)
   async replay(@Param('id') id: string) {

@@ -2,12 +2,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { formatIssues, toValidationIssues, validateEvent } from '@herald/contracts';
+import { formatIssues, pageSchema, toValidationIssues, validateEvent } from '@herald/contracts';
 import { ApiError } from '../http/error.filter.js';
-import { paginate, parsePageQuery } from '../http/pagination.js';
+import { pageQuerySchema, paginate, parsePageQuery } from '../http/pagination.js';
 import { ScheduledEventsRepository } from '../scheduler/scheduled-events.repository.js';
 import { AdminOnly, AuthGuard } from './auth.guard.js';
 import { found } from './not-found.js';
+import { ApiDoc } from './api-doc.decorator.js';
+import { scheduleResponse } from './responses.js';
 
 /** Most schedules a list walks through (pending ones come first). */
 const SCHEDULES_LISTED = 10_000;
@@ -28,6 +30,12 @@ export class SchedulesController {
 
   /** 201 when created; 200 with the stored schedule when the idempotency key was already used. */
   @Post()
+  @ApiDoc({
+    summary: 'Schedule an event (idempotent per idempotency_key)',
+    description: '201 when created; 200 with the stored schedule when the idempotency key was already used.',
+    body,
+    responses: { 200: scheduleResponse, 201: scheduleResponse },
+  })
   async create(@Body() input: unknown, @Res({ passthrough: true }) res: { status(code: number): unknown }) {
     const parsed = body.safeParse(input);
     if (!parsed.success) {
@@ -54,6 +62,7 @@ export class SchedulesController {
   }
 
   @Get()
+  @ApiDoc({ summary: 'List scheduled events, pending first', query: pageQuerySchema, responses: { 200: pageSchema(scheduleResponse) } })
   async list(@Query() query: unknown) {
     const page = parsePageQuery(query);
     // Served pending first by due time, then the rest by due time (the repository's order).
@@ -62,11 +71,13 @@ export class SchedulesController {
   }
 
   @Get(':id')
+  @ApiDoc({ summary: 'Get a scheduled event', responses: { 200: scheduleResponse } })
   async get(@Param('id') id: string) {
     return found(await this.schedules.get(id), `schedule ${id}`);
   }
 
   @Delete(':id')
+  @ApiDoc({ summary: 'Cancel a pending scheduled event', responses: { 204: null }, errors: [409] })
   @HttpCode(204)
   async cancel(@Param('id') id: string) {
     const result = await this.schedules.cancel(id);

@@ -6,7 +6,11 @@ import { ChangeNotifier } from '../snapshot/change-notifier.js';
 import { AdminOnly, AuthGuard, assertSelfOrAdmin, type Identity } from './auth.guard.js';
 import { CurrentIdentity } from './identity.decorator.js';
 import { found } from './not-found.js';
-import { paginate, parsePageQuery } from '../http/pagination.js';
+import { pageSchema } from '@herald/contracts';
+import { pageQuerySchema, paginate, parsePageQuery } from '../http/pagination.js';
+import { ApiDoc } from './api-doc.decorator.js';
+import { settingsBodySchema } from '../settings/validate-settings.js';
+import { productSettingsResponse, settingsResponse } from './responses.js';
 
 @ApiTags('settings')
 @ApiBearerAuth()
@@ -25,42 +29,49 @@ export class SettingsController {
   }
 
   @Get('settings/system')
+  @ApiDoc({ summary: 'Get the system settings row', responses: { 200: settingsResponse } })
   @AdminOnly()
   getSystem() {
     return this.settings.getSystem();
   }
 
   @Put('settings/system')
+  @ApiDoc({ summary: 'Replace the system settings row', body: settingsBodySchema, responses: { 200: settingsResponse } })
   @AdminOnly()
   putSystem(@Body() body: unknown) {
     return this.changed(this.settings.putSystem(body), 'system settings');
   }
 
   @Patch('settings/system')
+  @ApiDoc({ summary: 'Change columns of the system settings row', body: settingsBodySchema, responses: { 200: settingsResponse } })
   @AdminOnly()
   patchSystem(@Body() body: unknown) {
     return this.changed(this.settings.patchSystem(body), 'system settings');
   }
 
   @Get('settings/template')
+  @ApiDoc({ summary: 'Get the template for new personal rows', responses: { 200: settingsResponse } })
   @AdminOnly()
   async getTemplate() {
     return found(await this.settings.getTemplate(), 'template settings');
   }
 
   @Put('settings/template')
+  @ApiDoc({ summary: 'Replace the template for new personal rows', body: settingsBodySchema, responses: { 200: settingsResponse } })
   @AdminOnly()
   putTemplate(@Body() body: unknown) {
     return this.settings.putTemplate(body);
   }
 
   @Patch('settings/template')
+  @ApiDoc({ summary: 'Change columns of the template', body: settingsBodySchema, responses: { 200: settingsResponse } })
   @AdminOnly()
   patchTemplate(@Body() body: unknown) {
     return this.settings.patchTemplate(body);
   }
 
   @Delete('settings/template')
+  @ApiDoc({ summary: 'Delete the template', responses: { 204: null } })
   @AdminOnly()
   @HttpCode(204)
   async deleteTemplate() {
@@ -68,24 +79,32 @@ export class SettingsController {
   }
 
   @Get('users/:id/settings')
+  @ApiDoc({ summary: "Get a user's personal settings", responses: { 200: settingsResponse } })
   async getPersonal(@Param('id') id: string, @CurrentIdentity() identity: Identity) {
     assertSelfOrAdmin(identity, id);
     return found(await this.settings.getPersonal(id), `user ${id}`);
   }
 
   @Put('users/:id/settings')
+  @ApiDoc({ summary: "Replace a user's personal settings", body: settingsBodySchema, responses: { 200: settingsResponse } })
   async putPersonal(@Param('id') id: string, @Body() body: unknown, @CurrentIdentity() identity: Identity) {
     assertSelfOrAdmin(identity, id);
     return found(await this.changed(this.settings.putPersonal(id, body), `settings of user ${id}`), `user ${id}`);
   }
 
   @Patch('users/:id/settings')
+  @ApiDoc({ summary: "Change columns of a user's personal settings", body: settingsBodySchema, responses: { 200: settingsResponse } })
   async patchPersonal(@Param('id') id: string, @Body() body: unknown, @CurrentIdentity() identity: Identity) {
     assertSelfOrAdmin(identity, id);
     return found(await this.changed(this.settings.patchPersonal(id, body), `settings of user ${id}`), `user ${id}`);
   }
 
   @Get('users/:id/settings/products')
+  @ApiDoc({
+    summary: "List a user's per-product settings rows",
+    query: pageQuerySchema,
+    responses: { 200: pageSchema(productSettingsResponse) },
+  })
   async listProducts(@Param('id') id: string, @CurrentIdentity() identity: Identity, @Query() query: unknown) {
     assertSelfOrAdmin(identity, id);
     const page = parsePageQuery(query);
@@ -94,6 +113,7 @@ export class SettingsController {
 
   // A user token is answered about a product it cannot view exactly as about a missing one (404).
   @Get('users/:id/settings/products/:productId')
+  @ApiDoc({ summary: "Get a user's settings for one product", responses: { 200: productSettingsResponse } })
   async getProduct(@Param('id') id: string, @Param('productId') productId: string, @CurrentIdentity() identity: Identity) {
     assertSelfOrAdmin(identity, id);
     return found(
@@ -103,6 +123,7 @@ export class SettingsController {
   }
 
   @Put('users/:id/settings/products/:productId')
+  @ApiDoc({ summary: "Replace a user's settings for one product", body: settingsBodySchema, responses: { 200: productSettingsResponse } })
   async putProduct(
     @Param('id') id: string,
     @Param('productId') productId: string,
@@ -117,6 +138,11 @@ export class SettingsController {
   }
 
   @Patch('users/:id/settings/products/:productId')
+  @ApiDoc({
+    summary: "Change columns of a user's settings for one product",
+    body: settingsBodySchema,
+    responses: { 200: productSettingsResponse },
+  })
   async patchProduct(
     @Param('id') id: string,
     @Param('productId') productId: string,
@@ -131,6 +157,7 @@ export class SettingsController {
   }
 
   @Delete('users/:id/settings/products/:productId')
+  @ApiDoc({ summary: "Delete a user's settings for one product", responses: { 204: null } })
   @HttpCode(204)
   async deleteProduct(@Param('id') id: string, @Param('productId') productId: string, @CurrentIdentity() identity: Identity) {
     assertSelfOrAdmin(identity, id);

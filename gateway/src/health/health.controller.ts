@@ -1,12 +1,16 @@
 /** Liveness (the process answers) and readiness (NATS connected and streams provisioned, PostgreSQL answers). */
 import { Controller, Get, HttpCode, HttpStatus, Inject, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { EXTRA_READINESS } from '../config/tokens.js';
 import { MessagingService } from '../messaging/messaging.service.js';
 import { GatewayWarmUp } from './warm-up.js';
+import { ApiDoc } from '../api/api-doc.decorator.js';
+import { healthResponse, readinessResponse } from '../api/responses.js';
 
 const DATABASE_CHECK_TIMEOUT_MS = 2_000;
 
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -17,6 +21,7 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiDoc({ summary: 'Liveness: the process answers', responses: { 200: healthResponse } })
   @HttpCode(HttpStatus.OK)
   live(): { status: 'ok' } {
     return { status: 'ok' };
@@ -34,6 +39,10 @@ export class HealthController {
   }
 
   @Get('ready')
+  @ApiDoc({
+    summary: 'Readiness: NATS connected and streams provisioned, PostgreSQL answers, caches warm',
+    responses: { 200: readinessResponse, 503: { description: 'Not ready: `checks` says what is missing', schema: readinessResponse } },
+  })
   async ready(
     @Res({ passthrough: true }) res: { status(code: number): unknown },
   ): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, boolean> }> {

@@ -8,6 +8,7 @@
  * the key of the last item served, so the next page starts after it even when that item has
  * been deleted meanwhile.
  */
+import { z } from 'zod';
 import { formatIssues, type ValidationIssue } from '@herald/contracts';
 import { ApiError } from './error.filter.js';
 
@@ -15,6 +16,18 @@ import { ApiError } from './error.filter.js';
 export const DEFAULT_LIST_LIMIT = 50;
 /** Largest `limit` accepted. */
 export const MAX_LIST_LIMIT = 500;
+
+/** `limit` and `cursor` as the OpenAPI document shows them; `parsePageQuery` checks `limit` with it. */
+export const pageQuerySchema = z.strictObject({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_LIST_LIMIT)
+    .optional()
+    .describe(`Page size, 1 to ${MAX_LIST_LIMIT}; default ${DEFAULT_LIST_LIMIT}`),
+  cursor: z.string().optional().describe('The next_cursor of the previous page, unchanged'),
+});
 
 export interface PageQuery {
   readonly limit: number;
@@ -62,8 +75,8 @@ export function parsePageQuery(query: unknown, allowed: readonly string[] = []):
   let limit = DEFAULT_LIST_LIMIT;
   const limitRaw = single(q, 'limit', issues);
   if (limitRaw !== undefined) {
-    const parsed = /^\d{1,6}$/.test(limitRaw) ? Number(limitRaw) : Number.NaN;
-    if (parsed >= 1 && parsed <= MAX_LIST_LIMIT) limit = parsed;
+    const parsed = /^\d{1,6}$/.test(limitRaw) ? pageQuerySchema.shape.limit.safeParse(limitRaw) : undefined;
+    if (parsed?.success && parsed.data !== undefined) limit = parsed.data;
     else
       issues.push({
         path: 'limit',

@@ -28,6 +28,11 @@ import {
   type ValidationIssue,
 } from '@herald/contracts';
 import type { Cidr } from './address-policy.js';
+import {
+  DEFAULT_WEBHOOKS_LIST_LIMIT as DEFAULT_LIMIT,
+  MAX_WEBHOOKS_LIST_LIMIT as MAX_LIMIT,
+  webhooksListQuerySchema,
+} from './api-operations.js';
 import type { Clock } from './clock.js';
 import { describeEndpoint, type WebhookDispatcher } from './dispatcher.js';
 import { createEndpointSchema, updateEndpointSchema } from './endpoint-input.js';
@@ -61,9 +66,6 @@ const STATUS_OF: Record<WebhookErrorCode, number> = {
   ping_failed: 422,
   auth_unavailable: 503,
 };
-
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 500;
 
 export interface EndpointView {
   readonly id: string;
@@ -211,8 +213,10 @@ export function createWebhooksApi(options: WebhooksApiOptions): HttpHandler {
       const query = req.query;
       const limitRaw = query['limit'];
       const limitText = limitRaw === undefined ? undefined : typeof limitRaw === 'string' ? limitRaw : 'given more than once';
-      const limit = limitText === undefined ? DEFAULT_LIMIT : /^\d{1,6}$/.test(limitText) ? Number(limitText) : Number.NaN;
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+      const parsed =
+        limitText !== undefined && /^\d{1,6}$/.test(limitText) ? webhooksListQuerySchema.shape.limit.safeParse(limitText) : undefined;
+      const limit = limitText === undefined ? DEFAULT_LIMIT : parsed?.success ? (parsed.data ?? DEFAULT_LIMIT) : undefined;
+      if (limit === undefined) {
         throw new WebhookError('validation_failed', `limit must be an integer from 1 to ${MAX_LIMIT}`, [
           { path: 'limit', message: `must be 1–${MAX_LIMIT}` },
         ]);
@@ -407,5 +411,7 @@ export function createWebhooksApi(options: WebhooksApiOptions): HttpHandler {
 
   const outer = express.Router();
   outer.use('/webhooks', router);
-  return (req, res, next) => outer(req as express.Request, res as express.Response, next);
+  const handler: HttpHandler = (req, res, next) => outer(req as express.Request, res as express.Response, next);
+  // The router itself, so tests can list the routes it registers (`test/openapi.test.ts`).
+  return Object.assign(handler, { router: outer });
 }

@@ -8,3 +8,4 @@ export {
 } from './config.js';
 export { openWebhooksDatabase } from './database.js';
 export { openWebhooksPlugin, type OpenedWebhooksPlugin, type OpenWebhooksPluginOptions } from './open-webhooks-plugin.js';
+export { WEBHOOKS_API, endpointViewSchema } from './api-operations.js';

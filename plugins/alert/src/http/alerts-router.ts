@@ -196,5 +196,7 @@ export function createAlertsRouter(options: AlertsApiOptions): HttpHandler {
     }),
   );
 
-  return (req, res, next) => router(req as express.Request, res as express.Response, next);
+  const handler: HttpHandler = (req, res, next) => router(req as express.Request, res as express.Response, next);
+  // The router itself, so tests can list the routes it registers (`test/openapi.test.ts`).
+  return Object.assign(handler, { router });
 }

@@ -7,6 +7,7 @@ import type { ValidationIssue } from '@herald/contracts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../alert-store.js';
 import { decodeCursor, type CursorPosition } from '../cursor.js';
 import { ApiError } from './api-error.js';
+import { alertListQuerySchema } from './alerts-api.js';
 
 export interface ListParameters {
   readonly unread: boolean | undefined;
@@ -34,8 +35,8 @@ export function parseListParameters(params: URLSearchParams): ListParameters {
   let limit = DEFAULT_PAGE_SIZE;
   const limitRaw = single(params, 'limit', issues);
   if (limitRaw !== undefined) {
-    const parsed = /^\d{1,6}$/.test(limitRaw) ? Number(limitRaw) : Number.NaN;
-    if (Number.isInteger(parsed) && parsed >= 1 && parsed <= MAX_PAGE_SIZE) limit = parsed;
+    const parsed = /^\d{1,6}$/.test(limitRaw) ? alertListQuerySchema.shape.limit.safeParse(limitRaw) : undefined;
+    if (parsed?.success && parsed.data !== undefined) limit = parsed.data;
     else
       issues.push({ path: 'limit', message: `"${limitRaw}" is not a valid page size`, expected: `an integer from 1 to ${MAX_PAGE_SIZE}` });
   }
