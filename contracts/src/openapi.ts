@@ -129,12 +129,42 @@ export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): Json {
 
 const ERROR_REF = { $ref: '#/components/schemas/Error' };
 
-function responseObject(status: number, doc: ApiResponseDoc | undefined): Json {
+type SchemaOf = (schema: z.ZodType, io: 'input' | 'output') => Json;
+
+/**
+ * `jsonSchemaOf` for one document: the `$defs` zod emits (recursive or shared parts, e.g. JSON
+ * values) move to `components.schemas`, since `#` in an OpenAPI document is the document's root.
+ */
+function componentCollector(): { schemaOf: SchemaOf; schemas: Record<string, Json> } {
+  const schemas: Record<string, Json> = {};
+  const names = new Map<string, string>();
+  const schemaOf: SchemaOf = (schema, io) => {
+    const { $defs, ...rest } = jsonSchemaOf(schema, io);
+    const definitions = Object.entries(($defs ?? {}) as Record<string, Json>);
+    const renames = definitions.map(([local, definition]) => {
+      const key = JSON.stringify(definition);
+      const name = names.get(key) ?? `Shared${names.size + 1}`;
+      const added = !names.has(key);
+      names.set(key, name);
+      return { local, name, definition, added };
+    });
+    const rewrite = (value: Json): Json => {
+      let text = JSON.stringify(value);
+      for (const { local, name } of renames) text = text.replaceAll(`"#/$defs/${local}"`, `"#/components/schemas/${name}"`);
+      return JSON.parse(text) as Json;
+    };
+    for (const { name, definition, added } of renames) if (added) schemas[name] = rewrite(definition);
+    return rewrite(rest);
+  };
+  return { schemaOf, schemas };
+}
+
+function responseObject(status: number, doc: ApiResponseDoc | undefined, schemaOf: SchemaOf): Json {
   const description = STATUS_TEXT[status] ?? `Status ${status}`;
   if (doc === null || doc === undefined) return { description };
-  if (doc instanceof z.ZodType) return { description, content: { 'application/json': { schema: jsonSchemaOf(doc, 'output') } } };
+  if (doc instanceof z.ZodType) return { description, content: { 'application/json': { schema: schemaOf(doc, 'output') } } };
   const contentType = doc.contentType ?? 'application/json';
-  const schema = doc.schema ? jsonSchemaOf(doc.schema, 'output') : { type: 'string' };
+  const schema = doc.schema ? schemaOf(doc.schema, 'output') : { type: 'string' };
   return { description: doc.description, content: { [contentType]: { schema, ...(doc.example ? { example: doc.example } : {}) } } };
 }
 
@@ -160,18 +190,18 @@ const ACCESS_TEXT: Record<ApiAccess, string> = {
   user: 'An admin token, or a user token acting on its own user.',
 };
 
-function operationObject(operation: ApiOperation): Json {
+function operationObject(operation: ApiOperation, schemaOf: SchemaOf): Json {
   const parameters: Json[] = pathParameterNames(operation.path).map((name) => ({
     name,
     in: 'path',
     required: true,
-    schema: jsonSchemaOf(operation.params?.[name] ?? pathIdSchema, 'input'),
+    schema: schemaOf(operation.params?.[name] ?? pathIdSchema, 'input'),
   }));
   if (operation.query) {
     const shape = operation.query.shape as Record<string, z.ZodType>;
-    const required = new Set((jsonSchemaOf(operation.query, 'input')['required'] as string[] | undefined) ?? []);
+    const required = new Set((schemaOf(operation.query, 'input')['required'] as string[] | undefined) ?? []);
     for (const [name, schema] of Object.entries(shape)) {
-      const { description, ...rest } = jsonSchemaOf(schema, 'input');
+      const { description, ...rest } = schemaOf(schema, 'input');
       parameters.push({
         name,
         in: 'query',
@@ -182,7 +212,7 @@ function operationObject(operation: ApiOperation): Json {
     }
   }
   const responses: Json = {};
-  for (const [status, doc] of Object.entries(operation.responses)) responses[status] = responseObject(Number(status), doc);
+  for (const [status, doc] of Object.entries(operation.responses)) responses[status] = responseObject(Number(status), doc, schemaOf);
   for (const status of errorStatuses(operation)) {
     responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
   }
@@ -201,7 +231,7 @@ function operationObject(operation: ApiOperation): Json {
     security: operation.access === 'public' ? [] : [{ bearer: [] }],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(operation.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchemaOf(operation.body, 'input') } } } }
+      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(operation.body, 'input') } } } }
       : {}),
     responses,
   };
@@ -210,12 +240,13 @@ function operationObject(operation: ApiOperation): Json {
 /** The OpenAPI 3.1 document of `operations`. Throws when two operations share a method and path. */
 export function openApiDocument(options: OpenApiOptions): Json {
   const paths: Record<string, Record<string, Json>> = {};
+  const { schemaOf, schemas } = componentCollector();
   const errorStatusesUsed = new Set<number>();
   for (const operation of options.operations) {
     const path = openApiPath(operation.path);
     const item = (paths[path] ??= {});
     if (item[operation.method]) throw new Error(`OpenAPI: ${operation.method.toUpperCase()} ${path} is documented twice`);
-    item[operation.method] = operationObject(operation);
+    item[operation.method] = operationObject(operation, schemaOf);
     for (const status of errorStatuses(operation)) errorStatusesUsed.add(status);
   }
   const responses: Json = {
@@ -236,7 +267,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
     tags: tagNames.map((name) => ({ name, ...(described.has(name) ? { description: described.get(name) } : {}) })),
     paths,
     components: {
-      schemas: { Error: jsonSchemaOf(errorBodySchema, 'output'), ValidationIssue: jsonSchemaOf(validationIssueSchema, 'output') },
+      schemas: { Error: schemaOf(errorBodySchema, 'output'), ValidationIssue: schemaOf(validationIssueSchema, 'output'), ...schemas },
       responses,
       securitySchemes: {
         bearer: {

@@ -147,7 +147,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   if (undocumented.length > 0) logger.warn('routes without @ApiDoc are in the OpenAPI document without schemas', { routes: undocumented });
   SwaggerModule.setup('api/docs', app, document as unknown as OpenAPIObject, {
     jsonDocumentUrl: 'api/docs/openapi.json',
-    yamlDocumentUrl: '',
+    raw: ['json'],
   });
   const asyncApi = asyncApiDocument({ prefix: config.subjectPrefix });
   const adapter = app.getHttpAdapter();

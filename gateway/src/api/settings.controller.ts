@@ -113,7 +113,7 @@ export class SettingsController {
 
   // A user token is answered about a product it cannot view exactly as about a missing one (404).
   @Get('users/:id/settings/products/:productId')
-  @ApiDoc({ summary: "Get a user's settings for one product", responses: { 200: productSettingsResponse } })
+  @ApiDoc({ summary: "Get a user's settings for one product", responses: { 200: settingsResponse } })
   async getProduct(@Param('id') id: string, @Param('productId') productId: string, @CurrentIdentity() identity: Identity) {
     assertSelfOrAdmin(identity, id);
     return found(
@@ -123,7 +123,7 @@ export class SettingsController {
   }
 
   @Put('users/:id/settings/products/:productId')
-  @ApiDoc({ summary: "Replace a user's settings for one product", body: settingsBodySchema, responses: { 200: productSettingsResponse } })
+  @ApiDoc({ summary: "Replace a user's settings for one product", body: settingsBodySchema, responses: { 200: settingsResponse } })
   async putProduct(
     @Param('id') id: string,
     @Param('productId') productId: string,
@@ -141,7 +141,7 @@ export class SettingsController {
   @ApiDoc({
     summary: "Change columns of a user's settings for one product",
     body: settingsBodySchema,
-    responses: { 200: productSettingsResponse },
+    responses: { 200: settingsResponse },
   })
   async patchProduct(
     @Param('id') id: string,
