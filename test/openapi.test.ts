@@ -222,6 +222,16 @@ describe('the OpenAPI document', () => {
     expect(gatewayOpenApi(gateway.app).undocumented).toEqual([]);
   });
 
+  it('has schemas strict enough to catch a wrong answer', () => {
+    const content = documentedResponse('GET', '/api/v1/channels', 200)['content'] as Record<string, { schema: unknown }>;
+    const validate = validatorFor(content['application/json']!.schema);
+    const channel = { name: 'mail', builtin: true, enabled: false, configured: false, plugin: null, live: false };
+    expect(validate({ items: [channel], next_cursor: null })).toBe(true);
+    expect(validate({ items: [{ ...channel, enabled: 'no' }], next_cursor: null })).toBe(false);
+    expect(validate({ items: [{ ...channel, extra: 1 }], next_cursor: null })).toBe(false);
+    expect(validate({ items: [channel] })).toBe(false);
+  });
+
   it('describes the bearer scheme, admin and user access, and the error model', () => {
     const paths = document['paths'] as Record<string, Record<string, Json>>;
     const components = document['components'] as Record<string, Record<string, Json>>;

@@ -18,7 +18,7 @@ import {
   type StartupProbe,
 } from '@herald/contracts';
 import type pg from 'pg';
-import { gatewayOperations } from './api/openapi-operations.js';
+import { controllersOf, gatewayOperations } from './api/openapi-operations.js';
 import { AppModule } from './app.module.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { ErrorFilter } from './http/error.filter.js';
@@ -106,7 +106,7 @@ export function gatewayOpenApi(
   app: NestExpressApplication,
   pluginOperations: readonly ApiOperation[] = [],
 ): { document: Record<string, unknown>; undocumented: string[] } {
-  const own = gatewayOperations(app, { prefix: API_PREFIX.slice(1), unprefixed: UNPREFIXED_ROUTES });
+  const own = gatewayOperations(controllersOf(app), { prefix: API_PREFIX.slice(1), unprefixed: UNPREFIXED_ROUTES });
   const plugins = pluginOperations.map((operation) => ({ ...operation, path: `${API_PREFIX}${operation.path}` }));
   const document = openApiDocument({
     title: 'Herald',

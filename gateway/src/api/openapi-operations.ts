@@ -35,16 +35,24 @@ export interface GatewayOperations {
   readonly undocumented: string[];
 }
 
-/** Every route of `app`'s controllers as an `ApiOperation`. */
-export function gatewayOperations(app: INestApplication, options: { prefix: string; unprefixed: readonly string[] }): GatewayOperations {
-  const reflector = app.get(Reflector);
-  const scanner = new MetadataScanner();
-  const operations: ApiOperation[] = [];
-  const undocumented: string[] = [];
+/** The controllers of every module of `app`. */
+export function controllersOf(app: INestApplication): Type[] {
   const controllers = new Set<Type>();
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) controllers.add(wrapper.metatype as Type);
   }
+  return [...controllers];
+}
+
+/** Every route of `controllers` as an `ApiOperation`. */
+export function gatewayOperations(
+  controllers: readonly Type[],
+  options: { prefix: string; unprefixed: readonly string[] },
+): GatewayOperations {
+  const reflector = new Reflector();
+  const scanner = new MetadataScanner();
+  const operations: ApiOperation[] = [];
+  const undocumented: string[] = [];
   for (const controller of controllers) {
     const guards = (Reflect.getMetadata(GUARDS_METADATA, controller) as unknown[] | undefined) ?? [];
     const tags = (Reflect.getMetadata(DECORATORS.API_TAGS, controller) as string[] | undefined) ?? [];
