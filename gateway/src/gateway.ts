@@ -4,6 +4,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Type } from '@nestjs/common';
 import { asyncApiDocument, connectNats, type HttpHandler, type Logger, type StartupProbe } from '@herald/contracts';
@@ -14,6 +15,7 @@ import { ErrorFilter } from './http/error.filter.js';
 import { PathIdPipe, refuseUnstorableInput, requireJsonBody } from './http/request-guards.js';
 import type { RoutingPort } from './ingest/routing-port.js';
 import type { Clock } from './scheduler/clock.js';
+import { JetStreamTransport } from './messaging/jetstream.transport.js';
 import { MessagingService } from './messaging/messaging.service.js';
 
 export interface StartGatewayOptions {
@@ -47,7 +49,7 @@ export interface RunningGateway {
   readonly app: NestExpressApplication;
   /** The port the HTTP API listens on (0 when not listening). */
   readonly port: number;
-  /** Stops consumers (draining in-flight work), closes HTTP and drains NATS. */
+  /** Stops the JetStream handlers (draining in-flight work), closes HTTP and drains NATS. */
   close(): Promise<void>;
 }
 
@@ -86,6 +88,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     adapter.reply(response, asyncApi, 200);
   });
   app.get(MessagingService).watchStatus();
+  // The NATS consumers are Nest microservice handlers (@EventPattern) served by JetStreamTransport
+  // in this process, next to the HTTP server. Streams and durables are provisioned by init().
+  app.connectMicroservice<MicroserviceOptions>({ strategy: app.get(JetStreamTransport) });
+  await app.init();
+  await app.startAllMicroservices();
   let port = 0;
   if (options.listen ?? true) {
     await options.startupProbe?.close();
@@ -93,8 +100,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const server = app.getHttpServer() as { address(): { port: number } | string | null };
     const address = server.address();
     port = typeof address === 'object' && address !== null ? address.port : config.httpPort;
-  } else {
-    await app.init();
   }
   let closing: Promise<void> | undefined;
   return {
