@@ -59,37 +59,38 @@ class CasesController {
   }
 
   @EventPattern<string>('t-retry-once')
-  async retryOnce(@Payload() m: ReceivedMessage, @Ctx() c: JetStreamContext): Promise<HandlerOutcome> {
+  retryOnce(@Payload() m: ReceivedMessage, @Ctx() c: JetStreamContext): Promise<HandlerOutcome> {
     record('retry-once', m, c);
-    return m.deliveryCount === 1 ? { kind: 'retry', delayMs: 400, reason: 'not yet' } : { kind: 'ack' };
+    return Promise.resolve(m.deliveryCount === 1 ? { kind: 'retry', delayMs: 400, reason: 'not yet' } : { kind: 'ack' });
   }
 
   @EventPattern<string>('t-always-retry')
-  async alwaysRetry(@Payload() m: ReceivedMessage, @Ctx() c: JetStreamContext): Promise<HandlerOutcome> {
+  alwaysRetry(@Payload() m: ReceivedMessage, @Ctx() c: JetStreamContext): HandlerOutcome {
     record('always-retry', m, c);
     return { kind: 'retry', delayMs: 50, reason: 'downstream unavailable' };
   }
 
   @EventPattern<string>('t-dead')
-  async dead(@Payload() m: ReceivedMessage, @Ctx() c: JetStreamContext): Promise<HandlerOutcome> {
+  dead(@Payload() m: ReceivedMessage, @Ctx() c: JetStreamContext): Promise<HandlerOutcome> {
     record('dead', m, c);
-    return {
+    return Promise.resolve({
       kind: 'dead',
       reason: 'invalid thing: data.x is required',
       issues: [{ path: 'data.x', message: 'is required', expected: 'a string' }],
       eventId: 'evt-dead',
-    };
+    });
   }
 
   @EventPattern<string>('t-throws')
-  async throws(@Payload() m: ReceivedMessage, @Ctx() c: JetStreamContext): Promise<HandlerOutcome> {
+  throws(@Payload() m: ReceivedMessage, @Ctx() c: JetStreamContext): Promise<HandlerOutcome> {
     record('throws', m, c);
-    throw new Error(`disk on fire (attempt ${m.deliveryCount})`);
+    return Promise.reject(new Error(`disk on fire (attempt ${m.deliveryCount})`));
   }
 
   @EventPattern<string>('t-no-outcome')
-  async noOutcome(@Payload() m: ReceivedMessage, @Ctx() c: JetStreamContext): Promise<void> {
+  noOutcome(@Payload() m: ReceivedMessage, @Ctx() c: JetStreamContext): Promise<void> {
     record('no-outcome', m, c);
+    return Promise.resolve();
   }
 
   @EventPattern<string>('t-slow')
@@ -171,7 +172,7 @@ describe('JetStreamTransport', () => {
   it("naks a retry with the handler's delay, then acks the redelivery", async () => {
     await js.publish(`${prefix}.events.retry-once`, '{}');
     await waitFor(
-      async () => callsOf('retry-once'),
+      () => callsOf('retry-once'),
       (c) => c.length === 2,
     );
     const [first, second] = callsOf('retry-once');
@@ -246,8 +247,8 @@ describe('JetStreamTransport', () => {
       (l) => l.length > 0,
       15_000,
     );
-    expect(letters[0]!.reason).toContain(
-      "the @EventPattern<string>('t-no-outcome') handler returned undefined; it must return a HandlerOutcome ({ kind: 'ack' | 'retry' | 'dead' })",
+    expect(letters[0]!.reason).toBe(
+      "gave up after 2 attempts: the @EventPattern('t-no-outcome') handler returned undefined; it must return a HandlerOutcome ({ kind: 'ack' | 'retry' | 'dead' })",
     );
     expect(callsOf('no-outcome')).toHaveLength(2);
   });
