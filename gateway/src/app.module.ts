@@ -23,12 +23,14 @@ import { CLOCK, DATABASE_POOL, EXTRA_READINESS, GATEWAY_CONFIG, LOGGER, NATS_CON
 import type pg from 'pg';
 import { DeadLetterConsumer } from './consumers/dead-letter.consumer.js';
 import { DirectoryConsumer } from './consumers/directory.consumer.js';
+import { gatewayConsumerBindings } from './consumers/gateway-consumers.js';
 import { StatusConsumer } from './consumers/status.consumer.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { GatewayWarmUp } from './health/warm-up.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { ROUTING_PORT, type RoutingPort } from './ingest/routing-port.js';
+import { JetStreamTransport } from './messaging/jetstream.transport.js';
 import { MessagingService } from './messaging/messaging.service.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { RoutingService } from './publishing/routing.service.js';
@@ -98,16 +100,26 @@ export class AppModule {
         EventsController,
         TokensController,
         SchedulesController,
+        // NATS JetStream handlers (@EventPattern), served by JetStreamTransport
+        StatusConsumer,
+        DeadLetterConsumer,
+        DirectoryConsumer,
       ],
       providers: [
         AuthGuard,
         TokenAuthenticator,
         SchedulerService,
         ChannelConfigDistributor,
-        StatusConsumer,
-        DeadLetterConsumer,
-        DirectoryConsumer,
         GatewayWarmUp,
+        {
+          // The microservice strategy `startGateway` connects to the app. A provider, so Nest's
+          // shutdown hooks close it (onModuleDestroy: drain in-flight handlers) first, before NATS
+          // is drained and the database closed.
+          provide: JetStreamTransport,
+          inject: [MessagingService, GATEWAY_CONFIG, LOGGER],
+          useFactory: (messaging: MessagingService, config: GatewayConfig, logger: Logger) =>
+            new JetStreamTransport({ js: messaging.js, bindings: gatewayConsumerBindings(messaging.topology, config), logger }),
+        },
       ],
     };
   }

@@ -4,6 +4,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Type } from '@nestjs/common';
 import { z } from 'zod';
@@ -25,6 +26,7 @@ import { ErrorFilter } from './http/error.filter.js';
 import { PathIdPipe, refuseUnstorableInput, requireJsonBody } from './http/request-guards.js';
 import type { RoutingPort } from './ingest/routing-port.js';
 import type { Clock } from './scheduler/clock.js';
+import { JetStreamTransport } from './messaging/jetstream.transport.js';
 import { MessagingService } from './messaging/messaging.service.js';
 
 export interface StartGatewayOptions {
@@ -63,7 +65,7 @@ export interface RunningGateway {
   readonly app: NestExpressApplication;
   /** The port the HTTP API listens on (0 when not listening). */
   readonly port: number;
-  /** Stops consumers (draining in-flight work), closes HTTP and drains NATS. */
+  /** Stops the JetStream handlers (draining in-flight work), closes HTTP and drains NATS. */
   close(): Promise<void>;
 }
 
@@ -155,6 +157,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     adapter.reply(response, asyncApi, 200);
   });
   app.get(MessagingService).watchStatus();
+  // The NATS consumers are Nest microservice handlers (@EventPattern) served by JetStreamTransport
+  // in this process, next to the HTTP server. Streams and durables are provisioned by init().
+  app.connectMicroservice<MicroserviceOptions>({ strategy: app.get(JetStreamTransport) });
+  await app.init();
+  await app.startAllMicroservices();
   let port = 0;
   if (options.listen ?? true) {
     await options.startupProbe?.close();
@@ -162,8 +169,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const server = app.getHttpServer() as { address(): { port: number } | string | null };
     const address = server.address();
     port = typeof address === 'object' && address !== null ? address.port : config.httpPort;
-  } else {
-    await app.init();
   }
   let closing: Promise<void> | undefined;
   return {

@@ -1,30 +1,27 @@
 /**
  * Dead letters (`herald.dead.>`) → the database, so operators list and replay them through the API.
+ * A Nest microservice handler served by `JetStreamTransport` on the `gateway-dead` durable.
  */
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { deadLetterSchema, type ConsumerRunner, type HandlerOutcome, type Logger, type ReceivedMessage } from '@herald/contracts';
+import { Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { deadLetterSchema, type HandlerOutcome, type Logger, type ReceivedMessage } from '@herald/contracts';
 import { LOGGER } from '../config/tokens.js';
-import { MessagingService } from '../messaging/messaging.service.js';
+import { JetStreamController } from '../messaging/jetstream-controller.decorator.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { DeliveryLogRepository } from '../persistence/delivery-log.repository.js';
-import { decodeStorableJson, startConsumer } from './start-consumer.js';
+import { CONSUMER_PATTERNS, type ConsumerPayloads } from './gateway-consumers.js';
+import { decodeStorableJson } from './decode-payload.js';
 
-@Injectable()
-export class DeadLetterConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private runner: ConsumerRunner | undefined;
-
+@JetStreamController()
+export class DeadLetterConsumer {
   constructor(
-    private readonly messaging: MessagingService,
     private readonly deliveryLog: DeliveryLogRepository,
     private readonly metrics: GatewayMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.runner = await startConsumer(this.messaging, this.messaging.topology.deadConsumer, (m) => this.handle(m), this.logger);
-  }
-
-  async handle(message: ReceivedMessage): Promise<HandlerOutcome> {
+  @EventPattern<ConsumerPayloads>(CONSUMER_PATTERNS.dead)
+  async handle(@Payload() message: ReceivedMessage): Promise<HandlerOutcome> {
     const parsed = deadLetterSchema.safeParse(decodeStorableJson(message.data));
     if (!parsed.success) {
       // A foreign message on a dead-letter subject: it stays in the dead stream; logged, not recorded.
@@ -37,9 +34,5 @@ export class DeadLetterConsumer implements OnApplicationBootstrap, OnModuleDestr
     const { created } = await this.deliveryLog.recordDeadLetter(parsed.data);
     if (created) this.metrics.deadLetters.inc({ stage: parsed.data.stage });
     return { kind: 'ack' };
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.runner?.stop();
   }
 }

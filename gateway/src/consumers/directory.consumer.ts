@@ -1,9 +1,11 @@
 /**
  * Directory events (`herald.directory.<kind>.<action>`, same envelope as events) → idempotent
  * upserts and deletes, then a snapshot invalidation on every replica. A malformed or invalid
- * directory event is dead-lettered with the reasons.
+ * directory event is dead-lettered with the reasons. A Nest microservice handler served by
+ * `JetStreamTransport` on the `gateway-directory` durable, one message at a time.
  */
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import {
   envelopeSchema,
   formatIssues,
@@ -11,16 +13,16 @@ import {
   inspectJson,
   pathIdIssue,
   toValidationIssues,
-  type ConsumerRunner,
   type HandlerOutcome,
   type Logger,
   type ReceivedMessage,
 } from '@herald/contracts';
 import { LOGGER } from '../config/tokens.js';
 import { DirectoryService } from '../directory/directory.service.js';
-import { MessagingService } from '../messaging/messaging.service.js';
+import { JetStreamController } from '../messaging/jetstream-controller.decorator.js';
 import { ChangeNotifier } from '../snapshot/change-notifier.js';
-import { decodeJson, startConsumer } from './start-consumer.js';
+import { CONSUMER_PATTERNS, type ConsumerPayloads } from './gateway-consumers.js';
+import { decodeJson } from './decode-payload.js';
 
 type Data = Record<string, unknown>;
 
@@ -45,26 +47,16 @@ function without(data: Data, ...keys: string[]): Data {
   return copy;
 }
 
-@Injectable()
-export class DirectoryConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private runner: ConsumerRunner | undefined;
-
+@JetStreamController()
+export class DirectoryConsumer {
   constructor(
-    private readonly messaging: MessagingService,
     private readonly directory: DirectoryService,
     private readonly notifier: ChangeNotifier,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.runner = await startConsumer(this.messaging, this.messaging.topology.directoryConsumer, (m) => this.handle(m), this.logger, 1);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.runner?.stop();
-  }
-
-  async handle(message: ReceivedMessage): Promise<HandlerOutcome> {
+  @EventPattern<ConsumerPayloads>(CONSUMER_PATTERNS.directory)
+  async handle(@Payload() message: ReceivedMessage): Promise<HandlerOutcome> {
     const raw = decodeJson(message.data);
     const shape = inspectJson(raw);
     if (shape.issues.length > 0)

@@ -1,14 +1,15 @@
 /**
  * Delivery statuses from plugins (`herald.status.<channel>`) → the delivery log and metrics, so
  * `GET /deliveries` shows what happened to each delivery; a system-scope failure alerts the
- * superusers (once per channel, destination and hour).
+ * superusers (once per channel, destination and hour). A Nest microservice handler served by
+ * `JetStreamTransport` on the `gateway-status` durable.
  */
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import {
   deliveryStatusSchema,
   formatIssues,
   toValidationIssues,
-  type ConsumerRunner,
   type DeliveryStatus,
   type HandlerOutcome,
   type Logger,
@@ -21,29 +22,27 @@ import type { Snapshot } from '../routing/index.js';
 import type { SnapshotCache } from '../snapshot/snapshot-cache.js';
 import { SNAPSHOT_CACHE } from '../snapshot/snapshot.tokens.js';
 import { FailureAlerts } from './failure-alerts.js';
+import { JetStreamController } from '../messaging/jetstream-controller.decorator.js';
 import { MessagingService } from '../messaging/messaging.service.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { DeliveryLogRepository } from '../persistence/delivery-log.repository.js';
 import { GroupCommit } from '../persistence/group-commit.js';
-import { decodeStorableJson, startConsumer } from './start-consumer.js';
+import { CONSUMER_PATTERNS, type ConsumerPayloads } from './gateway-consumers.js';
+import { decodeStorableJson } from './decode-payload.js';
 
-/** Reports in flight at once: independent rows, so more in flight means larger group commits. */
-const STATUS_CONCURRENCY = 64;
-
-@Injectable()
-export class StatusConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private runner: ConsumerRunner | undefined;
+@JetStreamController()
+export class StatusConsumer {
   private readonly failures: FailureAlerts;
   /** Reports handled concurrently are written in one statement (group commit). */
   private readonly statuses: GroupCommit<DeliveryStatus, 'applied' | 'ignored'>;
 
   constructor(
-    private readonly messaging: MessagingService,
+    messaging: MessagingService,
     private readonly deliveryLog: DeliveryLogRepository,
     private readonly metrics: GatewayMetrics,
     @Inject(SNAPSHOT_CACHE) cache: SnapshotCache<Snapshot>,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
   ) {
     const publisher = new ChannelPublisher(messaging.js, messaging.topology.subjects);
     this.statuses = new GroupCommit((batch) => this.deliveryLog.applyStatusMany(batch));
@@ -58,17 +57,8 @@ export class StatusConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     );
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.runner = await startConsumer(
-      this.messaging,
-      this.messaging.topology.statusConsumer,
-      (m) => this.handle(m),
-      this.logger,
-      STATUS_CONCURRENCY,
-    );
-  }
-
-  async handle(message: ReceivedMessage): Promise<HandlerOutcome> {
+  @EventPattern<ConsumerPayloads>(CONSUMER_PATTERNS.status)
+  async handle(@Payload() message: ReceivedMessage): Promise<HandlerOutcome> {
     const raw = decodeStorableJson(message.data);
     const parsed = deliveryStatusSchema.safeParse(raw);
     if (!parsed.success) {
@@ -79,9 +69,5 @@ export class StatusConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     await this.failures.onStatus(parsed.data);
     this.metrics.deliveryOutcomes.inc({ channel: parsed.data.channel, outcome: parsed.data.outcome });
     return { kind: 'ack' };
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.runner?.stop();
   }
 }

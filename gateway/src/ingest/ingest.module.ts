@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { GATEWAY_CONFIG, NATS_CONNECTION } from '../config/tokens.js';
 import { EventLedger } from './event-ledger.js';
+import { IngestBacklogSampler } from './ingest-backlog.js';
 import { IngestConsumer } from './ingest.consumer.js';
 import { EVENT_LEDGER, IngestService } from './ingest.service.js';
 
@@ -15,10 +16,11 @@ export class IngestModule {
   static forRoot(routing: Provider): DynamicModule {
     return {
       module: IngestModule,
+      controllers: [IngestConsumer],
       providers: [
         routing,
         IngestService,
-        IngestConsumer,
+        IngestBacklogSampler,
         {
           // A claim older than 6 s (the consumer's ack wait, 5 s, plus a margin) was left by a
           // replica that stopped: its redelivered event is routed by another replica within 10 s

@@ -1,26 +1,4 @@
-/** Builds and starts a runner on one of the gateway's durables (shared by the gateway consumers). */
-import { ConsumerRunner, type ConsumerDefinition, type HandlerOutcome, type Logger, type ReceivedMessage } from '@herald/contracts';
-import type { MessagingService } from '../messaging/messaging.service.js';
-
-export async function startConsumer(
-  messaging: MessagingService,
-  consumer: ConsumerDefinition,
-  handle: (message: ReceivedMessage) => Promise<HandlerOutcome>,
-  logger: Logger,
-  concurrency = 8,
-): Promise<ConsumerRunner> {
-  const runner = new ConsumerRunner({
-    js: messaging.js,
-    consumer,
-    concurrency,
-    handle,
-    deadLetter: { stage: 'ingest', subject: () => messaging.topology.subjects.dead('ingest', consumer.durable) },
-    logger: logger.child({ consumer: consumer.durable }),
-  });
-  await runner.start();
-  return runner;
-}
-
+/** Payload decoders shared by the gateway's consumers: bytes in, a value or `undefined` out. */
 /**
  * Parses one of Herald's own records (a status report, a dead letter) so PostgreSQL can store it:
  * U+0000 in a string or key — from a remote error message, say — becomes U+FFFD. `undefined` when
