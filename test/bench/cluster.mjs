@@ -23,7 +23,7 @@ import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { EVENT_CATALOGUE, topology } from '@herald/contracts';
 import { resolveDatabaseUrl, startNatsCluster } from '@herald/contracts/testing';
-import { freePort, sleep, startNode, stopAllChildren, waitUntil } from './lib.mjs';
+import { freePort, heraldNodeOptions, sleep, startNode, stopAllChildren, waitUntil } from './lib.mjs';
 
 const EVENTS = Number(process.env.CLUSTER_BENCH_EVENTS ?? 2_000);
 const RATE = Number(process.env.CLUSTER_BENCH_RATE ?? 200);
@@ -166,7 +166,7 @@ async function main() {
       const port = await freePort();
       const handle = startNode(
         'gateway/dist/main.js',
-        { ...common, HERALD_HTTP_PORT: String(port), HERALD_ADMIN_TOKEN: adminToken },
+        { ...common, HERALD_HTTP_PORT: String(port), HERALD_ADMIN_TOKEN: adminToken, NODE_OPTIONS: heraldNodeOptions() },
         { label: `gateway-${n}` },
       );
       await waitReady(`gateway-${n}`, handle, `http://127.0.0.1:${port}`);
@@ -191,7 +191,12 @@ async function main() {
       const port = await freePort();
       const handle = startNode(
         'plugins/webhooks/dist/main.js',
-        { ...common, HERALD_PLUGIN_HTTP_PORT: String(port), HERALD_WEBHOOKS_ALLOW_PRIVATE: '127.0.0.0/8' },
+        {
+          ...common,
+          HERALD_PLUGIN_HTTP_PORT: String(port),
+          HERALD_WEBHOOKS_ALLOW_PRIVATE: '127.0.0.0/8',
+          NODE_OPTIONS: heraldNodeOptions(),
+        },
         { label: `webhooks-${n}` },
       );
       await waitReady(`webhooks-${n}`, handle, `http://127.0.0.1:${port}`);

@@ -9,6 +9,20 @@ import { resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
+/**
+ * The Node options every Herald process runs with when deployed: the `ENV NODE_OPTIONS=…` line of
+ * the Dockerfile (the image the gateway and every plugin run from). The bench starts Herald's
+ * processes with them, so it measures what is deployed.
+ */
+export const HERALD_NODE_OPTIONS = (() => {
+  const match = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync(resolve(REPO_ROOT, 'Dockerfile'), 'utf8'));
+  if (match === null) throw new Error('Dockerfile: no ENV NODE_OPTIONS="…" line (the Node options of every Herald process)');
+  return match[1];
+})();
+
+/** NODE_OPTIONS of a Herald process: the deployed options, then diagnostics (`extra`) if any. */
+export const heraldNodeOptions = (...extra) => [HERALD_NODE_OPTIONS, ...extra].filter(Boolean).join(' ');
+
 export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 /** Percentile (0..100) of a numeric array, nearest-rank on a sorted copy. */
@@ -50,8 +64,8 @@ export async function waitUntil(read, done, { timeoutMs = 30_000, intervalMs = 5
 const children = new Set();
 
 /** Starts `node <script>` (path relative to the repository) with `env` on top of a minimal environment. */
-export function startNode(script, env, { label = script, args = [] } = {}) {
-  const child = spawn(process.execPath, [resolve(REPO_ROOT, script), ...args], {
+export function startNode(script, env, { label = script, args = [], nodeArgs = [] } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, resolve(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -26,11 +26,21 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { topology } from '@herald/contracts';
 import { channelMessage, deleteTopology, resolveDatabaseUrl, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
-import { MB, freePort, round, sampleRss, startNode, stopAllChildren, stopChild, waitUntil } from './lib.mjs';
+import { MB, freePort, heraldNodeOptions, round, sampleRss, startNode, stopAllChildren, stopChild, waitUntil } from './lib.mjs';
 
 const MESSAGES = Number(process.env.CAPACITY_MESSAGES ?? 2_000);
 const WARM_UP = 100;
-const CHANNELS = ['alert', 'mail', 'slack', 'msteams', 'webhooks'];
+const ALL_CHANNELS = ['alert', 'mail', 'slack', 'msteams', 'webhooks'];
+/** For diagnosis: CAPACITY_CHANNELS=mail,webhooks (default: all). */
+const CHANNELS = (process.env.CAPACITY_CHANNELS ?? ALL_CHANNELS.join(',')).split(',').map((c) => c.trim());
+for (const channel of CHANNELS) {
+  if (!ALL_CHANNELS.includes(channel))
+    throw new Error(`CAPACITY_CHANNELS: unknown channel "${channel}" (known: ${ALL_CHANNELS.join(', ')})`);
+}
+/** For diagnosis: NODE_OPTIONS of each plugin process (e.g. "--heapsnapshot-signal=SIGUSR2"). */
+const PLUGIN_NODE_OPTIONS = process.env.CAPACITY_PLUGIN_NODE_OPTIONS;
+/** For diagnosis: Node flags put before each plugin's script (V8 flags that NODE_OPTIONS refuses). */
+const PLUGIN_NODE_ARGS = (process.env.CAPACITY_PLUGIN_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 const t0 = Date.now();
 const log = (line) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
@@ -158,7 +168,13 @@ async function main() {
     const gatewayPort = await freePort();
     const gateway = startNode(
       'gateway/dist/main.js',
-      { ...commonEnv, DATABASE_URL: databaseUrl, HERALD_HTTP_PORT: String(gatewayPort), HERALD_ADMIN_TOKEN: adminToken },
+      {
+        ...commonEnv,
+        DATABASE_URL: databaseUrl,
+        HERALD_HTTP_PORT: String(gatewayPort),
+        HERALD_ADMIN_TOKEN: adminToken,
+        NODE_OPTIONS: heraldNodeOptions(),
+      },
       { label: 'gateway' },
     );
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -200,8 +216,9 @@ async function main() {
           ...(channel === 'webhooks' ? { HERALD_WEBHOOKS_ALLOW_PRIVATE: '127.0.0.0/8' } : {}),
           ...(channel === 'mail' ? { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } : {}),
           ...(channel === 'slack' ? { SLACK_API_URL: `http://127.0.0.1:${http.port}/slack/api/` } : {}),
+          NODE_OPTIONS: heraldNodeOptions(PLUGIN_NODE_OPTIONS),
         },
-        { label: channel },
+        { label: channel, nodeArgs: PLUGIN_NODE_ARGS },
       );
       await ready(channel, plugin, `http://127.0.0.1:${port}`);
       if (channel === 'webhooks') {

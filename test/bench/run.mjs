@@ -34,6 +34,8 @@ import {
   stopAllChildren,
   stopChild,
   waitUntil,
+  HERALD_NODE_OPTIONS,
+  heraldNodeOptions,
 } from './lib.mjs';
 
 // ---- sizes (SPEC §11) and bounds -----------------------------------------------------------
@@ -90,7 +92,8 @@ function diagnosticsEnv(extra) {
   const parts = [];
   if (PG_COUNT_DIR) parts.push(`--import=${pathToFileURL(resolve(REPO_ROOT, 'test/bench/pg-counter.mjs')).href}`);
   if (extra) parts.push(extra);
-  return parts.length === 0 ? {} : { NODE_OPTIONS: parts.join(' '), ...(PG_COUNT_DIR ? { BENCH_PG_COUNT_DIR: PG_COUNT_DIR } : {}) };
+  // the deployed Node options (Dockerfile) first: every Herald process runs as deployed
+  return { NODE_OPTIONS: heraldNodeOptions(...parts), ...(PG_COUNT_DIR ? { BENCH_PG_COUNT_DIR: PG_COUNT_DIR } : {}) };
 }
 
 /** The pg counter's totals of one process (empty without BENCH_COUNT_PG). */
@@ -1181,6 +1184,7 @@ async function main() {
           HERALD_DATA_DIR: aioDir,
           HERALD_HTTP_PORT: String(aioPort),
           HERALD_LOG_LEVEL: 'warn',
+          NODE_OPTIONS: HERALD_NODE_OPTIONS,
         },
         { label: 'all-in-one' },
       );

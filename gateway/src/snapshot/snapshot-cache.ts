@@ -45,8 +45,13 @@ export class SnapshotCache<S> {
     return this.loading.then((snapshot) => (this.loadedGeneration === this.generation ? snapshot : this.reload()));
   }
 
-  /** Marks the snapshot stale; the next `get` reloads. */
+  /**
+   * Marks the snapshot stale; the next `get` reloads. A stale snapshot is never served again, so
+   * it is released now: the reload does not hold two directories at once (events already routing
+   * keep theirs until they finish).
+   */
   invalidate(): void {
     this.generation++;
+    this.current = undefined;
   }
 }
