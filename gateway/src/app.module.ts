@@ -13,6 +13,8 @@ import { MetricsController } from './api/metrics.controller.js';
 import { SettingsController } from './api/settings.controller.js';
 import { TokensController } from './api/tokens.controller.js';
 import { SchedulesController } from './api/schedules.controller.js';
+import { SimulateController } from './api/simulate.controller.js';
+import { SimulationService } from './simulation/simulation.service.js';
 import { ScheduledEventsRepository } from './scheduler/scheduled-events.repository.js';
 import { SchedulerService } from './scheduler/scheduler.service.js';
 import { systemClock, type Clock } from './scheduler/clock.js';
@@ -98,6 +100,7 @@ export class AppModule {
         EventsController,
         TokensController,
         SchedulesController,
+        SimulateController,
       ],
       providers: [
         AuthGuard,
@@ -108,6 +111,7 @@ export class AppModule {
         DeadLetterConsumer,
         DirectoryConsumer,
         GatewayWarmUp,
+        SimulationService,
       ],
     };
   }
