@@ -29,6 +29,7 @@ Usage: herald <command> [options]
 
 Commands:
   publish <type>          publish an event to NATS (--data JSON | --file PATH, --id, --source, --recipients a,b)
+  simulate <type>         what routing would do with an event now, sending nothing (--data JSON, --user NAME, --product ID)
   token create            create an API token (--user ID for a user token; none = admin)
   deliveries tail         print delivery statuses as they arrive (--channel C, --event ID)
   dead-letters list       list dead letters (--stage ingest|route|deliver)
@@ -45,6 +46,12 @@ Run "herald <command> --help" for a command's options.`,
 
 Publishes a CloudEvents 1.0 event to <prefix>.events.<type>, validated first with the gateway's
 rules. Prints the event id. --id defaults to a random id, --source to "cli".`,
+  simulate: `Usage: herald simulate <type> [--data JSON | --file PATH] [--user USERNAME] [--product ID] [--id ID] [--source SOURCE] [--recipients a,b]
+
+Asks the gateway (POST /api/v1/events/simulate) which deliveries the event would produce now and
+why, publishing nothing. Prints the result as JSON: { column, simulated_at, user, deliveries, decisions }.
+--user restricts it to one user (a user token in HERALD_TOKEN always sees only its own user);
+--product ID sets data.product to that product (routing reads its id; its type comes from the directory).`,
   token: `Usage: herald token create [--user ID]
 
 Creates an API token through the API (needs an admin token) and prints it once.`,
@@ -103,10 +110,13 @@ async function api(env: Env, method: string, path: string, body?: unknown): Prom
   return parsed;
 }
 
-async function publish(args: ParsedArgs, env: Env, out: Out, err: Out): Promise<number> {
+/** The event `publish` and `simulate` build from their options; `null` (after printing why) when --data is not JSON. */
+function eventFromArgs(command: string, args: ParsedArgs, err: Out) {
   const type = args.positionals[1];
   if (!type)
-    throw new UsageError('publish needs an event type, e.g. `herald publish scan_added --data \'{"product":{"id":"1","name":"Web"}}\'`');
+    throw new UsageError(
+      `${command} needs an event type, e.g. \`herald ${command} scan_added --data '{"product":{"id":"1","name":"Web"}}'\``,
+    );
   const raw =
     stringOption(args, 'file') !== undefined ? readFileSync(stringOption(args, 'file')!, 'utf8') : (stringOption(args, 'data') ?? '{}');
   let data: unknown;
@@ -114,16 +124,37 @@ async function publish(args: ParsedArgs, env: Env, out: Out, err: Out): Promise<
     data = JSON.parse(raw);
   } catch (error) {
     err(`--data/--file is not JSON: ${(error as Error).message}`);
-    return EXIT.invalid;
+    return null;
   }
   const recipients = stringOption(args, 'recipients');
-  const event = {
+  const product = stringOption(args, 'product');
+  const extra = {
+    ...(recipients === undefined ? {} : { recipients: recipients.split(',').map((r) => r.trim()) }),
+    ...(product === undefined ? {} : { product: { id: product, name: product } }),
+  };
+  return {
     specversion: '1.0',
     id: stringOption(args, 'id') ?? `cli-${randomBytes(8).toString('hex')}`,
     source: stringOption(args, 'source') ?? 'cli',
     type,
-    data: recipients === undefined ? data : { ...(data as object), recipients: recipients.split(',').map((r) => r.trim()) },
+    // options are added to an object only: anything else goes as it is, for validation to name it
+    data: Object.keys(extra).length === 0 ? data : { ...(data as object), ...extra },
   };
+}
+
+async function simulate(args: ParsedArgs, env: Env, out: Out, err: Out): Promise<number> {
+  const event = eventFromArgs('simulate', args, err);
+  if (event === null) return EXIT.invalid;
+  const username = stringOption(args, 'user');
+  const result = await api(env, 'POST', '/events/simulate', username === undefined ? { event } : { event, username });
+  out(JSON.stringify(result, null, 2));
+  return EXIT.ok;
+}
+
+async function publish(args: ParsedArgs, env: Env, out: Out, err: Out): Promise<number> {
+  const event = eventFromArgs('publish', args, err);
+  if (event === null) return EXIT.invalid;
+  const { type } = event;
   const checked = validateEvent(event, new Date());
   if (!checked.ok) {
     err(`invalid event: ${formatIssues(checked.issues)}`);
@@ -184,6 +215,8 @@ export async function main(
         return EXIT.ok;
       case 'publish':
         return await publish(args, env, out, err);
+      case 'simulate':
+        return await simulate(args, env, out, err);
       case 'token': {
         if (sub !== 'create') throw new UsageError(HELP['token']);
         const user = stringOption(args, 'user');

@@ -32,6 +32,12 @@ export const engagementSchema = scope({ product: productSchema.optional() });
 export const testSchema = scope({ engagement: engagementSchema.optional() });
 export const findingSchema = scope({ test: testSchema.optional(), severity: z.string({ error: 'must be a string' }).optional() });
 
+/** Event severities, most severe first (DefectDojo's finding severities); filters compare by this order. */
+export const SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const severitySchema = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')} (case-sensitive)` });
+
 const rfc3339 = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp, e.g. "2026-11-23T10:00:00Z"' });
 
 export const eventDataSchema = z.looseObject({
@@ -45,6 +51,14 @@ export const eventDataSchema = z.looseObject({
   engagement: engagementSchema.optional(),
   test: testSchema.optional(),
   finding: findingSchema.optional(),
+  /** Used by settings filters (`min_severity`); `finding.severity` is read when this is absent. */
+  severity: severitySchema.optional(),
+  /** Used by settings filters (`tags_any`). */
+  tags: z
+    .array(z.string({ error: 'must be a tag (string)' }).min(1, { error: 'must not be an empty tag' }), {
+      error: 'must be an array of tags (strings), e.g. ["pci"]',
+    })
+    .optional(),
   recipients: z
     .array(
       z

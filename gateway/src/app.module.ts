@@ -13,6 +13,8 @@ import { MetricsController } from './api/metrics.controller.js';
 import { SettingsController } from './api/settings.controller.js';
 import { TokensController } from './api/tokens.controller.js';
 import { SchedulesController } from './api/schedules.controller.js';
+import { SimulateController } from './api/simulate.controller.js';
+import { SimulationService } from './simulation/simulation.service.js';
 import { ScheduledEventsRepository } from './scheduler/scheduled-events.repository.js';
 import { SchedulerService } from './scheduler/scheduler.service.js';
 import { systemClock, type Clock } from './scheduler/clock.js';
@@ -104,6 +106,7 @@ export class AppModule {
         StatusConsumer,
         DeadLetterConsumer,
         DirectoryConsumer,
+        SimulateController,
       ],
       providers: [
         AuthGuard,
@@ -120,6 +123,7 @@ export class AppModule {
           useFactory: (messaging: MessagingService, config: GatewayConfig, logger: Logger) =>
             new JetStreamTransport({ js: messaging.js, bindings: gatewayConsumerBindings(messaging.topology, config), logger }),
         },
+        SimulationService,
       ],
     };
   }

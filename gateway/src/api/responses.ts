@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { CHANNEL_NAME_PATTERN, destinationSchema, envelopeSchema, validationIssueSchema } from '@herald/contracts';
+import { columnFilterSchema } from '../settings/validate-settings.js';
 import { CHANNEL_SETTINGS } from '../channel-config/channel-settings.js';
 import { ENGAGEMENT_STATUSES } from '../directory/engagement.entity.js';
 import { DELIVERY_LOG_OUTCOMES } from '../persistence/delivery.entity.js';
@@ -56,6 +57,7 @@ export const engagementResponse = z.strictObject({
 /** Every column present: column → channels. */
 export const settingsResponse = z.strictObject({
   events: z.record(z.string(), z.array(z.string())).describe('Every preference column with the channels it routes to'),
+  filters: z.record(z.string(), columnFilterSchema).describe('The columns that carry a filter, with it (SPEC §3.6)'),
 });
 
 export const productSettingsResponse = settingsResponse.extend({ product_id: z.string() });

@@ -35,6 +35,7 @@ describe('loadSnapshotInput', () => {
       productTypeMembers: [],
       eventTypes: EVENT_CATALOGUE,
       system: null,
+      systemFilters: {},
       personal: [],
       productSettings: [],
       channels: [
@@ -69,9 +70,9 @@ describe('loadSnapshotInput', () => {
     });
     await directory.putProductMember('p1', 'u1', { role: 'Owner' });
     await directory.putProductTypeMember('pt1', 'u2');
-    await settings.putSystem({ events: { scan_added: ['mail', 'msteams'] } });
-    await settings.patchPersonal('u1', { events: { scan_added: ['slack'] } });
-    await settings.putProduct('u2', 'p1', { events: { scan_added: ['mail'] } });
+    await settings.putSystem({ events: { scan_added: ['mail', 'msteams'] }, filters: { scan_added: { min_severity: 'High' } } });
+    await settings.patchPersonal('u1', { events: { scan_added: ['slack'] }, filters: { other: { tags_any: ['pci'] } } });
+    await settings.putProduct('u2', 'p1', { events: { scan_added: ['mail'] }, filters: { scan_added: { product_types: ['pt1'] } } });
     await channels.put('mail', { enabled: true, settings: { mail_notifications_to: 'Sec@example.org' } });
     await channels.put('slack', { enabled: true, settings: { token: 'xoxb-1', channel: '#sec' } });
     // Registered after the rows were saved: rows must still carry its column.
@@ -117,12 +118,22 @@ describe('loadSnapshotInput', () => {
       productScoped: true,
     });
     expect(input.system).toEqual({ ...defaults, scan_added: ['mail', 'msteams'], dummy_foo_event: ['alert'] });
+    expect(input.systemFilters).toEqual({ scan_added: { min_severity: 'High' } });
     expect(input.personal).toEqual([
-      { user_id: 'u1', events: { ...defaults, scan_added: ['slack'], dummy_foo_event: ['alert'] } },
-      { user_id: 'u2', events: { ...defaults, dummy_foo_event: ['alert'] } },
+      {
+        user_id: 'u1',
+        events: { ...defaults, scan_added: ['slack'], dummy_foo_event: ['alert'] },
+        filters: { other: { tags_any: ['pci'] } },
+      },
+      { user_id: 'u2', events: { ...defaults, dummy_foo_event: ['alert'] }, filters: {} },
     ]);
     expect(input.productSettings).toEqual([
-      { user_id: 'u2', product_id: 'p1', events: { ...empty, scan_added: ['mail'], dummy_foo_event: [] } },
+      {
+        user_id: 'u2',
+        product_id: 'p1',
+        events: { ...empty, scan_added: ['mail'], dummy_foo_event: [] },
+        filters: { scan_added: { product_types: ['pt1'] } },
+      },
     ]);
     expect(input.channels).toEqual([
       { name: 'alert', enabled: true, has_system_destination: true },

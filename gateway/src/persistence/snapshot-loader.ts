@@ -10,7 +10,7 @@ import { channelRecords, type StoredChannelRow } from '../channel-config/channel
 import { parseMailRecipients } from '../channel-config/system-destination.js';
 import type { MembershipRecord, ProductRecord, ProductTypeRecord, SnapshotInput, UserRecord } from '../routing/snapshot-input.js';
 import { EventTypeRepository } from '../settings/event-type.repository.js';
-import { completeRow } from '../settings/settings-row.js';
+import { completeFilters, completeRow } from '../settings/settings-row.js';
 import { queryRows, sql } from './sql.js';
 
 export interface SnapshotLoadOptions {
@@ -21,6 +21,8 @@ export interface SnapshotLoadOptions {
 interface EventsRow {
   /** The stored row as JSON text: equal rows are parsed and completed once, then shared. */
   events: string | null;
+  /** The row's filters as JSON text, interned the same way. */
+  filters: string | null;
 }
 
 function parseStored(text: string | null): unknown {
@@ -45,15 +47,22 @@ export async function loadSnapshotInput(em: EntityManager, options: SnapshotLoad
         tx,
         sql<MembershipRecord>`select scope_id, user_id, role from gateway.product_type_members order by scope_id, user_id`,
       );
-      const system = await queryRows(tx, sql<EventsRow>`select events::text as events from gateway.global_settings where scope = 'system'`);
+      const system = await queryRows(
+        tx,
+        sql<EventsRow>`select events::text as events, filters::text as filters from gateway.global_settings where scope = 'system'`,
+      );
       const personal = await queryRows(
         tx,
-        sql<EventsRow & { user_id: string }>`select user_id, events::text as events from gateway.personal_settings order by user_id`,
+        sql<
+          EventsRow & {
+            user_id: string;
+          }
+        >`select user_id, events::text as events, filters::text as filters from gateway.personal_settings order by user_id`,
       );
       const productSettings = await queryRows(
         tx,
-        sql<EventsRow & { user_id: string; product_id: string }>`select user_id, product_id, events::text as events
-          from gateway.product_settings order by user_id, product_id`,
+        sql<EventsRow & { user_id: string; product_id: string }>`select user_id, product_id, events::text as events,
+          filters::text as filters from gateway.product_settings order by user_id, product_id`,
       );
       const channels = await queryRows(
         tx,
@@ -72,6 +81,16 @@ export async function loadSnapshotInput(em: EntityManager, options: SnapshotLoad
         }
         return row;
       };
+      const filterRows = new Map<string, ReturnType<typeof completeFilters>>();
+      const internedFilters = (text: string | null, scope: 'system' | 'personal' | 'product') => {
+        const key = `${scope}\u0000${text ?? ''}`;
+        let filters = filterRows.get(key);
+        if (filters === undefined) {
+          filters = completeFilters(parseStored(text), scope, eventTypes);
+          filterRows.set(key, filters);
+        }
+        return filters;
+      };
 
       return {
         users,
@@ -81,11 +100,17 @@ export async function loadSnapshotInput(em: EntityManager, options: SnapshotLoad
         productTypeMembers,
         eventTypes,
         system: system[0] ? completeRow(parseStored(system[0].events), 'system', eventTypes) : null,
-        personal: personal.map((row) => ({ user_id: row.user_id, events: interned(row.events, 'personal') })),
+        systemFilters: internedFilters(system[0]?.filters ?? null, 'system'),
+        personal: personal.map((row) => ({
+          user_id: row.user_id,
+          events: interned(row.events, 'personal'),
+          filters: internedFilters(row.filters, 'personal'),
+        })),
         productSettings: productSettings.map((row) => ({
           user_id: row.user_id,
           product_id: row.product_id,
           events: interned(row.events, 'product'),
+          filters: internedFilters(row.filters, 'product'),
         })),
         channels: channelRecords(channels),
         systemMailRecipients: parseMailRecipients(mail?.settings['mail_notifications_to']),

@@ -14,6 +14,18 @@ export interface SkippedChannel {
   readonly reason: string;
 }
 
+/**
+ * A row whose filter (SPEC §3.6) turned the event away: the channels it would have contributed and
+ * why, e.g. `{ row: "personal", channels: ["mail"], reason: "severity Low is below High" }`. A
+ * channel another row still contributes is sent all the same; one no row contributes any more is
+ * also listed in `skipped`.
+ */
+export interface FilteredRow {
+  readonly row: RowSource;
+  readonly channels: readonly string[];
+  readonly reason: string;
+}
+
 /** The system pass: system destinations, and the system alert expanded to active superusers. */
 export interface SystemDecision {
   readonly scope: 'system';
@@ -35,6 +47,8 @@ export interface UserDecision {
   readonly channels: readonly string[];
   readonly merged_from: readonly RowSource[];
   readonly skipped: readonly SkippedChannel[];
+  /** Rows whose filter turned the event away; absent when no filter did. */
+  readonly filtered?: readonly FilteredRow[];
   /** Why the user gets nothing at all, e.g. "no access to product 7", "user is inactive". */
   readonly reason?: string;
 }

@@ -3,6 +3,7 @@ export { buildSnapshot, mailKey, type Snapshot, type SnapshotUser } from './snap
 export { route, type PlannedDelivery, type RouteOptions, type RouteResult } from './route.js';
 export type {
   Decision,
+  FilteredRow,
   RowSource,
   SkippedChannel,
   SystemDecision,
@@ -14,8 +15,11 @@ export { alertSource } from './alert-source.js';
 export { eventColumn, resolveColumn, type ColumnResolution } from './column.js';
 export { eventScope, type EventScope } from './event-scope.js';
 export { unionChannels } from './merge.js';
+export { filterFacts, filterReason, type FilterFacts } from './filters.js';
 export type {
   ChannelRecord,
+  ColumnFilter,
+  ColumnFilters,
   EventChannels,
   MembershipRecord,
   ProductRecord,

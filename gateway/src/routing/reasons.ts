@@ -22,6 +22,9 @@ export const reasons = {
   recipientsPath: 'the event names its recipients: the system pass does not run',
   emptyRecipients: 'the recipients list is empty: nothing is sent',
   noUsers: 'no_users: only the system pass runs',
+  /** A channel whose only contributing rows were turned away by their filters (SPEC §3.6). */
+  filtered: (row: RowSource, reason: string) => `${row} filter: ${reason}`,
+  allFiltered: 'every channel was filtered out by the settings filters',
 } as const;
 
 function listSources(sources: readonly RowSource[]): string {

@@ -11,11 +11,13 @@
 import { SYSTEM_ONLY_CHANNELS, deliveryId, type ChannelMessage, type Destination, type HeraldEvent } from '@herald/contracts';
 import { denialReason } from './authorization.js';
 import { resolveColumn } from './column.js';
-import type { Decision, RowSource, SkippedChannel, SystemDecision, UserDecision } from './decision.js';
-import { eventScope } from './event-scope.js';
+import type { Decision, FilteredRow, RowSource, SkippedChannel, SystemDecision, UserDecision } from './decision.js';
+import { eventScope, type EventScope } from './event-scope.js';
+import { filterFacts, filterReason, type FilterFacts } from './filters.js';
 import { unionChannels } from './merge.js';
 import { reasons } from './reasons.js';
 import type { Snapshot, SnapshotUser } from './snapshot.js';
+import type { ColumnFilter } from './snapshot-input.js';
 
 export interface RouteOptions {
   /** Base URL relative `data.url` values are resolved against (HERALD_SITE_URL), copied into every delivery. */
@@ -53,16 +55,17 @@ export function route(event: HeraldEvent, snapshot: Snapshot, options: RouteOpti
  * active users with a non-empty row for the column), so no set of candidates is built.
  */
 function broadcast(plan: Plan): Decision[] {
-  const { snapshot, column, event } = plan;
+  const { snapshot, column, event, scope } = plan;
   const decisions: Decision[] = [systemPass(plan)];
   if (event.data.no_users === true) {
     decisions.push({ scope: 'users', reason: reasons.noUsers });
     return decisions;
   }
-  const scope = eventScope(event.data, snapshot);
   // Product rows count only for product-scoped columns and only for the event's own product.
   const productId = scope.kind === 'product' && snapshot.eventTypes.get(column)?.productScoped === true ? scope.productId : undefined;
   const productRows = productId === undefined ? undefined : snapshot.productRows.get(productId);
+  const productFilters = productId === undefined ? undefined : snapshot.productFilters.get(productId);
+  const systemFilter = snapshot.systemFilters[column];
   const productSubscribers = productId === undefined ? undefined : snapshot.productSubscribers.get(productId)?.get(column);
   const personalSubscribers = snapshot.personalSubscribers.get(column);
   const systemRow = snapshot.system[column] ?? NONE;
@@ -71,11 +74,17 @@ function broadcast(plan: Plan): Decision[] {
   const productRow = (user: SnapshotUser): readonly string[] => productRows?.get(user.id)?.[column] ?? NONE;
   const subscribesPersonally = (user: SnapshotUser): boolean => personalSubscribers !== undefined && personalRow(user).length > 0;
   const consider = (user: SnapshotUser): void => {
-    const rows: Rows = {
-      personal: personalRow(user),
-      product: productId === undefined ? undefined : productRow(user),
-      system: user.superuser ? systemRow : undefined,
-    };
+    const rows = applyFilters(
+      plan,
+      {
+        personal: personalRow(user),
+        product: productId === undefined ? undefined : productRow(user),
+        system: user.superuser ? systemRow : undefined,
+      },
+      user.personalFilters[column],
+      productFilters?.get(user.id)?.[column],
+      systemFilter,
+    );
     const denied = denialReason(user, scope, snapshot);
     decisions.push(denied === undefined ? userPass(plan, user, rows) : excluded(user, rows, denied));
   };
@@ -102,7 +111,13 @@ function toRecipients(plan: Plan, recipients: readonly string[]): Decision[] {
       decisions.push({ scope: 'recipient', username, reason: reasons.unknownUsername(username) });
       continue;
     }
-    const rows: Rows = { personal: user.personal[column] ?? NONE, product: undefined, system: systemRow };
+    const rows = applyFilters(
+      plan,
+      { personal: user.personal[column] ?? NONE, product: undefined, system: systemRow },
+      user.personalFilters[column],
+      undefined,
+      snapshot.systemFilters[column],
+    );
     decisions.push(user.active ? userPass(plan, user, rows) : excluded(user, rows, reasons.inactive));
   }
   return decisions;
@@ -114,8 +129,10 @@ function systemPass(plan: Plan): SystemDecision {
   const channels: string[] = [];
   const skipped: SkippedChannel[] = [];
   const alertUserIds: string[] = [];
-  for (const channel of unionChannels([snapshot.system[plan.column] ?? NONE])) {
-    const refused = plan.alertOnlyReason(channel) ?? plan.disabledReason(channel);
+  const systemRow = snapshot.system[plan.column] ?? NONE;
+  const filtered = systemRow.length === 0 ? undefined : plan.filteredReason(snapshot.systemFilters[plan.column]);
+  for (const channel of unionChannels([systemRow])) {
+    const refused = filtered ?? plan.alertOnlyReason(channel) ?? plan.disabledReason(channel);
     if (refused !== undefined) {
       skipped.push({ channel, reason: refused });
     } else if (channel === 'alert') {
@@ -144,11 +161,56 @@ interface Rows {
   readonly personal: readonly string[];
   readonly product: readonly string[] | undefined;
   readonly system: readonly string[] | undefined;
+  /** Rows turned away by their filter; each such row is `NONE` above (it took part, contributing nothing). */
+  readonly filtered?: readonly FilteredRow[];
+}
+
+/**
+ * The filter stage (SPEC §3.6 step 1): a row whose filter the event does not pass contributes
+ * nothing, and is recorded with the reason. Without any filter the rows are returned as they are.
+ */
+function applyFilters(
+  plan: Plan,
+  rows: Rows,
+  personal: ColumnFilter | undefined,
+  product: ColumnFilter | undefined,
+  system: ColumnFilter | undefined,
+): Rows {
+  if (personal === undefined && product === undefined && system === undefined) return rows;
+  let filtered: FilteredRow[] | undefined;
+  const keep = (row: RowSource, channels: readonly string[] | undefined, filter: ColumnFilter | undefined) => {
+    if (channels === undefined || channels.length === 0) return channels;
+    const reason = plan.filteredReason(filter);
+    if (reason === undefined) return channels;
+    (filtered ??= []).push({ row, channels, reason });
+    return NONE;
+  };
+  const kept = {
+    personal: keep('personal', rows.personal, personal) ?? NONE,
+    product: keep('product', rows.product, product),
+    system: keep('system', rows.system, system),
+  };
+  return filtered === undefined ? rows : { ...kept, filtered };
+}
+
+/** Channels only filtered rows contributed: each is skipped with the first filter's reason. */
+function filteredOut(rows: Rows, merged: readonly string[]): SkippedChannel[] {
+  const skipped: SkippedChannel[] = [];
+  const seen = new Set(merged);
+  for (const { row, channels, reason } of rows.filtered ?? []) {
+    for (const channel of channels) {
+      if (seen.has(channel)) continue;
+      seen.add(channel);
+      skipped.push({ channel, reason: reasons.filtered(row, reason) });
+    }
+  }
+  return skipped;
 }
 
 /** One user's merged set → personal deliveries, each refused channel with its reason. */
 function userPass(plan: Plan, user: SnapshotUser, rows: Rows): UserDecision {
   const merged = unionChannels([rows.personal, rows.product ?? NONE, rows.system ?? NONE]);
+  const filtered = rows.filtered === undefined ? undefined : { filtered: rows.filtered };
   if (merged.length === 0) {
     return {
       scope: 'user',
@@ -156,13 +218,15 @@ function userPass(plan: Plan, user: SnapshotUser, rows: Rows): UserDecision {
       username: user.username,
       channels: NONE,
       merged_from: contributing(rows),
-      skipped: NO_SKIPPED,
-      reason: reasons.noChannel(taking(rows), plan.column),
+      skipped: filtered === undefined ? NO_SKIPPED : filteredOut(rows, merged),
+      ...filtered,
+      reason: filtered === undefined ? reasons.noChannel(taking(rows), plan.column) : reasons.allFiltered,
     };
   }
   // `channels` stays undefined (and the merged set is the answer) until a channel is refused.
   let channels: string[] | undefined;
-  let skipped: SkippedChannel[] | undefined;
+  let skipped: SkippedChannel[] | undefined = filtered === undefined ? undefined : filteredOut(rows, merged);
+  if (skipped?.length === 0) skipped = undefined;
   for (const channel of merged) {
     const refused =
       plan.alertOnlyReason(channel) ??
@@ -185,6 +249,7 @@ function userPass(plan: Plan, user: SnapshotUser, rows: Rows): UserDecision {
     channels: channels ?? merged,
     merged_from: contributing(rows),
     skipped: skipped ?? NO_SKIPPED,
+    ...filtered,
   };
 }
 
@@ -196,6 +261,7 @@ function excluded(user: SnapshotUser, rows: Rows, reason: string): UserDecision 
     channels: NONE,
     merged_from: contributing(rows),
     skipped: NO_SKIPPED,
+    ...(rows.filtered === undefined ? undefined : { filtered: rows.filtered }),
     reason,
   };
 }
@@ -232,6 +298,9 @@ class Plan {
   /** Holders of the addresses that more than one destination could share (see `claimMail`). */
   private readonly mailTo = new Map<string, MailHolder>();
   private readonly alertOnly: boolean;
+  /** The event's product or product-type scope (authorization, product rows, filters). */
+  readonly scope: EventScope;
+  private readonly facts: FilterFacts;
 
   constructor(
     readonly event: HeraldEvent,
@@ -240,6 +309,13 @@ class Plan {
     private readonly siteUrl: string,
   ) {
     this.alertOnly = event.data.alert_only === true;
+    this.scope = eventScope(event.data, snapshot);
+    this.facts = filterFacts(event, this.scope);
+  }
+
+  /** Why a row with this filter contributes nothing to this event; `undefined` when it passes (or has no filter). */
+  filteredReason(filter: ColumnFilter | undefined): string | undefined {
+    return filterReason(filter, this.facts);
   }
 
   /**

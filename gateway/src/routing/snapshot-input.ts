@@ -3,10 +3,26 @@
  * `buildSnapshot` turns it into an indexed, immutable `Snapshot`. Loaders produce this shape and
  * nothing else; routing never sees a database row object.
  */
-import type { EventTypeDefinition } from '@herald/contracts';
+import type { EventTypeDefinition, Severity } from '@herald/contracts';
 
 /** Column name → channel names. A stored row always has every column of its kind present. */
 export type EventChannels = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * A filter on one column of one settings row (SPEC §3.6): the channels the row contributes to the
+ * column count only for events passing every clause given (see `filters.ts`).
+ */
+export interface ColumnFilter {
+  /** Only events at least this severe (Critical > High > Medium > Low > Info). */
+  readonly min_severity?: Severity;
+  /** Only events whose product type id (from the event's scope, the directory first) is one of these. */
+  readonly product_types?: readonly string[];
+  /** Only events carrying at least one of these tags in `data.tags`. */
+  readonly tags_any?: readonly string[];
+}
+
+/** Column name → its filter; columns without a filter are absent. */
+export type ColumnFilters = Readonly<Record<string, ColumnFilter>>;
 
 export interface UserRecord {
   readonly id: string;
@@ -58,8 +74,15 @@ export interface SnapshotInput {
   readonly eventTypes: readonly EventTypeDefinition[];
   /** The system row; `null` when never saved (then catalogue defaults apply). */
   readonly system: EventChannels | null;
-  readonly personal: ReadonlyArray<{ readonly user_id: string; readonly events: EventChannels }>;
-  readonly productSettings: ReadonlyArray<{ readonly user_id: string; readonly product_id: string; readonly events: EventChannels }>;
+  /** The system row's filters. @default {} */
+  readonly systemFilters?: ColumnFilters;
+  readonly personal: ReadonlyArray<{ readonly user_id: string; readonly events: EventChannels; readonly filters?: ColumnFilters }>;
+  readonly productSettings: ReadonlyArray<{
+    readonly user_id: string;
+    readonly product_id: string;
+    readonly events: EventChannels;
+    readonly filters?: ColumnFilters;
+  }>;
   /** Configured channels. Channels missing here are disabled, except `alert` (always enabled). */
   readonly channels: readonly ChannelRecord[];
   /** Lower-cased addresses of the mail channel's `mail_notifications_to`. */

@@ -8,6 +8,7 @@
 import { ALWAYS_ENABLED_CHANNELS, type Destination, type DirectoryUser, type EventTypeDefinition } from '@herald/contracts';
 import type {
   ChannelRecord,
+  ColumnFilters,
   EventChannels,
   MembershipRecord,
   ProductRecord,
@@ -30,6 +31,8 @@ export interface SnapshotUser {
   readonly destination: Extract<Destination, { scope: 'personal' }>;
   /** The personal row with every known column present (defaults filled in). */
   readonly personal: EventChannels;
+  /** The personal row's filters (SPEC §3.6), by column; `{}` when none. */
+  readonly personalFilters: ColumnFilters;
 }
 
 export interface Snapshot {
@@ -47,8 +50,12 @@ export interface Snapshot {
   readonly eventTypes: ReadonlyMap<string, EventTypeDefinition>;
   /** The system row with every known column present. */
   readonly system: EventChannels;
+  /** The system row's filters, by column; `{}` when none. */
+  readonly systemFilters: ColumnFilters;
   /** Product id → user id → product row (product-scoped columns only). */
   readonly productRows: ReadonlyMap<string, ReadonlyMap<string, EventChannels>>;
+  /** Product id → user id → the product row's filters; only rows with at least one filter are present. */
+  readonly productFilters: ReadonlyMap<string, ReadonlyMap<string, ColumnFilters>>;
   /** Configured channels by name. */
   readonly channels: ReadonlyMap<string, ChannelRecord>;
   /** Enabled channels; always contains `alert`. */
@@ -66,6 +73,7 @@ export interface Snapshot {
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);
+const NO_FILTERS: ColumnFilters = Object.freeze({});
 
 export function buildSnapshot(input: SnapshotInput): Snapshot {
   const eventTypes = new Map<string, EventTypeDefinition>();
@@ -75,7 +83,15 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   const productScoped = columns.filter((type) => type.productScoped).map((type) => type.name);
 
   const personalRows = new Map<string, EventChannels>();
-  for (const row of input.personal) personalRows.set(row.user_id, row.events);
+  const personalFilterRows = new Map<string, ColumnFilters>();
+  for (const row of input.personal) {
+    personalRows.set(row.user_id, row.events);
+    if (row.filters !== undefined) personalFilterRows.set(row.user_id, row.filters);
+  }
+  // Filters are shared like rows: one frozen copy per distinct stored object.
+  const resolvedFilters = new Map<ColumnFilters, ColumnFilters>();
+  const filtersOf = (filters: ColumnFilters | undefined): ColumnFilters =>
+    filters === undefined ? NO_FILTERS : getOrCreate(resolvedFilters, filters, () => frozenFilters(filters));
 
   // Rows are shared, not copied: equal stored rows arrive as one object (the loader interns them),
   // so each distinct row is resolved once and every user holding it points at the same frozen row.
@@ -86,7 +102,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     if (usersById.has(record.id)) continue;
     const stored = personalRows.get(record.id) ?? null;
     const personal = getOrCreate(resolvedPersonal, stored, () => resolveRow(stored, columns));
-    const user = toSnapshotUser(record, personal);
+    const user = toSnapshotUser(record, personal, filtersOf(personalFilterRows.get(record.id)));
     usersById.set(user.id, user);
     if (!usersByUsername.has(user.username)) usersByUsername.set(user.username, user);
   }
@@ -99,12 +115,15 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
 
   const resolvedProduct = new Map<EventChannels, EventChannels>();
   const productRows = new Map<string, Map<string, EventChannels>>();
+  const productFilters = new Map<string, Map<string, ColumnFilters>>();
   const productSubscriberLists = new Map<string, Map<string, SnapshotUser[]>>();
   for (const row of input.productSettings) {
     const user = usersById.get(row.user_id);
     if (user === undefined) continue;
     const resolved = getOrCreate(resolvedProduct, row.events, () => productRow(row.events, productScoped));
     getOrCreate(productRows, row.product_id, () => new Map<string, EventChannels>()).set(user.id, resolved);
+    const filters = filtersOf(row.filters);
+    if (filters !== NO_FILTERS) getOrCreate(productFilters, row.product_id, () => new Map<string, ColumnFilters>()).set(user.id, filters);
   }
   for (const [productId, rows] of productRows) {
     const byColumn = getOrCreate(productSubscriberLists, productId, () => new Map<string, SnapshotUser[]>());
@@ -132,7 +151,9 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     productTypeMembers: membershipIndex(input.productTypeMembers),
     eventTypes,
     system: resolveRow(input.system, columns),
+    systemFilters: filtersOf(input.systemFilters),
     productRows,
+    productFilters,
     channels,
     enabledChannels,
     systemMailRecipients: new Set(input.systemMailRecipients.map(mailKey).filter((address) => address.length > 0)),
@@ -148,7 +169,7 @@ export function mailKey(address: string): string {
   return address.trim().toLowerCase();
 }
 
-function toSnapshotUser(record: UserRecord, personal: EventChannels): SnapshotUser {
+function toSnapshotUser(record: UserRecord, personal: EventChannels, personalFilters: ColumnFilters): SnapshotUser {
   const user: DirectoryUser = { id: record.id, username: record.username, email: record.email, full_name: record.full_name };
   if (record.slack_email !== null) user.slack_email = record.slack_email;
   return Object.freeze({
@@ -160,7 +181,23 @@ function toSnapshotUser(record: UserRecord, personal: EventChannels): SnapshotUs
     mailKey: mailKey(record.email),
     destination: Object.freeze({ scope: 'personal' as const, user: Object.freeze(user) }),
     personal,
+    personalFilters,
   });
+}
+
+/** A deep-frozen copy; `NO_FILTERS` when no column has a filter. */
+function frozenFilters(filters: ColumnFilters): ColumnFilters {
+  const entries = Object.entries(filters);
+  if (entries.length === 0) return NO_FILTERS;
+  const copy: Record<string, ColumnFilters[string]> = {};
+  for (const [column, filter] of entries) {
+    copy[column] = Object.freeze({
+      ...(filter.min_severity === undefined ? {} : { min_severity: filter.min_severity }),
+      ...(filter.product_types === undefined ? {} : { product_types: Object.freeze([...filter.product_types]) }),
+      ...(filter.tags_any === undefined ? {} : { tags_any: Object.freeze([...filter.tags_any]) }),
+    });
+  }
+  return Object.freeze(copy);
 }
 
 /** A stored row with every known column present: a missing row or column takes the type's defaults. */

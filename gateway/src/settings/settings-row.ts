@@ -4,7 +4,8 @@
  * event type's default channels; product rows default to empty and never carry a channel on a
  * column that is not product-scoped (DefectDojo's "alert everywhere" defect).
  */
-import type { EventTypeDefinition } from '@herald/contracts';
+import { SEVERITIES, type EventTypeDefinition, type Severity } from '@herald/contracts';
+import type { ColumnFilter } from '../routing/index.js';
 
 /** Which kind of row: one system row, at most one template, one personal row per user, product rows per user×product. */
 export type SettingsScope = 'system' | 'template' | 'personal' | 'product';
@@ -39,4 +40,62 @@ export function dedupeChannels(events: Readonly<Record<string, readonly string[]
   const out: EventsRow = {};
   for (const [column, channels] of Object.entries(events)) out[column] = [...new Set(channels)];
   return out;
+}
+
+/** Column → filter (SPEC §3.6); only columns with a filter are present. */
+export type FiltersRow = Record<string, ColumnFilter>;
+
+/** Filters as a write gives them: `null` removes a column's filter (PATCH) or states there is none (PUT). */
+export type FiltersPatch = Record<string, ColumnFilter | null>;
+
+const SEVERITY_NAMES: ReadonlySet<string> = new Set(SEVERITIES);
+
+/**
+ * Stored filters made fit for today's event types: filters of unknown columns (and, on product
+ * rows, of columns that are not product-scoped) dropped, clauses of the wrong shape dropped, a
+ * filter left with no clause dropped.
+ */
+export function completeFilters(stored: unknown, scope: SettingsScope, eventTypes: readonly EventTypeDefinition[]): FiltersRow {
+  const source = isRecord(stored) ? stored : {};
+  const row: FiltersRow = {};
+  for (const type of eventTypes) {
+    if (scope === 'product' && !type.productScoped) continue;
+    const value = source[type.name];
+    if (!isRecord(value)) continue;
+    const filter: { min_severity?: Severity; product_types?: string[]; tags_any?: string[] } = {};
+    if (typeof value['min_severity'] === 'string' && SEVERITY_NAMES.has(value['min_severity'])) {
+      filter.min_severity = value['min_severity'] as Severity;
+    }
+    const productTypes = strings(value['product_types']);
+    if (productTypes.length > 0) filter.product_types = productTypes;
+    const tags = strings(value['tags_any']);
+    if (tags.length > 0) filter.tags_any = tags;
+    if (Object.keys(filter).length > 0) row[type.name] = filter;
+  }
+  return row;
+}
+
+/** Filter lists without repeats, first occurrence kept; `null` entries kept (they remove a filter). */
+export function dedupeFilters(filters: Readonly<FiltersPatch>): FiltersPatch {
+  const out: FiltersPatch = {};
+  for (const [column, filter] of Object.entries(filters)) {
+    if (filter === null) {
+      out[column] = null;
+      continue;
+    }
+    out[column] = {
+      ...(filter.min_severity === undefined ? {} : { min_severity: filter.min_severity }),
+      ...(filter.product_types === undefined ? {} : { product_types: [...new Set(filter.product_types)] }),
+      ...(filter.tags_any === undefined ? {} : { tags_any: [...new Set(filter.tags_any)] }),
+    };
+  }
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string' && item.length > 0) : [];
 }

@@ -7,12 +7,20 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { queryRows, sql, toIso } from '../persistence/sql.js';
 import type { GlobalSettingsScope } from './global-settings.entity.js';
-import type { EventsRow } from './settings-row.js';
+import type { EventsRow, FiltersPatch } from './settings-row.js';
 
 /** A stored row: `events` as saved (possibly missing columns registered since). */
 export interface StoredRow {
   readonly events: unknown;
+  /** Column → filter as saved (SPEC §3.6). */
+  readonly filters: unknown;
   readonly updated_at: string;
+}
+
+/** What a write stores: the columns' channels and their filters (`null` removes a column's filter when merging). */
+export interface RowWrite {
+  readonly events: EventsRow;
+  readonly filters: FiltersPatch;
 }
 
 /** How a write treats the columns it does not mention. */
@@ -20,6 +28,7 @@ export type WriteMode = 'replace' | 'merge';
 
 interface EventsRecord {
   events: unknown;
+  filters: unknown;
   updated_at: unknown;
 }
 
@@ -30,7 +39,7 @@ const MAY_VIEW = sql<boolean>`(u.superuser or coalesce(u.global_role, '') <> ''
 
 function stored(rows: EventsRecord[]): StoredRow | null {
   const row = rows[0];
-  return row ? { events: row.events, updated_at: toIso(row.updated_at) } : null;
+  return row ? { events: row.events, filters: row.filters, updated_at: toIso(row.updated_at) } : null;
 }
 
 @Injectable()
@@ -41,7 +50,7 @@ export class SettingsRepository {
     return stored(
       await queryRows(
         tx ?? this.em.fork(),
-        sql<EventsRecord>`select events, updated_at from gateway.global_settings where scope = ${scope}`,
+        sql<EventsRecord>`select events, filters, updated_at from gateway.global_settings where scope = ${scope}`,
       ),
     );
   }
@@ -50,24 +59,20 @@ export class SettingsRepository {
    * Writes the system or template row. `replace`: `events` becomes the row (it must be complete);
    * `merge`: `events` overrides the given columns, and when no row exists `base || events` is stored.
    */
-  async writeGlobal(
-    scope: GlobalSettingsScope,
-    events: EventsRow,
-    mode: WriteMode,
-    base: EventsRow,
-    tx?: EntityManager,
-  ): Promise<StoredRow> {
-    const value = JSON.stringify(events);
-    const initial = JSON.stringify(mode === 'merge' ? { ...base, ...events } : events);
+  async writeGlobal(scope: GlobalSettingsScope, write: RowWrite, mode: WriteMode, base: EventsRow, tx?: EntityManager): Promise<StoredRow> {
+    const { value, initial, filters } = encode(write, mode, base);
     const rows = await queryRows(
       tx ?? this.em.fork(),
       mode === 'replace'
-        ? sql<EventsRecord>`insert into gateway.global_settings (scope, events) values (${scope}, ${initial}::jsonb)
-            on conflict (scope) do update set events = excluded.events, updated_at = now()
-            returning events, updated_at`
-        : sql<EventsRecord>`insert into gateway.global_settings (scope, events) values (${scope}, ${initial}::jsonb)
-            on conflict (scope) do update set events = gateway.global_settings.events || ${value}::jsonb, updated_at = now()
-            returning events, updated_at`,
+        ? sql<EventsRecord>`insert into gateway.global_settings (scope, events, filters)
+            values (${scope}, ${initial}::jsonb, jsonb_strip_nulls(${filters}::jsonb))
+            on conflict (scope) do update set events = excluded.events, filters = excluded.filters, updated_at = now()
+            returning events, filters, updated_at`
+        : sql<EventsRecord>`insert into gateway.global_settings (scope, events, filters)
+            values (${scope}, ${initial}::jsonb, jsonb_strip_nulls(${filters}::jsonb))
+            on conflict (scope) do update set events = gateway.global_settings.events || ${value}::jsonb,
+              filters = jsonb_strip_nulls(gateway.global_settings.filters || ${filters}::jsonb), updated_at = now()
+            returning events, filters, updated_at`,
     );
     return stored(rows) as StoredRow;
   }
@@ -84,29 +89,29 @@ export class SettingsRepository {
   async getPersonal(userId: string, tx?: EntityManager): Promise<{ row: StoredRow | null } | null> {
     const rows = await queryRows(
       tx ?? this.em.fork(),
-      sql<EventsRecord & { user_id: string }>`select u.id as user_id, s.events, s.updated_at
+      sql<EventsRecord & { user_id: string }>`select u.id as user_id, s.events, s.filters, s.updated_at
         from gateway.users u left join gateway.personal_settings s on s.user_id = u.id where u.id = ${userId}`,
     );
     const row = rows[0];
     if (!row) return null;
-    return { row: row.events === null ? null : { events: row.events, updated_at: toIso(row.updated_at) } };
+    return { row: row.events === null ? null : stored(rows) };
   }
 
   /** Writes a personal row; `null` when the user does not exist. See `writeGlobal` for the modes. */
-  async writePersonal(userId: string, events: EventsRow, mode: WriteMode, base: EventsRow, tx?: EntityManager): Promise<StoredRow | null> {
-    const value = JSON.stringify(events);
-    const initial = JSON.stringify(mode === 'merge' ? { ...base, ...events } : events);
+  async writePersonal(userId: string, write: RowWrite, mode: WriteMode, base: EventsRow, tx?: EntityManager): Promise<StoredRow | null> {
+    const { value, initial, filters } = encode(write, mode, base);
     const rows = await queryRows(
       tx ?? this.em.fork(),
       mode === 'replace'
-        ? sql<EventsRecord>`insert into gateway.personal_settings (user_id, events)
-            select id, ${initial}::jsonb from gateway.users where id = ${userId}
-            on conflict (user_id) do update set events = excluded.events, updated_at = now()
-            returning events, updated_at`
-        : sql<EventsRecord>`insert into gateway.personal_settings (user_id, events)
-            select id, ${initial}::jsonb from gateway.users where id = ${userId}
-            on conflict (user_id) do update set events = gateway.personal_settings.events || ${value}::jsonb, updated_at = now()
-            returning events, updated_at`,
+        ? sql<EventsRecord>`insert into gateway.personal_settings (user_id, events, filters)
+            select id, ${initial}::jsonb, jsonb_strip_nulls(${filters}::jsonb) from gateway.users where id = ${userId}
+            on conflict (user_id) do update set events = excluded.events, filters = excluded.filters, updated_at = now()
+            returning events, filters, updated_at`
+        : sql<EventsRecord>`insert into gateway.personal_settings (user_id, events, filters)
+            select id, ${initial}::jsonb, jsonb_strip_nulls(${filters}::jsonb) from gateway.users where id = ${userId}
+            on conflict (user_id) do update set events = gateway.personal_settings.events || ${value}::jsonb,
+              filters = jsonb_strip_nulls(gateway.personal_settings.filters || ${filters}::jsonb), updated_at = now()
+            returning events, filters, updated_at`,
     );
     return stored(rows);
   }
@@ -118,8 +123,9 @@ export class SettingsRepository {
   async seedPersonal(userId: string, defaults: EventsRow, tx?: EntityManager): Promise<void> {
     await queryRows(
       tx ?? this.em.fork(),
-      sql`insert into gateway.personal_settings (user_id, events)
-        select ${userId}, coalesce((select events from gateway.global_settings where scope = 'template'), ${JSON.stringify(defaults)}::jsonb)
+      sql`insert into gateway.personal_settings (user_id, events, filters)
+        select ${userId}, coalesce(t.events, ${JSON.stringify(defaults)}::jsonb), coalesce(t.filters, '{}'::jsonb)
+        from (select 1) as one left join gateway.global_settings t on t.scope = 'template'
         on conflict (user_id) do nothing`,
     );
   }
@@ -141,40 +147,40 @@ export class SettingsRepository {
   async getProduct(userId: string, productId: string, tx?: EntityManager): Promise<{ row: StoredRow | null } | null> {
     const rows = await queryRows(
       tx ?? this.em.fork(),
-      sql<EventsRecord>`select s.events, s.updated_at
+      sql<EventsRecord>`select s.events, s.filters, s.updated_at
         from gateway.users u cross join gateway.products p
         left join gateway.product_settings s on s.user_id = u.id and s.product_id = p.id
         where u.id = ${userId} and p.id = ${productId}`,
     );
     const row = rows[0];
     if (!row) return null;
-    return { row: row.events === null ? null : { events: row.events, updated_at: toIso(row.updated_at) } };
+    return { row: row.events === null ? null : stored(rows) };
   }
 
   /** Writes a product row; `null` when the user or the product does not exist. */
   async writeProduct(
     userId: string,
     productId: string,
-    events: EventsRow,
+    write: RowWrite,
     mode: WriteMode,
     base: EventsRow,
     tx?: EntityManager,
   ): Promise<StoredRow | null> {
-    const value = JSON.stringify(events);
-    const initial = JSON.stringify(mode === 'merge' ? { ...base, ...events } : events);
+    const { value, initial, filters } = encode(write, mode, base);
     const rows = await queryRows(
       tx ?? this.em.fork(),
       mode === 'replace'
-        ? sql<EventsRecord>`insert into gateway.product_settings (user_id, product_id, events)
-            select u.id, p.id, ${initial}::jsonb from gateway.users u cross join gateway.products p
+        ? sql<EventsRecord>`insert into gateway.product_settings (user_id, product_id, events, filters)
+            select u.id, p.id, ${initial}::jsonb, jsonb_strip_nulls(${filters}::jsonb) from gateway.users u cross join gateway.products p
             where u.id = ${userId} and p.id = ${productId}
-            on conflict (user_id, product_id) do update set events = excluded.events, updated_at = now()
-            returning events, updated_at`
-        : sql<EventsRecord>`insert into gateway.product_settings (user_id, product_id, events)
-            select u.id, p.id, ${initial}::jsonb from gateway.users u cross join gateway.products p
+            on conflict (user_id, product_id) do update set events = excluded.events, filters = excluded.filters, updated_at = now()
+            returning events, filters, updated_at`
+        : sql<EventsRecord>`insert into gateway.product_settings (user_id, product_id, events, filters)
+            select u.id, p.id, ${initial}::jsonb, jsonb_strip_nulls(${filters}::jsonb) from gateway.users u cross join gateway.products p
             where u.id = ${userId} and p.id = ${productId}
-            on conflict (user_id, product_id) do update set events = gateway.product_settings.events || ${value}::jsonb, updated_at = now()
-            returning events, updated_at`,
+            on conflict (user_id, product_id) do update set events = gateway.product_settings.events || ${value}::jsonb,
+              filters = jsonb_strip_nulls(gateway.product_settings.filters || ${filters}::jsonb), updated_at = now()
+            returning events, filters, updated_at`,
     );
     return stored(rows);
   }
@@ -194,12 +200,35 @@ export class SettingsRepository {
     const rows = await queryRows(
       tx ?? this.em.fork(),
       visibleOnly
-        ? sql<EventsRecord & { product_id: string }>`select s.product_id, s.events, s.updated_at from gateway.product_settings s
+        ? sql<EventsRecord & { product_id: string }>`select s.product_id, s.events, s.filters, s.updated_at from gateway.product_settings s
             join gateway.users u on u.id = s.user_id join gateway.products p on p.id = s.product_id
             where s.user_id = ${userId} and ${MAY_VIEW} order by s.product_id`
-        : sql<EventsRecord & { product_id: string }>`select product_id, events, updated_at from gateway.product_settings
+        : sql<EventsRecord & { product_id: string }>`select product_id, events, filters, updated_at from gateway.product_settings
             where user_id = ${userId} order by product_id`,
     );
-    return rows.map((row) => ({ product_id: row.product_id, events: row.events, updated_at: toIso(row.updated_at) }));
+    return rows.map((row) => ({ product_id: row.product_id, events: row.events, filters: row.filters, updated_at: toIso(row.updated_at) }));
   }
+
+  /** The ids among `ids` that are product types of the directory (to validate `product_types` filters). */
+  async existingProductTypes(ids: readonly string[], tx?: EntityManager): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await queryRows(
+      tx ?? this.em.fork(),
+      sql<{ id: string }>`select id from gateway.product_types
+        where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+}
+
+/**
+ * JSON parameters of a write: `value` the columns given (merge), `initial` the row a first write
+ * stores, `filters` the filter patch (`null` entries are stripped in SQL: they remove a filter).
+ */
+function encode(write: RowWrite, mode: WriteMode, base: EventsRow): { value: string; initial: string; filters: string } {
+  return {
+    value: JSON.stringify(write.events),
+    initial: JSON.stringify(mode === 'merge' ? { ...base, ...write.events } : write.events),
+    filters: JSON.stringify(write.filters),
+  };
 }

@@ -40,7 +40,7 @@ afterAll(async () => {
 
 describe('system row', () => {
   it('answers the catalogue defaults before it is ever saved', async () => {
-    expect(await settings.getSystem()).toEqual({ events: catalogueDefaults });
+    expect(await settings.getSystem()).toEqual({ events: catalogueDefaults, filters: {} });
     expect(catalogueDefaults['scan_added_empty']).toEqual([]);
   });
 
@@ -69,7 +69,7 @@ describe('template and new users', () => {
   it('without a template, a new user gets the catalogue defaults', async () => {
     expect(await settings.getTemplate()).toBeNull();
     await directory.upsertUser('u-before', user('before'));
-    expect(await settings.getPersonal('u-before')).toEqual({ events: catalogueDefaults });
+    expect(await settings.getPersonal('u-before')).toEqual({ events: catalogueDefaults, filters: {} });
   });
 
   it('the template is copied to users created afterwards, and only to them', async () => {
@@ -78,7 +78,7 @@ describe('template and new users', () => {
 
     await directory.upsertUser('u-after', user('after'));
     expect(await settings.getPersonal('u-after')).toEqual(template);
-    expect(await settings.getPersonal('u-before')).toEqual({ events: catalogueDefaults });
+    expect(await settings.getPersonal('u-before')).toEqual({ events: catalogueDefaults, filters: {} });
   });
 
   it('re-upserting an existing user does not re-apply the template', async () => {
@@ -95,7 +95,7 @@ describe('template and new users', () => {
   it('deleting the template brings back the defaults for the next users', async () => {
     expect(await settings.deleteTemplate()).toBe(true);
     await directory.upsertUser('u-later', user('later'));
-    expect(await settings.getPersonal('u-later')).toEqual({ events: catalogueDefaults });
+    expect(await settings.getPersonal('u-later')).toEqual({ events: catalogueDefaults, filters: {} });
   });
 });
 
@@ -123,12 +123,12 @@ describe('personal rows', () => {
 describe('product rows', () => {
   it('are empty until saved, and PUT leaves unmentioned columns empty', async () => {
     await directory.upsertUser('u-prod', user('prod'));
-    expect(await settings.getProduct('u-prod', 'p1')).toEqual({ events: emptyProductRow });
+    expect(await settings.getProduct('u-prod', 'p1')).toEqual({ events: emptyProductRow, filters: {} });
     const view = await settings.putProduct('u-prod', 'p1', { events: { scan_added: ['mail'] } });
     expect(view?.events).toEqual({ ...emptyProductRow, scan_added: ['mail'] });
     const patched = await settings.patchProduct('u-prod', 'p1', { events: { sla_breach: ['alert'] } });
     expect(patched?.events).toEqual({ ...emptyProductRow, scan_added: ['mail'], sla_breach: ['alert'] });
-    expect(await settings.listProducts('u-prod')).toEqual([{ product_id: 'p1', events: patched?.events }]);
+    expect(await settings.listProducts('u-prod')).toEqual([{ product_id: 'p1', events: patched?.events, filters: {} }]);
   });
 
   it('rejects a column that is not product-scoped', async () => {
@@ -141,7 +141,95 @@ describe('product rows', () => {
     expect(await settings.putProduct('nobody', 'p1', { events: {} })).toBeNull();
     expect(await settings.deleteProduct('u-prod', 'p1')).toBe(true);
     expect(await settings.deleteProduct('u-prod', 'p1')).toBe(false);
-    expect(await settings.getProduct('u-prod', 'p1')).toEqual({ events: emptyProductRow });
+    expect(await settings.getProduct('u-prod', 'p1')).toEqual({ events: emptyProductRow, filters: {} });
+  });
+});
+
+describe('filters (SPEC §3.6)', () => {
+  it('every kind of row stores, answers and replaces its filters', async () => {
+    const system = await settings.putSystem({
+      events: { scan_added: ['alert'] },
+      filters: { scan_added: { min_severity: 'High', tags_any: ['pci', 'pci'] } },
+    });
+    expect(system.filters).toEqual({ scan_added: { min_severity: 'High', tags_any: ['pci'] } });
+    expect((await settings.getSystem()).filters).toEqual(system.filters);
+    // PUT replaces the row: filters left out are gone
+    expect((await settings.putSystem({ events: {} })).filters).toEqual({});
+
+    await directory.upsertUser('u-f', user('f'));
+    const personal = await settings.putPersonal('u-f', { events: {}, filters: { other: { product_types: ['pt1'] } } });
+    expect(personal?.filters).toEqual({ other: { product_types: ['pt1'] } });
+    const product = await settings.putProduct('u-f', 'p1', { events: {}, filters: { scan_added: { tags_any: ['gdpr'] } } });
+    expect(product?.filters).toEqual({ scan_added: { tags_any: ['gdpr'] } });
+    expect(await settings.listProducts('u-f')).toEqual([expect.objectContaining({ filters: { scan_added: { tags_any: ['gdpr'] } } })]);
+  });
+
+  it('PATCH changes the filters of the columns given, null removes one, others are kept', async () => {
+    await directory.upsertUser('u-fp', user('fp'));
+    await settings.putPersonal('u-fp', {
+      events: {},
+      filters: { scan_added: { min_severity: 'Low' }, other: { tags_any: ['a'] } },
+    });
+    const patched = await settings.patchPersonal('u-fp', {
+      events: {},
+      filters: { scan_added: null, code_review: { min_severity: 'Critical' } },
+    });
+    expect(patched?.filters).toEqual({ other: { tags_any: ['a'] }, code_review: { min_severity: 'Critical' } });
+    expect((await settings.patchPersonal('u-fp', { events: { other: ['mail'] } }))?.filters).toEqual(patched?.filters);
+  });
+
+  it('the template carries its filters to users created afterwards', async () => {
+    await settings.putTemplate({ events: { scan_added: ['mail'] }, filters: { scan_added: { min_severity: 'Medium' } } });
+    await directory.upsertUser('u-ft', user('ft'));
+    expect((await settings.getPersonal('u-ft'))?.filters).toEqual({ scan_added: { min_severity: 'Medium' } });
+    await settings.deleteTemplate();
+  });
+
+  it('rejects bad filters with one issue per problem, naming the field, and writes nothing', async () => {
+    const before = await settings.getSystem();
+    const issues = await validationIssues(
+      settings.putSystem({
+        events: {},
+        filters: {
+          scan_added: { min_severity: 'Severe' },
+          code_review: { tags_any: [] },
+          user_mentioned: { min_severity: 'High', colour: 'red' },
+        },
+      }),
+    );
+    expect(issues).toEqual([
+      { path: 'filters.scan_added.min_severity', message: 'must be one of Critical, High, Medium, Low, Info (case-sensitive)' },
+      { path: 'filters.code_review.tags_any', message: 'must not be empty: leave tags_any out to accept every event' },
+      { path: 'filters.user_mentioned.colour', message: 'unknown field "colour"', expected: 'only the documented fields' },
+    ]);
+    expect(await settings.getSystem()).toEqual(before);
+
+    const semantic = await validationIssues(
+      settings.putSystem({
+        events: {},
+        filters: { other: { product_types: ['pt1', 'nope'] }, jira_update: {}, not_a_column: { min_severity: 'High' } },
+      }),
+    );
+    expect(semantic).toEqual([
+      {
+        path: 'filters.other.product_types[1]',
+        message: 'unknown product type "nope": create it first (PUT /api/v1/product-types/nope) or use the id of an existing one',
+      },
+      {
+        path: 'filters.jira_update',
+        message: 'an empty filter: give at least one of min_severity, product_types, tags_any, or null to remove the filter',
+      },
+      expect.objectContaining({ path: 'filters.not_a_column', message: 'unknown event type "not_a_column"' }),
+    ]);
+    expect(await settings.getSystem()).toEqual(before);
+  });
+
+  it('rejects a filter on a column a product row cannot set', async () => {
+    await directory.upsertUser('u-fprod', user('fprod'));
+    const issues = await validationIssues(
+      settings.putProduct('u-fprod', 'p1', { events: {}, filters: { other: { min_severity: 'High' } } }),
+    );
+    expect(issues).toEqual([{ path: 'filters.other', message: expect.stringContaining('cannot be set per product') }]);
   });
 });
 

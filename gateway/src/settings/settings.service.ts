@@ -9,13 +9,24 @@ import { HeraldError, formatIssues, type EventTypeDefinition } from '@herald/con
 import { Injectable } from '@nestjs/common';
 import { ChannelNames } from './channel-names.js';
 import { EventTypeRepository } from './event-type.repository.js';
-import { completeRow, dedupeChannels, defaultRow, type EventsRow, type SettingsScope } from './settings-row.js';
+import {
+  completeFilters,
+  completeRow,
+  dedupeChannels,
+  dedupeFilters,
+  defaultRow,
+  type EventsRow,
+  type FiltersPatch,
+  type FiltersRow,
+  type SettingsScope,
+} from './settings-row.js';
 import { SettingsRepository, type StoredRow, type WriteMode } from './settings.repository.js';
-import { validateSettings, type SettingsBody } from './validate-settings.js';
+import { filterProductTypes, validateSettings, type SettingsBody } from './validate-settings.js';
 
-/** What GET answers and PUT/PATCH return: every column present. */
+/** What GET answers and PUT/PATCH return: every column present in `events`; `filters` only holds columns with a filter. */
 export interface SettingsView {
   readonly events: EventsRow;
+  readonly filters: FiltersRow;
 }
 
 /** One of a user's product rows. */
@@ -25,6 +36,7 @@ export interface ProductSettingsView extends SettingsView {
 
 interface Parsed {
   readonly events: EventsRow;
+  readonly filters: FiltersPatch;
   readonly eventTypes: readonly EventTypeDefinition[];
 }
 
@@ -117,20 +129,30 @@ export class SettingsService {
   /** Every product row of a user (with `visibleOnly`, of the products it may view). */
   async listProducts(userId: string, visibleOnly = false): Promise<ProductSettingsView[]> {
     const [types, rows] = await Promise.all([this.eventTypes.listAll(), this.repository.listProducts(userId, visibleOnly)]);
-    return rows.map((row) => ({ product_id: row.product_id, events: completeRow(row.events, 'product', types) }));
+    return rows.map((row) => ({ product_id: row.product_id, ...view(row, 'product', types) }));
   }
 
   private async writeGlobal(scope: 'system' | 'template', body: unknown, mode: WriteMode): Promise<SettingsView> {
-    const { events, eventTypes } = await this.parse(body, scope);
+    const { events, filters, eventTypes } = await this.parse(body, scope);
     const base = defaultRow(scope, eventTypes);
-    const row = await this.repository.writeGlobal(scope, mode === 'replace' ? { ...base, ...events } : events, mode, base);
+    const row = await this.repository.writeGlobal(
+      scope,
+      { events: mode === 'replace' ? { ...base, ...events } : events, filters },
+      mode,
+      base,
+    );
     return view(row, scope, eventTypes);
   }
 
   private async writePersonal(userId: string, body: unknown, mode: WriteMode): Promise<SettingsView | null> {
-    const { events, eventTypes } = await this.parse(body, 'personal');
+    const { events, filters, eventTypes } = await this.parse(body, 'personal');
     const base = defaultRow('personal', eventTypes);
-    const row = await this.repository.writePersonal(userId, mode === 'replace' ? { ...base, ...events } : events, mode, base);
+    const row = await this.repository.writePersonal(
+      userId,
+      { events: mode === 'replace' ? { ...base, ...events } : events, filters },
+      mode,
+      base,
+    );
     return row ? view(row, 'personal', eventTypes) : null;
   }
 
@@ -141,23 +163,31 @@ export class SettingsService {
     mode: WriteMode,
     visibleOnly: boolean,
   ): Promise<SettingsView | null> {
-    const { events, eventTypes } = await this.parse(body, 'product');
+    const { events, filters, eventTypes } = await this.parse(body, 'product');
     if (await this.hidden(userId, productId, visibleOnly)) return null;
     const base = defaultRow('product', eventTypes);
-    const row = await this.repository.writeProduct(userId, productId, mode === 'replace' ? { ...base, ...events } : events, mode, base);
+    const write = { events: mode === 'replace' ? { ...base, ...events } : events, filters };
+    const row = await this.repository.writeProduct(userId, productId, write, mode, base);
     return row ? view(row, 'product', eventTypes) : null;
   }
 
   private async parse(body: unknown, scope: SettingsScope): Promise<Parsed> {
-    const [eventTypes, extraChannels] = await Promise.all([this.eventTypes.listAll(), this.channelNames.extra()]);
-    const issues = validateSettings(body, { scope, eventTypes, extraChannels });
+    const [eventTypes, extraChannels, productTypes] = await Promise.all([
+      this.eventTypes.listAll(),
+      this.channelNames.extra(),
+      this.repository.existingProductTypes(filterProductTypes(body)),
+    ]);
+    const issues = validateSettings(body, { scope, eventTypes, extraChannels, productTypes });
     if (issues.length > 0) {
       throw new HeraldError('validation_failed', `Invalid ${scope} settings: ${formatIssues(issues)}`, issues);
     }
-    return { events: dedupeChannels((body as SettingsBody).events), eventTypes };
+    const parsed = body as SettingsBody;
+    return { events: dedupeChannels(parsed.events), filters: dedupeFilters(parsed.filters ?? {}), eventTypes };
   }
 }
 
 function view(row: StoredRow | null, scope: SettingsScope, types: readonly EventTypeDefinition[]): SettingsView {
-  return { events: row ? completeRow(row.events, scope, types) : defaultRow(scope, types) };
+  return row
+    ? { events: completeRow(row.events, scope, types), filters: completeFilters(row.filters, scope, types) }
+    : { events: defaultRow(scope, types), filters: {} };
 }
