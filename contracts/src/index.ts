@@ -113,7 +113,6 @@ export {
   type Identity,
   type PluginHttpContext,
 } from './sdk/http.js';
-export { runSqlMigrations, type SqlClient, type SqlMigration, type SqlPool } from './sdk/sql-migrations.js';
 export { startStartupProbe, type StartupProbe } from './sdk/startup-probe.js';
 export { retryBookkeeping, type RetryBookkeepingOptions } from './sdk/retry-bookkeeping.js';
 export {
@@ -122,7 +121,6 @@ export {
   waitForDependency,
   type WaitForDependencyOptions,
 } from './sdk/wait-for-dependency.js';
-export { openSqlPool, reportLostConnections, type SqlPoolOptions } from './sdk/sql-pool.js';
 export { runPlugin, decodeChannelMessage, type RunPluginOptions, type RunningPlugin } from './sdk/run-plugin.js';
 export { classifyThrown, errorReason } from './sdk/classify-thrown.js';
 export { pluginBuckets, type PluginBuckets } from './sdk/buckets.js';
