@@ -139,6 +139,15 @@ export { loadPluginEnv, PLUGIN_ENV_VARIABLES, runOptionsFromEnv, type PluginEnv 
 export { parseEnv, type ParseEnvOptions } from './sdk/parse-env.js';
 export { installSignalHandlers, type SignalHandlerOptions } from './sdk/signal-handlers.js';
 export { runPluginProcess, type PluginProcessOptions } from './sdk/run-plugin-process.js';
+export {
+  EXIT_INVALID_CONFIGURATION,
+  runPluginMain,
+  startPluginMain,
+  type PluginMainContext,
+  type PluginMainOptions,
+  type RunPluginMainOptions,
+  type Stoppable,
+} from './sdk/plugin-main.js';
 export { SECRET_KEY_HELP, SecretBox } from './secrets/secret-box.js';
 export { capText, isLinkUrl, linkUrl } from './sdk/render-safety.js';
 export {
