@@ -27,9 +27,13 @@ export interface TestRunner {
   readonly determinism: (now: Date, random: number) => Determinism;
 }
 
-/** True inside a Jest worker (Jest sets `JEST_WORKER_ID` in every test process, `--runInBand` too). */
+/**
+ * True inside a Jest worker (Jest sets `JEST_WORKER_ID` in every test process, `--runInBand` too),
+ * unless the file runs under `node --test` (which sets `NODE_TEST_CONTEXT` in its test processes;
+ * a `node --test` started from a Jest test inherits `JEST_WORKER_ID`).
+ */
 export function runningUnderJest(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.JEST_WORKER_ID !== undefined;
+  return env.JEST_WORKER_ID !== undefined && env.NODE_TEST_CONTEXT === undefined;
 }
 
 const requireHere = createRequire(import.meta.url);
