@@ -407,5 +407,9 @@ export function createWebhooksApi(options: WebhooksApiOptions): HttpHandler {
 
   const outer = express.Router();
   outer.use('/webhooks', router);
-  return (req, res, next) => outer(req as express.Request, res as express.Response, next);
+  // An express app (not a bare Router) so `req.query` exists on the SDK's node:http server too.
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(outer);
+  return (req, res, next) => app(req as express.Request, res as express.Response, next);
 }
