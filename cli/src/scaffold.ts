@@ -133,7 +133,7 @@ A Herald channel plugin: every message for the \`${channel}\` channel is posted 
 \`{ "text": "…" }\` to the incoming-webhook URL configured for the channel
 (\`PUT /api/v1/channels/${channel}/config\` with \`{ "url": "https://…" }\`; the URL is a secret field).
 
-Written against [\`@herald/contracts\`](https://www.npmjs.com/package/@herald/contracts), whose README
+Written against \`@herald/contracts\`, whose README (\`node_modules/@herald/contracts/README.md\`)
 documents the SDK: the plugin definition, the lifecycle, outcomes and the conformance kit.
 The packages are ESM only (\`"type": "module"\`).
 
