@@ -24,6 +24,7 @@ export default {
   moduleNameMapper: {
     '^@herald/contracts$': '<rootDir>/contracts/src/index.ts',
     '^@herald/contracts/testing$': '<rootDir>/contracts/src/testing/index.ts',
+    '^@herald/plugin-storage$': '<rootDir>/contracts/storage/src/index.ts',
     '^@herald/plugin-([a-z]+)$': '<rootDir>/plugins/$1/src/index.ts',
     '^@herald/gateway$': '<rootDir>/gateway/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

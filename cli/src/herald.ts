@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { connectNats, eventMessageId, formatIssues, hasErrorCode, loadNatsEnv, subjects, validateEvent } from '@herald/contracts';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args.js';
+import { scaffoldPlugin } from './scaffold.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Out = (line: string) => void;
@@ -36,12 +37,19 @@ Commands:
   dead-letters replay ID  publish a dead letter again
   alerts list --user ID   list a user's alerts (--unread)
   secret                  print a new HERALD_SECRET_KEY (32 random bytes, base64)
+  plugin new <channel>    write a new channel plugin's skeleton (--dir PATH, default ./herald-plugin-<channel>)
 
 Environment: NATS_URL (nats://127.0.0.1:4222), NATS credentials and TLS (NATS_USER + NATS_PASSWORD,
 NATS_TOKEN, NATS_NKEY_SEED(_FILE), NATS_CREDS_FILE, NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE + NATS_TLS_KEY_FILE),
 HERALD_SUBJECT_PREFIX (herald),
 HERALD_URL (http://localhost:8080), HERALD_TOKEN or HERALD_ADMIN_TOKEN (else <HERALD_DATA_DIR>/admin-token).
 Run "herald <command> --help" for a command's options.`,
+  plugin: `Usage: herald plugin new <channel> [--dir PATH]
+
+Writes a channel plugin's skeleton (package.json, tsconfig.json, src/plugin.ts, src/main.ts,
+src/plugin.conformance.test.ts, README.md) into PATH (default ./herald-plugin-<channel>), which must
+not exist or be empty. The plugin posts each message to an incoming-webhook URL; its conformance
+test runs with "npm test" (node --test) against the NATS of NATS_URL.`,
   publish: `Usage: herald publish <type> [--data JSON | --file PATH] [--id ID] [--source SOURCE] [--recipients a,b]
 
 Publishes a CloudEvents 1.0 event to <prefix>.events.<type>, validated first with the gateway's
@@ -242,6 +250,15 @@ export async function main(
           return EXIT.ok;
         }
         throw new UsageError(HELP['dead-letters']);
+      }
+      case 'plugin': {
+        const channel = args.positionals[2];
+        if (sub !== 'new' || channel === undefined) throw new UsageError(HELP['plugin']);
+        const dir = stringOption(args, 'dir');
+        const written = scaffoldPlugin(dir === undefined ? { channel } : { channel, dir });
+        for (const file of written.files) out(join(written.dir, file));
+        err(`plugin "${channel}" scaffolded in ${written.dir}: cd there, npm install, npm run build, NATS_URL=… npm test`);
+        return EXIT.ok;
       }
       case 'alerts': {
         const user = stringOption(args, 'user');

@@ -132,7 +132,6 @@ export {
   type Identity,
   type PluginHttpContext,
 } from './sdk/http.js';
-export { runSqlMigrations, type SqlClient, type SqlMigration, type SqlPool } from './sdk/sql-migrations.js';
 export { startStartupProbe, type StartupProbe } from './sdk/startup-probe.js';
 export { retryBookkeeping, type RetryBookkeepingOptions } from './sdk/retry-bookkeeping.js';
 export {
@@ -141,7 +140,6 @@ export {
   waitForDependency,
   type WaitForDependencyOptions,
 } from './sdk/wait-for-dependency.js';
-export { openSqlPool, reportLostConnections, type SqlPoolOptions } from './sdk/sql-pool.js';
 export { runPlugin, decodeChannelMessage, type RunPluginOptions, type RunningPlugin } from './sdk/run-plugin.js';
 export { classifyThrown, errorReason } from './sdk/classify-thrown.js';
 export { pluginBuckets, type PluginBuckets } from './sdk/buckets.js';
@@ -160,6 +158,15 @@ export { loadPluginEnv, PLUGIN_ENV_VARIABLES, runOptionsFromEnv, type PluginEnv 
 export { parseEnv, type ParseEnvOptions } from './sdk/parse-env.js';
 export { installSignalHandlers, type SignalHandlerOptions } from './sdk/signal-handlers.js';
 export { runPluginProcess, type PluginProcessOptions } from './sdk/run-plugin-process.js';
+export {
+  EXIT_INVALID_CONFIGURATION,
+  runPluginMain,
+  startPluginMain,
+  type PluginMainContext,
+  type PluginMainOptions,
+  type RunPluginMainOptions,
+  type Stoppable,
+} from './sdk/plugin-main.js';
 export { SECRET_KEY_HELP, SecretBox } from './secrets/secret-box.js';
 export { capText, isLinkUrl, linkUrl } from './sdk/render-safety.js';
 export {

@@ -1,15 +1,15 @@
 /**
  * The HTTP server of a plugin process (when `runPlugin` gets `httpPort`): health, metrics and the
- * plugin's API under `/api/v1`. It is an Express app, so a plugin's handler (an Express `Router`)
- * gets the same request and response helpers as when the gateway mounts it in all-in-one mode.
+ * plugin's API under `/api/v1`. Plain `node:http` (no framework in the SDK): a plugin's handler is
+ * Connect-style, so an Express `Router` the plugin brings in its own dependencies runs here as it
+ * does when the gateway mounts it in all-in-one mode.
  *
  * Invariants: `/health/live` answers 200 while the process serves; `/health/ready` answers 200 only
  * when NATS is connected and the consumer is bound, 503 otherwise; any path nobody serves gets the
  * API's 404 JSON, and an error passed to `next(error)` the API's 500 JSON (SPEC §7 error shape).
  */
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { HttpHandler } from './http.js';
@@ -61,49 +61,62 @@ function statusOf(error: unknown): number {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
 }
 
+function send(res: ServerResponse, status: number, body: string, contentType: string, head: boolean): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(head ? undefined : body);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, head = false): void {
+  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', head);
+}
+
 /** Starts listening; resolves once the port is bound. */
 export async function startPluginHttpServer(options: PluginHttpServerOptions): Promise<PluginHttpServer> {
-  const app = express();
-  app.disable('x-powered-by');
-  app.get('/health/live', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/health/ready', (_req, res, next) => {
-    const base = options.health();
-    const extra = Object.entries(options.readinessChecks ?? {});
-    Promise.all(extra.map(async ([name, check]) => [name, (await runCheck(check)) ? 'ok' : 'failing'] as const))
-      .then((results) => {
-        const checks = { ...base, ...Object.fromEntries(results) };
-        const ready = base.nats === 'connected' && base.consumer === 'bound' && results.every(([, state]) => state === 'ok');
-        res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks });
-      })
-      .catch(next);
-  });
-  app.get('/metrics', (_req, res, next) => {
-    options.metrics
-      .metrics()
-      .then((text) => {
-        res.type(options.metrics.contentType).send(text);
-      })
-      .catch(next);
-  });
-  if (options.api) app.use(options.api);
-  app.use((req: Request, res: Response) => {
-    res.status(404).json(errorBody('not_found', `No route for ${req.method} ${req.originalUrl}`));
-  });
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+  const fail = (req: IncomingMessage, res: ServerResponse, error: unknown): void => {
     const status = statusOf(error);
-    if (status === 500) options.logger.error('plugin HTTP handler failed', { method: req.method, path: req.originalUrl, error });
+    if (status === 500) options.logger.error('plugin HTTP handler failed', { method: req.method, path: req.url, error });
     if (res.headersSent) {
       res.end();
       return;
     }
     const message = status === 500 ? 'Internal error' : error instanceof Error ? error.message : 'Bad request';
-    res.status(status).json(errorBody(status === 500 ? 'internal_error' : 'bad_request', message));
+    sendJson(res, status, errorBody(status === 500 ? 'internal_error' : 'bad_request', message));
+  };
+  const notFound = (req: IncomingMessage, res: ServerResponse): void => {
+    sendJson(res, 404, errorBody('not_found', `No route for ${req.method} ${req.url}`));
+  };
+  const readiness = async (): Promise<{ ready: boolean; checks: Record<string, string> }> => {
+    const base = options.health();
+    const extra = Object.entries(options.readinessChecks ?? {});
+    const results = await Promise.all(extra.map(async ([name, check]) => [name, (await runCheck(check)) ? 'ok' : 'failing'] as const));
+    const ready = base.nats === 'connected' && base.consumer === 'bound' && results.every(([, state]) => state === 'ok');
+    return { ready, checks: { ...base, ...Object.fromEntries(results) } };
+  };
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0];
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    const head = req.method === 'HEAD';
+    if (read && path === '/health/live') return sendJson(res, 200, { status: 'ok' }, head);
+    if (read && path === '/health/ready') {
+      const { ready, checks } = await readiness();
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'unavailable', checks }, head);
+    }
+    if (read && path === '/metrics') return send(res, 200, await options.metrics.metrics(), options.metrics.contentType, head);
+    if (!options.api) return notFound(req, res);
+    options.api(req, res, (error?: unknown) => (error === undefined ? notFound(req, res) : fail(req, res, error)));
+  };
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => fail(req, res, error));
   });
   const host = options.host ?? '0.0.0.0';
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
   options.logger.info('plugin HTTP server listening', { port, host });

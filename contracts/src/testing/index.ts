@@ -22,3 +22,4 @@ export { describePluginConformance, type ConformanceHarness, type PluginConforma
 export { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
 export { reservedPort } from './ports.js';
 export { startNatsCluster, type NatsCluster, type NatsClusterNode, type NatsClusterOptions } from './nats-cluster.js';
+export { currentTestRunner, runningUnderJest, type Determinism, type TestBody, type TestRunner } from './test-runner.js';

@@ -1,6 +1,7 @@
 /**
  * The plugin conformance suite: what every channel plugin must satisfy for the SDK's guarantees
- * to hold, as Jest tests. A plugin's spec calls `describePluginConformance(name, { … })` once.
+ * to hold. A plugin's test file calls `describePluginConformance(name, { … })` once; the tests are
+ * declared with Jest under Jest and with `node:test` otherwise (`node --test`), see `test-runner.ts`.
  *
  * 1. `render` is pure: the same input twice (under different clocks and random sources) gives
  *    deep-equal output, and a deep-frozen input is neither mutated nor rejected.
@@ -8,15 +9,15 @@
  * 3. The config schema round-trips: what it parses survives JSON (the KV wire format) unchanged.
  * 4. With a harness factory: a message redelivered after it was delivered is not sent again.
  *
- * `@jest/globals` is loaded when the suite is declared, not when this module is imported, so the
- * rest of `@herald/contracts/testing` stays usable outside Jest.
+ * The runner is chosen when the suite is declared, not when this module is imported, so the rest
+ * of `@herald/contracts/testing` stays usable under any runner.
  */
-import { createRequire } from 'node:module';
-import type * as JestGlobals from '@jest/globals';
+import assert from 'node:assert/strict';
 import { channelMessageSchema, type ChannelMessage } from '../channel-message.js';
 import { classifyThrown } from '../sdk/classify-thrown.js';
 import type { PluginDefinition, SendOutcome } from '../sdk/plugin.js';
 import type { PluginHarness } from './plugin-harness.js';
+import { currentTestRunner } from './test-runner.js';
 
 /** A running harness plus the count of sends its transport really made (e.g. requests an HTTP sink received). */
 export interface ConformanceHarness<Config> {
@@ -78,17 +79,28 @@ function outcomeProblems(outcome: SendOutcome): string[] {
   return problems;
 }
 
+/** The value with every `undefined` object property removed, as JSON (the KV wire format) would. */
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutUndefined);
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, withoutUndefined(v)]),
+  );
+}
+
 /** Declares the conformance tests of one plugin (call at the top level of a spec file). */
 export function describePluginConformance<Config, Request>(name: string, options: PluginConformanceOptions<Config, Request>): void {
-  const { describe, it, expect, jest } = createRequire(import.meta.url)('@jest/globals') as typeof JestGlobals;
+  const { describe, it, determinism } = currentTestRunner();
   const { plugin } = options;
 
   describe(`${name}: plugin conformance`, () => {
     it('has sample messages that are valid channel messages for its channel', () => {
-      expect(options.sampleMessages.length).toBeGreaterThan(0);
+      assert.ok(options.sampleMessages.length > 0, 'sampleMessages is empty: give at least one channel message');
       for (const message of options.sampleMessages) {
-        expect(channelMessageSchema.safeParse(message).error?.issues ?? []).toEqual([]);
-        expect(message.channel).toBe(plugin.channel);
+        assert.deepEqual(channelMessageSchema.safeParse(message).error?.issues ?? [], []);
+        assert.equal(message.channel, plugin.channel);
       }
     });
 
@@ -99,20 +111,17 @@ export function describePluginConformance<Config, Request>(name: string, options
           const pristine = structuredClone(message);
           const frozenMessage = frozenCopy(message);
           const frozenConfig = frozenCopy(config);
-          const random = jest.spyOn(Math, 'random');
-          jest.useFakeTimers({ now: new Date('2001-02-03T04:05:06.007Z') });
+          const fake = determinism(new Date('2001-02-03T04:05:06.007Z'), 0.125);
           try {
-            random.mockReturnValue(0.125);
             const first = plugin.render(frozenMessage, frozenConfig);
-            jest.setSystemTime(new Date('2039-10-11T12:13:14.015Z'));
-            random.mockReturnValue(0.875);
+            fake.setNow(new Date('2039-10-11T12:13:14.015Z'));
+            fake.setRandom(0.875);
             const second = plugin.render(frozenMessage, frozenConfig);
-            expect(second).toEqual(first);
+            assert.deepEqual(second, first);
           } finally {
-            jest.useRealTimers();
-            random.mockRestore();
+            fake.restore();
           }
-          expect(frozenMessage).toEqual(pristine);
+          assert.deepEqual(frozenMessage, pristine);
         });
       }
     });
@@ -121,15 +130,15 @@ export function describePluginConformance<Config, Request>(name: string, options
       for (const [index, error] of (options.thrownErrors ?? []).entries()) {
         it(`thrown error ${index + 1} (${error instanceof Error ? error.name : typeof error}) is classified into a valid outcome`, () => {
           const outcome = classifyThrown(plugin, error);
-          expect(outcomeProblems(outcome)).toEqual([]);
+          assert.deepEqual(outcomeProblems(outcome), []);
         });
       }
 
       it('an unknown error is retried', () => {
         for (const error of [new ConformanceUnknownError(), 'a thrown string', undefined]) {
           const outcome = classifyThrown(plugin, error);
-          expect(outcome.kind).toBe('retry');
-          expect(outcomeProblems(outcome)).toEqual([]);
+          assert.equal(outcome.kind, 'retry');
+          assert.deepEqual(outcomeProblems(outcome), []);
         }
       });
     });
@@ -137,7 +146,7 @@ export function describePluginConformance<Config, Request>(name: string, options
     it('config schema parses the sample and round-trips through JSON', () => {
       const parsed = plugin.configSchema.parse(options.sampleConfig);
       const wire = JSON.parse(JSON.stringify(parsed)) as unknown;
-      expect(plugin.configSchema.parse(wire)).toEqual(parsed);
+      assert.deepEqual(withoutUndefined(plugin.configSchema.parse(wire)), withoutUndefined(parsed));
     });
 
     const factory = options.harness;
@@ -150,11 +159,11 @@ export function describePluginConformance<Config, Request>(name: string, options
           const id = await harness.publish(sample, { deduplicate: false });
           await harness.waitForStatus(id, 'delivered');
           const sends = sentCount();
-          expect(sends).toBeGreaterThan(0);
+          assert.ok(sends > 0, 'the harness transport counted no send for a delivered message');
           await harness.publish(sample, { deduplicate: false });
           await harness.idle();
-          expect(sentCount()).toBe(sends);
-          expect((await harness.statuses(id)).filter((s) => s.outcome === 'delivered')).toHaveLength(1);
+          assert.equal(sentCount(), sends);
+          assert.equal((await harness.statuses(id)).filter((s) => s.outcome === 'delivered').length, 1);
         } finally {
           await harness.stop();
         }

@@ -2,9 +2,10 @@
  * A fresh PostgreSQL database per test file (`herald_t_<hex>`), created and dropped through the
  * server's `postgres` maintenance database, so test files run in parallel against one server and
  * leave nothing behind. The caller opens its own pools on `url` and closes them before `drop()`.
+ * `pg` is an optional peer dependency of `@herald/contracts`, loaded here only when a test asks for
+ * a database: a plugin that owns no data never installs it.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { resolveDatabaseUrl } from './infrastructure.js';
 
 export interface ScratchDatabase {
@@ -21,6 +22,9 @@ function withDatabase(url: string, database: string): string {
 }
 
 async function maintenance(serverUrl: string, statement: string): Promise<void> {
+  const { default: pg } = await import('pg').catch((error: unknown) => {
+    throw new Error(`createScratchDatabase needs the package "pg": npm install --save-dev pg (${(error as Error).message})`);
+  });
   const client = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
   await client.connect();
   try {

@@ -8,7 +8,8 @@
  * (a second one opened while a transaction is open would wait forever, so it times out instead),
  * and MikroORM's PostgreSQL type parsers (without them `date` columns shift by the timezone).
  */
-import { openSqlPool, reportLostConnections, type Logger } from '@herald/contracts';
+import { type Logger } from '@herald/contracts';
+import { openSqlPool, reportLostConnections } from '@herald/plugin-storage';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, createPostgreSqlTypeParsers, type Options } from '@mikro-orm/postgresql';
 import { PostgresDialect } from 'kysely';

@@ -14,7 +14,7 @@
  * - Every per-user operation is scoped by `user_id`: an alert id of another user behaves as absent.
  */
 import { randomUUID } from 'node:crypto';
-import type { SqlPool } from '@herald/contracts';
+import type { SqlPool } from '@herald/plugin-storage';
 import type { Alert, NewAlert } from './alert.js';
 import { ALERT_SCHEMA } from './migrations.js';
 import { encodeCursor, type CursorPosition } from './cursor.js';

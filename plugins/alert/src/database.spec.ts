@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { runSqlMigrations } from '@herald/contracts';
+import { runSqlMigrations } from '@herald/plugin-storage';
 import { AlertStore } from './alert-store.js';
 import { openAlertDatabase } from './database.js';
 import { ALERT_MIGRATIONS, ALERT_SCHEMA } from './migrations.js';

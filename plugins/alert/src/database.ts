@@ -3,7 +3,7 @@
  * given, otherwise an embedded PGlite under `<dataDir>/alert-pgdata` (one process per directory),
  * wired as ENGINEERING.md requires by the SDK's `openSqlPool` (PostgreSQL pool size 5 by default).
  */
-import { openSqlPool, type SqlPoolOptions } from '@herald/contracts';
+import { openSqlPool, type SqlPoolOptions } from '@herald/plugin-storage';
 import type pg from 'pg';
 
 export function openAlertDatabase(options: Omit<SqlPoolOptions, 'directory'>): pg.Pool {

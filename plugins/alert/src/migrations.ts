@@ -3,7 +3,7 @@
  * migrations), applied with the SDK's `runSqlMigrations`. Portable SQL: PostgreSQL 15 and PGlite.
  * Migrations are append-only: never edit one that has shipped, add the next.
  */
-import type { SqlMigration } from '@herald/contracts';
+import type { SqlMigration } from '@herald/plugin-storage';
 
 /** Schema holding the alerts table and its migrations table. */
 export const ALERT_SCHEMA = 'alerts';

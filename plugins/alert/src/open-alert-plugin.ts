@@ -6,7 +6,8 @@
  * connection (the caller's).
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import { DEFAULT_SUBJECT_PREFIX, runSqlMigrations, type Logger, type PluginDefinition } from '@herald/contracts';
+import { DEFAULT_SUBJECT_PREFIX, type Logger, type PluginDefinition } from '@herald/contracts';
+import { runSqlMigrations } from '@herald/plugin-storage';
 import type { NewAlert } from './alert.js';
 import { AlertStore, type AlertDatabase } from './alert-store.js';
 import type { AlertConfig } from './config.js';

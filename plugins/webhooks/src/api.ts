@@ -411,7 +411,11 @@ export function createWebhooksApi(options: WebhooksApiOptions): HttpHandler {
 
   const outer = express.Router();
   outer.use('/webhooks', router);
-  const handler: HttpHandler = (req, res, next) => outer(req as express.Request, res as express.Response, next);
+  // An express app (not a bare Router) so `req.query` exists on the SDK's node:http server too.
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(outer);
+  const handler: HttpHandler = (req, res, next) => app(req as express.Request, res as express.Response, next);
   // The router itself, so tests can list the routes it registers (`test/openapi.test.ts`).
   return Object.assign(handler, { router: outer });
 }

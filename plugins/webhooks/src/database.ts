@@ -4,7 +4,7 @@
  * directory), wired as ENGINEERING.md requires by the SDK's `openSqlPool` (PostgreSQL pool size 5
  * by default).
  */
-import { openSqlPool, type SqlPoolOptions } from '@herald/contracts';
+import { openSqlPool, type SqlPoolOptions } from '@herald/plugin-storage';
 import type pg from 'pg';
 
 export function openWebhooksDatabase(options: Omit<SqlPoolOptions, 'directory'>): pg.Pool {

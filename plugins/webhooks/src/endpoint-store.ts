@@ -10,7 +10,8 @@
  * endpoint for that delivery, so a retry sends only to the endpoints still pending.
  */
 import { randomUUID } from 'node:crypto';
-import { runSqlMigrations, type SecretBox, type SqlMigration, type SqlPool } from '@herald/contracts';
+import { type SecretBox } from '@herald/contracts';
+import { runSqlMigrations, type SqlMigration, type SqlPool } from '@herald/plugin-storage';
 import { WebhookError } from './errors.js';
 import {
   ACTIVE_TMP_CLEAN_MS,

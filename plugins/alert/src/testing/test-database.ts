@@ -2,7 +2,7 @@
  * Test support: a scratch PostgreSQL database per test file (see `createScratchDatabase`),
  * migrated with the alert migrations, dropped by `drop()`.
  */
-import { runSqlMigrations } from '@herald/contracts';
+import { runSqlMigrations } from '@herald/plugin-storage';
 import { createScratchDatabase } from '@herald/contracts/testing';
 import pg from 'pg';
 import { ALERT_MIGRATIONS, ALERT_SCHEMA } from '../migrations.js';

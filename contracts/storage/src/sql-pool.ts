@@ -21,7 +21,7 @@ import type * as PgliteModule from '@electric-sql/pglite';
 import type { PGlite } from '@electric-sql/pglite';
 import type * as PgliteNodePostgres from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
-import { jsonLogger, type Logger } from '../logger.js';
+import { jsonLogger, type Logger } from '@herald/contracts';
 
 /**
  * PGlite is loaded only by a process that uses it (no `DATABASE_URL`): a process on PostgreSQL
