@@ -12,6 +12,7 @@ import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix, waitFor } fro
 import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import { ApiClient } from './support/api-client.js';
+import { registerBuiltinChannels } from './support/builtin-registrations.js';
 import { TEST_ADMIN_TOKEN, testGatewayConfig } from './support/gateway-config.js';
 
 const prefix = uniquePrefix('api');
@@ -19,6 +20,8 @@ const topo = topology({ prefix });
 let nc: NatsConnection;
 let js: JetStreamClient;
 let db: TestDatabase;
+// The built-in plugins are not run here: their registrations are, as the plugins write them.
+let registrations: { stop(): Promise<void> } | undefined;
 let gateway: RunningGateway;
 let admin: ApiClient;
 let anonymous: ApiClient;
@@ -33,6 +36,7 @@ beforeAll(async () => {
   nc = await connect({ servers: url });
   js = jetstream(nc);
   db = await createTestDatabase();
+  registrations = await registerBuiltinChannels(nc, prefix);
   gateway = await startGateway({ config: testGatewayConfig(url, prefix, db.url), logger: silentLogger });
   base = `http://127.0.0.1:${gateway.port}`;
   anonymous = new ApiClient(`${base}/api/v1`);
@@ -42,6 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await registrations?.stop();
   await gateway?.close();
   await deleteTopology(nc, topo);
   await nc?.close();

@@ -26,8 +26,8 @@ import {
   type Identity,
   type Logger,
   type ValidationIssue,
+  type Cidr,
 } from '@herald/contracts';
-import type { Cidr } from './address-policy.js';
 import type { Clock } from './clock.js';
 import { describeEndpoint, type WebhookDispatcher } from './dispatcher.js';
 import { createEndpointSchema, updateEndpointSchema } from './endpoint-input.js';

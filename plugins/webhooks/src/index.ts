@@ -8,3 +8,4 @@ export {
 } from './config.js';
 export { openWebhooksDatabase } from './database.js';
 export { openWebhooksPlugin, type OpenedWebhooksPlugin, type OpenWebhooksPluginOptions } from './open-webhooks-plugin.js';
+export { WEBHOOKS_CHANNEL, WEBHOOKS_PLUGIN_VERSION } from './plugin.js';

@@ -8,8 +8,15 @@
  */
 import { jetstream } from '@nats-io/jetstream';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
-import { DEFAULT_SUBJECT_PREFIX, SecretBox, subjects, type Logger, type PluginDefinition, type SqlPool } from '@herald/contracts';
-import type { Cidr } from './address-policy.js';
+import {
+  DEFAULT_SUBJECT_PREFIX,
+  SecretBox,
+  subjects,
+  type Logger,
+  type PluginDefinition,
+  type SqlPool,
+  type Cidr,
+} from '@herald/contracts';
 import { systemClock, type Clock } from './clock.js';
 import type { WebhooksConfig } from './config.js';
 import { DEFAULT_MAX_DEFER_MS, WebhookDispatcher } from './dispatcher.js';
