@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { silentLogger, topology, type ChannelMessage, type DeliveryStatus } from '@herald/contracts';
-import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
+import { silentLogger, topology, z, type ChannelMessage, type DeliveryStatus } from '@herald/contracts';
+import { deleteTopology, readStream, registerChannel, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
 import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import { ApiClient } from './support/api-client.js';
@@ -154,11 +154,69 @@ describe('channel configuration', () => {
     expect(String(distributed.settings['token'])).toMatch(/^enc:v1:/);
   });
 
+  it('a third-party channel takes the same path: its declared secret sealed in PostgreSQL and KV, never echoed', async () => {
+    const hook = 'https://chat.example.org/hooks/plaintext-hook-value';
+    expect((await admin.request<ErrorBody>('PUT', '/channels/mattermost/config', { enabled: true, settings: { url: hook } })).status).toBe(
+      409,
+    );
+    const registration = await registerChannel(nc, prefix, {
+      channel: 'mattermost',
+      version: '1.0.0',
+      configSchema: z.object({ url: z.url(), channel: z.string().default('town-square') }),
+      secretFields: ['url'],
+    });
+    try {
+      const unconfigured = await admin.expect<Record<string, unknown>>(200, 'GET', '/channels/mattermost/config');
+      expect(unconfigured).toEqual({
+        channel: 'mattermost',
+        enabled: false,
+        configured: false,
+        settings: { url: { configured: false }, channel: 'town-square' },
+        updated_at: null,
+      });
+      const invalid = await admin.request<ErrorBody>('PUT', '/channels/mattermost/config', { enabled: true, settings: { url: 'nope' } });
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.error.code).toBe('validation_failed');
+      expect(invalid.body.error.details.map((d) => d.path)).toEqual(['settings.url']);
+
+      const view = await admin.expect<Record<string, unknown>>(200, 'PUT', '/channels/mattermost/config', {
+        enabled: true,
+        settings: { url: hook },
+      });
+      expect(view['settings']).toEqual({ url: { configured: true }, channel: 'town-square' });
+      expect(JSON.stringify(await admin.expect(200, 'GET', '/channels/mattermost/config'))).not.toContain('plaintext-hook-value');
+      const raw = await db.query<{ settings: unknown }>("select settings from gateway.channel_config where channel = 'mattermost'");
+      expect(JSON.stringify(raw)).not.toContain('plaintext-hook-value');
+      const entry = await (await new Kvm(nc).open(`${prefix}_channel_config`)).get('mattermost');
+      const distributed = entry!.json<{ settings: Record<string, unknown> }>();
+      expect(String(distributed.settings['url'])).toMatch(/^enc:v1:/);
+      expect(JSON.stringify(distributed)).not.toContain('plaintext-hook-value');
+
+      // A partial PUT keeps the secret.
+      await admin.expect(200, 'PUT', '/channels/mattermost/config', { enabled: true, settings: { channel: 'ops' } });
+      const kept = (await (await new Kvm(nc).open(`${prefix}_channel_config`)).get('mattermost'))!.json<{
+        settings: Record<string, unknown>;
+      }>();
+      expect(kept.settings).toEqual({ url: distributed.settings['url'], channel: 'ops' });
+    } finally {
+      await registration.stop();
+    }
+  });
+
   it('lists the built-in channels with their state', async () => {
     const list = await admin.expect<{ items: Array<{ name: string; enabled: boolean; builtin: boolean }> }>(200, 'GET', '/channels');
     expect(list.items.map((c) => c.name)).toEqual(expect.arrayContaining(['alert', 'mail', 'slack', 'msteams', 'webhooks']));
     expect(list.items.find((c) => c.name === 'alert')?.enabled).toBe(true);
     expect(list.items.find((c) => c.name === 'slack')?.enabled).toBe(true);
+    expect(list.items.find((c) => c.name === 'slack')).toMatchObject({
+      builtin: true,
+      configured: true,
+      config_valid: true,
+      config_errors: [],
+      registered: true,
+      live: true,
+    });
+    expect(list.items.find((c) => c.name === 'msteams')).toMatchObject({ configured: false, config_valid: null, registered: true });
   });
 });
 

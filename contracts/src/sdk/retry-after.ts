@@ -13,6 +13,9 @@ export function parseRetryAfter(value: string | null | undefined, now: Date | nu
   const text = value.trim();
   if (text === '') return undefined;
   if (/^\d+$/.test(text)) return Number(text) * 1_000;
+  // Every HTTP-date form starts with the day name (IMF-fixdate, RFC 850, asctime); without this,
+  // Date.parse would read "-5" or "1.5" as years.
+  if (!/^[A-Za-z]{3,9},?\s/.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - (typeof now === 'number' ? now : now.getTime()));
