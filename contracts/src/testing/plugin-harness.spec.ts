@@ -19,7 +19,7 @@ describe('plugin harness secrets', () => {
   it('seals a declared secret in the KV bucket; the plugin opens it', async () => {
     const { plugin } = testPlugin('harness-declared');
     const started = await startPluginHarness({ plugin, config: { token: TOKEN, room: 'ops' } });
-    harness = started as PluginHarness<unknown>;
+    harness = started;
     const stored = await started.storedConfig();
     expect(String(stored?.settings['token'])).toMatch(/^enc:v1:/);
     expect(JSON.stringify(stored)).not.toContain(TOKEN);
@@ -35,7 +35,7 @@ describe('plugin harness secrets', () => {
     const { plugin } = testPlugin('harness-forgot');
     const { secretFields: _forgotten, ...undeclared } = plugin;
     const started = await startPluginHarness({ plugin: undeclared, config: { token: TOKEN } });
-    harness = started as PluginHarness<unknown>;
+    harness = started;
     expect((await started.storedConfig())?.settings['token']).toBe(TOKEN);
     expect((await started.registration())?.secret_fields).toEqual([]);
   });
