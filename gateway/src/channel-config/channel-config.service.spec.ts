@@ -75,6 +75,14 @@ describe('a channel no plugin ever registered', () => {
   });
 });
 
+describe('a bad channel name', () => {
+  it('is refused on GET and PUT, naming the channel', async () => {
+    for (const call of [service.viewForApi('Bad Name'), service.put('Bad Name', { enabled: true })]) {
+      expect((await validationIssues(call)).map((issue) => issue.path)).toEqual(['channel']);
+    }
+  });
+});
+
 describe('a registered third-party channel', () => {
   let registration: PluginRegistration;
   beforeAll(async () => {

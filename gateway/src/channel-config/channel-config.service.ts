@@ -88,6 +88,7 @@ export class ChannelConfigService {
 
   /** The API view of one channel; throws 409 `channel_not_registered` for a channel never registered nor saved. */
   async viewForApi(channel: string): Promise<ChannelConfigView> {
+    if (!CHANNEL_NAME_PATTERN.test(channel)) throw badName(channel);
     const [registration, row] = await Promise.all([this.registry.get(channel), this.repository.get(channel)]);
     if (registration === null && row === null) throw notRegistered(channel);
     return view(channel, registration, row);
@@ -125,9 +126,7 @@ export class ChannelConfigService {
    * of the channel ever registered.
    */
   async put(channel: string, body: unknown): Promise<ChannelConfigView> {
-    if (!CHANNEL_NAME_PATTERN.test(channel)) {
-      throw invalid(channel, [{ path: 'channel', message: `"${channel}" is not a channel name`, expected: String(CHANNEL_NAME_PATTERN) }]);
-    }
+    if (!CHANNEL_NAME_PATTERN.test(channel)) throw badName(channel);
     const parsed = putBody.safeParse(body);
     if (!parsed.success) throw invalid(channel, toValidationIssues(parsed.error, body));
     const { enabled, settings: input } = parsed.data;
@@ -188,6 +187,16 @@ function notRegistered(channel: string): ApiError {
     `No plugin of channel ${channel} has registered yet, so its configuration schema is unknown; start the ${channel} plugin once (it registers within seconds), then retry`,
     [{ path: 'channel', message: `channel ${channel} was never registered`, expected: 'a channel whose plugin has run at least once' }],
   );
+}
+
+function badName(channel: string): HeraldError {
+  return invalid(channel, [
+    {
+      path: 'channel',
+      message: `"${channel}" is not a channel name`,
+      expected: 'lowercase letters, digits, "_" or "-", starting with a letter, at most 32 characters',
+    },
+  ]);
 }
 
 function invalid(channel: string, issues: ValidationIssue[]): HeraldError {
