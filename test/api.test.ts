@@ -203,6 +203,26 @@ describe('channel configuration', () => {
     }
   });
 
+  it('remembers a registration seen while the plugin ran, without any API call: configurable while the plugin is down', async () => {
+    const registration = await registerChannel(nc, prefix, {
+      channel: 'rocketchat',
+      version: '0.9.0',
+      configSchema: z.object({ room: z.string().default('general') }),
+    });
+    const rows = await waitFor(
+      () => db.query<{ version: string }>("select version from gateway.channel_registrations where channel = 'rocketchat'"),
+      (found) => found.length === 1,
+      10_000,
+    );
+    expect(rows).toEqual([{ version: '0.9.0' }]);
+    await registration.stop();
+    const view = await admin.expect<Record<string, unknown>>(200, 'GET', '/channels/rocketchat/config');
+    expect(view).toMatchObject({ configured: false, settings: { room: 'general' } });
+    await admin.expect(200, 'PUT', '/channels/rocketchat/config', { enabled: true, settings: { room: 'ops' } });
+    const listed = await admin.expect<{ items: Array<{ name: string }> }>(200, 'GET', '/channels');
+    expect(listed.items.find((c) => c.name === 'rocketchat')).toMatchObject({ registered: true, live: false, configured: true });
+  });
+
   it('lists the built-in channels with their state', async () => {
     const list = await admin.expect<{ items: Array<{ name: string; enabled: boolean; builtin: boolean }> }>(200, 'GET', '/channels');
     expect(list.items.map((c) => c.name)).toEqual(expect.arrayContaining(['alert', 'mail', 'slack', 'msteams', 'webhooks']));

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats, SecretBox, topology, z, type PluginRegistration } from '@herald/contracts';
+import { connectNats, SecretBox, silentLogger, SINGLE_REPLICA, topology, z, type PluginRegistration } from '@herald/contracts';
 import { deleteTopology, registerChannel, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
 import { ApiError } from '../http/error.filter.js';
 import { validationIssues } from '../persistence/testing/expect-issues.js';
@@ -54,7 +54,11 @@ async function rejection(promise: Promise<unknown>): Promise<ApiError> {
 beforeAll(async () => {
   nc = await connectNats({ url: await resolveNatsUrl(), name: 'channel-config-spec' });
   db = await createTestDatabase();
-  service = new ChannelConfigService(new ChannelConfigRepository(db.em), box, new ChannelRegistry(db.em, nc, { subjectPrefix: prefix }));
+  service = new ChannelConfigService(
+    new ChannelConfigRepository(db.em),
+    box,
+    new ChannelRegistry(db.em, nc, { subjectPrefix: prefix, streamStorage: SINGLE_REPLICA }, silentLogger),
+  );
 });
 
 afterAll(async () => {

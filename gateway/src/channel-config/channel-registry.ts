@@ -6,16 +6,18 @@
  * configuration cannot be validated, and the API answers 409 `channel_not_registered`.
  *
  * When several instances of one channel are live (a rolling upgrade), the most recently started
- * one's declaration counts.
+ * one's declaration counts. Besides reading the bucket on every configuration request, the gateway
+ * watches it from start, so a registration is remembered even when nobody calls the API while the
+ * plugin runs.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { JetStreamApiError } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { z, type ChannelConfigDeclaration } from '@herald/contracts';
+import { openBucket, PLUGIN_REGISTRATION_TTL_MS, z, type ChannelConfigDeclaration, type Logger } from '@herald/contracts';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { GATEWAY_CONFIG, NATS_CONNECTION } from '../config/tokens.js';
+import { GATEWAY_CONFIG, LOGGER, NATS_CONNECTION } from '../config/tokens.js';
 import { ChannelRegistrationEntity } from './channel-registration.entity.js';
 
 /** A channel's declaration and the plugin version that made it. */
@@ -57,13 +59,69 @@ function sameDeclaration(a: ChannelRegistration, b: ChannelRegistration): boolea
   );
 }
 
+function toRegistration(entry: Entry): ChannelRegistration {
+  return {
+    channel: entry.name,
+    version: entry.version,
+    config_schema: entry.config_schema,
+    secret_fields: entry.secret_fields,
+    defaults: entry.defaults,
+  };
+}
+
 @Injectable()
-export class ChannelRegistry {
+export class ChannelRegistry implements OnApplicationBootstrap, OnApplicationShutdown {
+  private watch: { stop(): void } | undefined;
+  /** Declarations already remembered by the watch, by channel (heartbeats repeat them every 5 s). */
+  private readonly remembered = new Map<string, string>();
+
   constructor(
     private readonly em: EntityManager,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'subjectPrefix'>,
+    @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'subjectPrefix' | 'streamStorage'>,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  /** Watches `<prefix>_plugins` (created as plugins create it, when none has run yet) and remembers every new declaration. */
+  async onApplicationBootstrap(): Promise<void> {
+    const kv = await openBucket(
+      this.nc,
+      pluginsBucket(this.config.subjectPrefix),
+      { ttlMs: PLUGIN_REGISTRATION_TTL_MS, history: 1 },
+      this.config.streamStorage,
+    );
+    const watch = await kv.watch({ key: '>' });
+    this.watch = watch;
+    void (async () => {
+      for await (const entry of watch) {
+        if (entry.operation !== 'PUT') continue;
+        const parsed = entrySchema.safeParse(
+          (() => {
+            try {
+              return entry.json();
+            } catch {
+              return null;
+            }
+          })(),
+        );
+        if (!parsed.success) continue;
+        const registration = toRegistration(parsed.data);
+        const fingerprint = JSON.stringify(registration);
+        if (this.remembered.get(registration.channel) === fingerprint) continue;
+        try {
+          await this.remember(new Map([[registration.channel, registration]]), await this.stored(registration.channel));
+          this.remembered.set(registration.channel, fingerprint);
+        } catch (error) {
+          // The next heartbeat (5 s) or API request tries again.
+          this.logger.warn('could not remember a plugin registration; will retry', { channel: registration.channel, error });
+        }
+      }
+    })();
+  }
+
+  onApplicationShutdown(): void {
+    this.watch?.stop();
+  }
 
   private async bucket(): Promise<KV | null> {
     try {
@@ -111,15 +169,7 @@ export class ChannelRegistry {
       if (!(error instanceof JetStreamApiError && error.status === 404)) throw error;
     }
     const declared = new Map<string, ChannelRegistration>();
-    for (const [name, entry] of newest) {
-      declared.set(name, {
-        channel: name,
-        version: entry.version,
-        config_schema: entry.config_schema,
-        secret_fields: entry.secret_fields,
-        defaults: entry.defaults,
-      });
-    }
+    for (const [name, entry] of newest) declared.set(name, { ...toRegistration(entry), channel: name });
     return { live, declared };
   }
 
