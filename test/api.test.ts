@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { silentLogger, topology, type ChannelMessage, type DeliveryStatus } from '@herald/contracts';
-import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
+import { silentLogger, topology, z, type ChannelMessage, type DeliveryStatus } from '@herald/contracts';
+import { deleteTopology, readStream, registerChannel, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
 import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import { ApiClient } from './support/api-client.js';
+import { registerBuiltinChannels } from './support/builtin-registrations.js';
 import { TEST_ADMIN_TOKEN, testGatewayConfig } from './support/gateway-config.js';
 
 const prefix = uniquePrefix('api');
@@ -19,6 +20,8 @@ const topo = topology({ prefix });
 let nc: NatsConnection;
 let js: JetStreamClient;
 let db: TestDatabase;
+// The built-in plugins are not run here: their registrations are, as the plugins write them.
+let registrations: { stop(): Promise<void> } | undefined;
 let gateway: RunningGateway;
 let admin: ApiClient;
 let anonymous: ApiClient;
@@ -33,6 +36,7 @@ beforeAll(async () => {
   nc = await connect({ servers: url });
   js = jetstream(nc);
   db = await createTestDatabase();
+  registrations = await registerBuiltinChannels(nc, prefix);
   gateway = await startGateway({ config: testGatewayConfig(url, prefix, db.url), logger: silentLogger });
   base = `http://127.0.0.1:${gateway.port}`;
   anonymous = new ApiClient(`${base}/api/v1`);
@@ -42,6 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await registrations?.stop();
   await gateway?.close();
   await deleteTopology(nc, topo);
   await nc?.close();
@@ -149,11 +154,89 @@ describe('channel configuration', () => {
     expect(String(distributed.settings['token'])).toMatch(/^enc:v1:/);
   });
 
+  it('a third-party channel takes the same path: its declared secret sealed in PostgreSQL and KV, never echoed', async () => {
+    const hook = 'https://chat.example.org/hooks/plaintext-hook-value';
+    expect((await admin.request<ErrorBody>('PUT', '/channels/mattermost/config', { enabled: true, settings: { url: hook } })).status).toBe(
+      409,
+    );
+    const registration = await registerChannel(nc, prefix, {
+      channel: 'mattermost',
+      version: '1.0.0',
+      configSchema: z.object({ url: z.url(), channel: z.string().default('town-square') }),
+      secretFields: ['url'],
+    });
+    try {
+      const unconfigured = await admin.expect<Record<string, unknown>>(200, 'GET', '/channels/mattermost/config');
+      expect(unconfigured).toEqual({
+        channel: 'mattermost',
+        enabled: false,
+        configured: false,
+        settings: { url: { configured: false }, channel: 'town-square' },
+        updated_at: null,
+      });
+      const invalid = await admin.request<ErrorBody>('PUT', '/channels/mattermost/config', { enabled: true, settings: { url: 'nope' } });
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.error.code).toBe('validation_failed');
+      expect(invalid.body.error.details.map((d) => d.path)).toEqual(['settings.url']);
+
+      const view = await admin.expect<Record<string, unknown>>(200, 'PUT', '/channels/mattermost/config', {
+        enabled: true,
+        settings: { url: hook },
+      });
+      expect(view['settings']).toEqual({ url: { configured: true }, channel: 'town-square' });
+      expect(JSON.stringify(await admin.expect(200, 'GET', '/channels/mattermost/config'))).not.toContain('plaintext-hook-value');
+      const raw = await db.query<{ settings: unknown }>("select settings from gateway.channel_config where channel = 'mattermost'");
+      expect(JSON.stringify(raw)).not.toContain('plaintext-hook-value');
+      const entry = await (await new Kvm(nc).open(`${prefix}_channel_config`)).get('mattermost');
+      const distributed = entry!.json<{ settings: Record<string, unknown> }>();
+      expect(String(distributed.settings['url'])).toMatch(/^enc:v1:/);
+      expect(JSON.stringify(distributed)).not.toContain('plaintext-hook-value');
+
+      // A partial PUT keeps the secret.
+      await admin.expect(200, 'PUT', '/channels/mattermost/config', { enabled: true, settings: { channel: 'ops' } });
+      const kept = (await (await new Kvm(nc).open(`${prefix}_channel_config`)).get('mattermost'))!.json<{
+        settings: Record<string, unknown>;
+      }>();
+      expect(kept.settings).toEqual({ url: distributed.settings['url'], channel: 'ops' });
+    } finally {
+      await registration.stop();
+    }
+  });
+
+  it('remembers a registration seen while the plugin ran, without any API call: configurable while the plugin is down', async () => {
+    const registration = await registerChannel(nc, prefix, {
+      channel: 'rocketchat',
+      version: '0.9.0',
+      configSchema: z.object({ room: z.string().default('general') }),
+    });
+    const rows = await waitFor(
+      () => db.query<{ version: string }>("select version from gateway.channel_registrations where channel = 'rocketchat'"),
+      (found) => found.length === 1,
+      10_000,
+    );
+    expect(rows).toEqual([{ version: '0.9.0' }]);
+    await registration.stop();
+    const view = await admin.expect<Record<string, unknown>>(200, 'GET', '/channels/rocketchat/config');
+    expect(view).toMatchObject({ configured: false, settings: { room: 'general' } });
+    await admin.expect(200, 'PUT', '/channels/rocketchat/config', { enabled: true, settings: { room: 'ops' } });
+    const listed = await admin.expect<{ items: Array<{ name: string }> }>(200, 'GET', '/channels');
+    expect(listed.items.find((c) => c.name === 'rocketchat')).toMatchObject({ registered: true, live: false, configured: true });
+  });
+
   it('lists the built-in channels with their state', async () => {
     const list = await admin.expect<{ items: Array<{ name: string; enabled: boolean; builtin: boolean }> }>(200, 'GET', '/channels');
     expect(list.items.map((c) => c.name)).toEqual(expect.arrayContaining(['alert', 'mail', 'slack', 'msteams', 'webhooks']));
     expect(list.items.find((c) => c.name === 'alert')?.enabled).toBe(true);
     expect(list.items.find((c) => c.name === 'slack')?.enabled).toBe(true);
+    expect(list.items.find((c) => c.name === 'slack')).toMatchObject({
+      builtin: true,
+      configured: true,
+      config_valid: true,
+      config_errors: [],
+      registered: true,
+      live: true,
+    });
+    expect(list.items.find((c) => c.name === 'msteams')).toMatchObject({ configured: false, config_valid: null, registered: true });
   });
 });
 

@@ -28,7 +28,7 @@ import { deleteTopology, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/c
 import { gatewayOpenApi, startGateway, type RunningGateway } from '../gateway/src/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import { ALERTS_API, openAlertDatabase, openAlertPlugin, type OpenedAlertPlugin } from '../plugins/alert/src/index.js';
-import { parseAllowList } from '../plugins/webhooks/src/address-policy.js';
+import { parseAllowList } from '@herald/contracts';
 import {
   DEFAULT_WEBHOOKS_CONFIG,
   openWebhooksDatabase,

@@ -12,6 +12,7 @@ import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix, waitFor } fro
 import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import { ApiClient } from './support/api-client.js';
+import { registerBuiltinChannels } from './support/builtin-registrations.js';
 import { TEST_ADMIN_TOKEN, testGatewayConfig } from './support/gateway-config.js';
 
 const prefix = uniquePrefix('routing');
@@ -19,6 +20,8 @@ const topo = topology({ prefix });
 let nc: NatsConnection;
 let js: JetStreamClient;
 let db: TestDatabase;
+// The built-in plugins are not run here: their registrations are, as the plugins write them.
+let registrations: { stop(): Promise<void> } | undefined;
 let a: RunningGateway;
 let b: RunningGateway;
 let apiA: ApiClient;
@@ -57,6 +60,7 @@ beforeAll(async () => {
   js = jetstream(nc);
   db = await createTestDatabase();
   const config = testGatewayConfig(url, prefix, db.url, { HERALD_SITE_URL: 'https://herald.example' });
+  registrations = await registerBuiltinChannels(nc, prefix);
   a = await startGateway({ config, logger: capture(routedBy.a) });
   b = await startGateway({ config, logger: capture(routedBy.b) });
   apiA = new ApiClient(`http://127.0.0.1:${a.port}/api/v1`, TEST_ADMIN_TOKEN);
@@ -99,6 +103,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await registrations?.stop();
   await a?.close();
   await b?.close();
   await deleteTopology(nc, topo);

@@ -4,8 +4,15 @@
 import { z } from 'zod';
 import { destinationSchema } from './channel-message.js';
 
+/** Outcomes a plugin reports on `herald.status.<channel>`. */
 export const DELIVERY_OUTCOMES = ['delivered', 'retrying', 'failed', 'dropped'] as const;
-export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+export type StatusOutcome = (typeof DELIVERY_OUTCOMES)[number];
+/**
+ * Every outcome the API reports for a delivery (`GET /deliveries`, `GET /events/{id}/deliveries`):
+ * `published` (routed and handed to the channel, no status yet) and each status outcome.
+ */
+export const REPORTED_OUTCOMES = ['published', ...DELIVERY_OUTCOMES] as const;
+export type DeliveryOutcome = (typeof REPORTED_OUTCOMES)[number];
 
 const base = {
   delivery_id: z.string().min(1),

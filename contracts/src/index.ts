@@ -2,6 +2,11 @@
  * `@herald/contracts`: the public contract between publishers, the gateway and channel plugins.
  * Explicit named re-exports only; nothing else is importable (no deep imports).
  */
+/**
+ * zod, the schema library of every contract here (one pinned version): a plugin writes its
+ * `configSchema` with this `z` and needs no dependency of its own on zod.
+ */
+export { z } from 'zod';
 export { BUILTIN_CHANNELS, CHANNEL_NAME_PATTERN, SYSTEM_ONLY_CHANNELS, ALWAYS_ENABLED_CHANNELS, type BuiltinChannel } from './channels.js';
 export { EVENT_CATALOGUE, EVENT_COLUMN_ALIASES, EVENT_NAME_PATTERN, OTHER_EVENT, humanise, type EventTypeDefinition } from './catalogue.js';
 export {
@@ -36,7 +41,14 @@ export {
   type Destination,
   type DirectoryUser,
 } from './channel-message.js';
-export { DELIVERY_OUTCOMES, deliveryStatusSchema, type DeliveryOutcome, type DeliveryStatus } from './delivery-status.js';
+export {
+  DELIVERY_OUTCOMES,
+  REPORTED_OUTCOMES,
+  deliveryStatusSchema,
+  type DeliveryOutcome,
+  type DeliveryStatus,
+  type StatusOutcome,
+} from './delivery-status.js';
 export { deadLetterSchema, type DeadLetter } from './dead-letter.js';
 export {
   asyncApiDocument,
@@ -73,7 +85,7 @@ export {
   type HttpMethod,
   type OpenApiOptions,
 } from './openapi.js';
-export { isMailAddress, mailAddressSchema } from './mail-address.js';
+export { isMailAddress, mailAddressListSchema, mailAddressSchema } from './mail-address.js';
 export { HeraldError, formatIssues, hasErrorCode, type HeraldErrorCode, type ValidationIssue } from './errors.js';
 export { DEFAULT_SUBJECT_PREFIX, subjects, type DeadLetterStage, type Subjects } from './subjects.js';
 export {
@@ -122,7 +134,16 @@ export {
 export { openBucket, type BucketLimits } from './jetstream/kv-bucket.js';
 export { ConsumerRunner, type ConsumerRunnerOptions, type HandlerOutcome, type ReceivedMessage } from './jetstream/consumer-runner.js';
 export { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './jetstream/backoff.js';
-export { definePlugin, outcomes, type PluginDefinition, type SendContext, type SendOutcome } from './sdk/plugin.js';
+export { definePlugin, outcomes, type OutcomeOf, type PluginDefinition, type SendContext, type SendOutcome } from './sdk/plugin.js';
+export {
+  ConfigDeclarationError,
+  declareChannelConfig,
+  sealSecretFields,
+  type ChannelConfigDeclaration,
+  type ConfigDeclarationSource,
+} from './sdk/config-registration.js';
+export { parseRetryAfter } from './sdk/retry-after.js';
+export { judgeAddress, parseAllowList, parseCidr, type AddressCategory, type AddressVerdict, type Cidr } from './sdk/address-policy.js';
 export {
   authenticateViaGateway,
   tokenDigest,
@@ -151,7 +172,13 @@ export {
   type ChannelConfigState,
 } from './sdk/channel-config-state.js';
 export { DELIVERY_LEDGER_TTL_MS } from './sdk/delivery-ledger.js';
-export { PLUGIN_HEARTBEAT_MS, PLUGIN_REGISTRATION_TTL_MS, type PluginRegistrationEntry } from './sdk/plugin-registration.js';
+export {
+  PLUGIN_HEARTBEAT_MS,
+  PLUGIN_REGISTRATION_TTL_MS,
+  PluginRegistration,
+  type PluginRegistrationEntry,
+  type PluginRegistrationOptions,
+} from './sdk/plugin-registration.js';
 export { API_PREFIX, pluginHttpHandler, type PluginHttpSource } from './sdk/plugin-http-handler.js';
 export { type PluginHealth, type ReadinessChecks } from './sdk/plugin-http-server.js';
 export { loadPluginEnv, PLUGIN_ENV_VARIABLES, runOptionsFromEnv, type PluginEnv } from './sdk/plugin-env.js';

@@ -24,6 +24,7 @@ import pg from 'pg';
 import { EVENT_CATALOGUE, topology } from '@herald/contracts';
 import { resolveDatabaseUrl, startNatsCluster } from '@herald/contracts/testing';
 import { freePort, heraldNodeOptions, sleep, startNode, stopAllChildren, waitUntil } from './lib.mjs';
+import { registerBuiltinChannels } from './builtin-registrations.mjs';
 
 const EVENTS = Number(process.env.CLUSTER_BENCH_EVENTS ?? 2_000);
 const RATE = Number(process.env.CLUSTER_BENCH_RATE ?? 200);
@@ -182,7 +183,10 @@ async function main() {
       if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status}: ${await res.text()}`);
       return res.status === 204 ? null : res.json();
     };
+    // The plugins start later: their registrations first, as they will write them.
+    const registrations = await registerBuiltinChannels(nc, PREFIX);
     await api(gateways[0].url, 'PUT', '/channels/webhooks/config', { enabled: true, settings: { timeout_seconds: 5 } });
+    await registrations.stop();
     const emptyRow = Object.fromEntries(EVENT_CATALOGUE.map((t) => [t.name, []]));
     await api(gateways[0].url, 'PUT', '/settings/system', { events: { ...emptyRow, product_added: ['webhooks'] } });
 

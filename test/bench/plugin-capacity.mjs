@@ -27,6 +27,7 @@ import { SMTPServer } from 'smtp-server';
 import { topology } from '@herald/contracts';
 import { channelMessage, deleteTopology, resolveDatabaseUrl, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
 import { MB, freePort, heraldNodeOptions, round, sampleRss, startNode, stopAllChildren, stopChild, waitUntil } from './lib.mjs';
+import { registerBuiltinChannels } from './builtin-registrations.mjs';
 
 const MESSAGES = Number(process.env.CAPACITY_MESSAGES ?? 2_000);
 const WARM_UP = 100;
@@ -188,10 +189,13 @@ async function main() {
       if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status}: ${await res.text()}`);
       return res.status === 204 ? null : res.json();
     };
+    // The plugins start later: their registrations first, as they will write them.
+    const registrations = await registerBuiltinChannels(nc, prefix);
     await api(gatewayUrl, 'PUT', '/channels/mail/config', { enabled: true, settings: { from: 'herald@cap.example' } });
     await api(gatewayUrl, 'PUT', '/channels/slack/config', { enabled: true, settings: { token: 'xoxb-cap', channel: '#cap' } });
     await api(gatewayUrl, 'PUT', '/channels/msteams/config', { enabled: true, settings: { url: `http://127.0.0.1:${http.port}/teams` } });
     await api(gatewayUrl, 'PUT', '/channels/webhooks/config', { enabled: true, settings: { timeout_seconds: 5 } });
+    await registrations.stop();
 
     // Final statuses by delivery id, from a core subscription on every status subject.
     const delivered = new Map(); // delivery id → performance.now()

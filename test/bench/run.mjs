@@ -37,6 +37,7 @@ import {
   HERALD_NODE_OPTIONS,
   heraldNodeOptions,
 } from './lib.mjs';
+import { registerBuiltinChannels } from './builtin-registrations.mjs';
 
 // ---- sizes (SPEC §11) and bounds -----------------------------------------------------------
 const USERS = 10_000;
@@ -573,10 +574,13 @@ async function main() {
     await db.query('commit');
     await db.end();
     // channels and the system row through the API (validated, secrets sealed, snapshot invalidated)
+    // The plugins start later: their registrations first, as they will write them.
+    const registrations = await registerBuiltinChannels(nc, prefix);
     await call('PUT', '/channels/mail/config', { enabled: true, settings: { from: 'herald@bench.example' } });
     await call('PUT', '/channels/slack/config', { enabled: true, settings: { token: 'xoxb-bench', channel: '#bench' } });
     await call('PUT', '/channels/msteams/config', { enabled: true, settings: { url: `http://127.0.0.1:${sink.port}/teams` } });
     await call('PUT', '/channels/webhooks/config', { enabled: true, settings: { timeout_seconds: 5 } });
+    await registrations.stop();
     await call('PUT', '/settings/system', {
       events: { ...emptyPersonal, scan_added: ['slack', 'msteams'], product_added: ['webhooks'] },
     });

@@ -21,4 +21,12 @@ describe('retryDelay', () => {
   it('keeps its own delay when Retry-After is shorter', () => {
     expect(retryDelay(3, policy, 10, () => 1)).toBe(4_000);
   });
+
+  it('caps Retry-After at 4 × maxMs by default, and at maxRetryAfterMs when set', () => {
+    expect(retryDelay(1, policy, 10 * 60 * 60_000, () => 0)).toBe(240_000);
+    expect(retryDelay(1, { ...policy, maxRetryAfterMs: 3_600_000 }, 10 * 60 * 60_000, () => 0)).toBe(3_600_000);
+    // The harness policy (max 200 ms) would turn "Retry-After: 3" into 800 ms; a test can lift the cap.
+    expect(retryDelay(1, { baseMs: 50, maxMs: 200 }, 3_000, () => 0)).toBe(800);
+    expect(retryDelay(1, { baseMs: 50, maxMs: 200, maxRetryAfterMs: 5_000 }, 3_000, () => 0)).toBe(3_000);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { hasErrorCode } from '../errors.js';
 import { SecretBox } from '../secrets/secret-box.js';
-import { loadPluginEnv } from './plugin-env.js';
+import { loadPluginEnv, runOptionsFromEnv } from './plugin-env.js';
 
 describe('loadPluginEnv', () => {
   it('applies the documented defaults', () => {
@@ -11,6 +11,7 @@ describe('loadPluginEnv', () => {
       prefix: 'herald',
       secretKey: undefined,
       httpPort: undefined,
+      httpHost: undefined,
       concurrency: 16,
       logLevel: 'info',
       connectionName: 'herald-plugin-slack',
@@ -27,6 +28,7 @@ describe('loadPluginEnv', () => {
           HERALD_SUBJECT_PREFIX: 'acme.herald',
           HERALD_SECRET_KEY: key,
           HERALD_PLUGIN_HTTP_PORT: '9101',
+          HERALD_PLUGIN_HTTP_HOST: '127.0.0.1',
           HERALD_PLUGIN_CONCURRENCY: '4',
           HERALD_LOG_LEVEL: 'debug',
           HERALD_STREAM_REPLICAS: '3',
@@ -40,6 +42,7 @@ describe('loadPluginEnv', () => {
       prefix: 'acme.herald',
       secretKey: key,
       httpPort: 9101,
+      httpHost: '127.0.0.1',
       concurrency: 4,
       logLevel: 'debug',
       streamStorage: { replicas: 3, placementTags: ['az:a'] },
@@ -55,6 +58,7 @@ describe('loadPluginEnv', () => {
           HERALD_SUBJECT_PREFIX: 'bad prefix',
           HERALD_SECRET_KEY: 'c2hvcnQ=',
           HERALD_PLUGIN_HTTP_PORT: '70000',
+          HERALD_PLUGIN_HTTP_HOST: 'local host',
           HERALD_PLUGIN_CONCURRENCY: '0',
           HERALD_LOG_LEVEL: 'loud',
         },
@@ -69,6 +73,7 @@ describe('loadPluginEnv', () => {
       [
         'HERALD_LOG_LEVEL',
         'HERALD_PLUGIN_CONCURRENCY',
+        'HERALD_PLUGIN_HTTP_HOST',
         'HERALD_PLUGIN_HTTP_PORT',
         'HERALD_SECRET_KEY',
         'HERALD_SUBJECT_PREFIX',
@@ -79,5 +84,12 @@ describe('loadPluginEnv', () => {
     expect(message).toContain('HERALD_SECRET_KEY: HERALD_SECRET_KEY must be 32 bytes base64; generate one with `npx herald secret`');
     expect(message).not.toContain('c2hvcnQ=');
     expect(message).toContain('HERALD_PLUGIN_HTTP_PORT: must be at most 65535 (got "70000")');
+    expect(message).toContain('HERALD_PLUGIN_HTTP_HOST: must be an interface address or host name');
+  });
+
+  it('passes the bind host to runPlugin', () => {
+    const env = loadPluginEnv({ HERALD_PLUGIN_HTTP_HOST: '::1' }, 'mail');
+    expect(runOptionsFromEnv(env, 8081)).toMatchObject({ httpPort: 8081, httpHost: '::1' });
+    expect(runOptionsFromEnv(loadPluginEnv({}, 'mail'), 8081)).not.toHaveProperty('httpHost');
   });
 });

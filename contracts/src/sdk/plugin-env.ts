@@ -42,6 +42,11 @@ const envSchema = z.object({
     .min(0, { error: 'must be at least 0 (0 picks a free port)' })
     .max(65_535, { error: 'must be at most 65535' })
     .optional(),
+  HERALD_PLUGIN_HTTP_HOST: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.:_%-]+$/, { error: 'must be an interface address or host name, e.g. 0.0.0.0, 127.0.0.1 or ::' })
+    .optional(),
   HERALD_PLUGIN_CONCURRENCY: z.coerce
     .number({ error: 'must be a number' })
     .int({ error: 'must be an integer' })
@@ -67,6 +72,8 @@ export interface PluginEnv {
   readonly secretKey: string | undefined;
   /** `HERALD_PLUGIN_HTTP_PORT`; `undefined` = no HTTP server. @default undefined */
   readonly httpPort: number | undefined;
+  /** `HERALD_PLUGIN_HTTP_HOST`: interface the HTTP server binds. @default undefined (all interfaces, "0.0.0.0") */
+  readonly httpHost: string | undefined;
   /** `HERALD_PLUGIN_CONCURRENCY`. @default 16 */
   readonly concurrency: number;
   /** `HERALD_LOG_LEVEL`. @default "info" */
@@ -95,6 +102,7 @@ export function loadPluginEnv(env: Readonly<Record<string, string | undefined>>,
     prefix: e.HERALD_SUBJECT_PREFIX,
     secretKey: e.HERALD_SECRET_KEY?.trim(),
     httpPort: e.HERALD_PLUGIN_HTTP_PORT,
+    httpHost: e.HERALD_PLUGIN_HTTP_HOST,
     concurrency: e.HERALD_PLUGIN_CONCURRENCY,
     logLevel: e.HERALD_LOG_LEVEL,
     connectionName: `herald-plugin-${channel}`,
@@ -102,11 +110,11 @@ export function loadPluginEnv(env: Readonly<Record<string, string | undefined>>,
   };
 }
 
-/** The `runPlugin` options that come from the shared variables (prefix, stream storage, concurrency, secret key, HTTP port). */
+/** The `runPlugin` options that come from the shared variables (prefix, stream storage, concurrency, secret key, HTTP port and host). */
 export function runOptionsFromEnv(
   env: PluginEnv,
   defaultHttpPort?: number,
-): { prefix: string; streamStorage: StreamStorage; concurrency: number; secretKey?: string; httpPort?: number } {
+): { prefix: string; streamStorage: StreamStorage; concurrency: number; secretKey?: string; httpPort?: number; httpHost?: string } {
   const httpPort = env.httpPort ?? defaultHttpPort;
   return {
     prefix: env.prefix,
@@ -114,5 +122,6 @@ export function runOptionsFromEnv(
     concurrency: env.concurrency,
     ...(env.secretKey === undefined ? {} : { secretKey: env.secretKey }),
     ...(httpPort === undefined ? {} : { httpPort }),
+    ...(env.httpHost === undefined ? {} : { httpHost: env.httpHost }),
   };
 }

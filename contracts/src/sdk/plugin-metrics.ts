@@ -4,7 +4,7 @@
  * series carries the `channel` label.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { DeliveryOutcome } from '../delivery-status.js';
+import type { StatusOutcome } from '../delivery-status.js';
 
 /** Consumer backlog, read from the server when metrics are scraped. */
 export interface ConsumerBacklog {
@@ -103,7 +103,7 @@ export class PluginMetrics {
   }
 
   /** One reported status. */
-  outcome(outcome: DeliveryOutcome): void {
+  outcome(outcome: StatusOutcome): void {
     this.deliveries.inc({ channel: this.channel, outcome });
     if (outcome === 'retrying') this.retries.inc({ channel: this.channel });
   }

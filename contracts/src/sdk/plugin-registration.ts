@@ -13,6 +13,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { openBucket } from '../jetstream/kv-bucket.js';
 import type { StreamStorage } from '../jetstream/stream-storage.js';
 import type { Logger } from '../logger.js';
+import type { ChannelConfigDeclaration } from './config-registration.js';
 
 /** Heartbeat period, ms. */
 export const PLUGIN_HEARTBEAT_MS = 5_000;
@@ -25,8 +26,12 @@ export interface PluginRegistrationEntry {
   readonly name: string;
   readonly version: string;
   readonly instance_id: string;
-  /** JSON Schema of the channel's settings, `null` when the schema cannot be expressed as one. */
-  readonly config_schema: unknown;
+  /** JSON Schema (draft 2020-12) of the channel's settings; refuses unknown top-level fields. */
+  readonly config_schema: ChannelConfigDeclaration['config_schema'];
+  /** Settings fields the gateway stores sealed and never echoes. */
+  readonly secret_fields: ChannelConfigDeclaration['secret_fields'];
+  /** Value of each non-secret field a configuration leaves out. */
+  readonly defaults: ChannelConfigDeclaration['defaults'];
   readonly started_at: string;
   readonly last_heartbeat: string;
 }
@@ -49,7 +54,8 @@ export interface PluginRegistrationOptions {
   readonly channel: string;
   readonly version: string;
   readonly instanceId: string;
-  readonly configSchema: unknown;
+  /** What the channel's configuration looks like (see `declareChannelConfig`). */
+  readonly declaration: ChannelConfigDeclaration;
   readonly logger: Logger;
   /** @default PLUGIN_HEARTBEAT_MS (5000) */
   readonly heartbeatMs?: number;
@@ -82,12 +88,14 @@ export class PluginRegistration {
   }
 
   private async beat(): Promise<void> {
-    const { channel, version, instanceId, configSchema } = this.options;
+    const { channel, version, instanceId, declaration } = this.options;
     const entry: PluginRegistrationEntry = {
       name: channel,
       version,
       instance_id: instanceId,
-      config_schema: configSchema,
+      config_schema: declaration.config_schema,
+      secret_fields: declaration.secret_fields,
+      defaults: declaration.defaults,
       started_at: this.startedAt,
       last_heartbeat: new Date().toISOString(),
     };

@@ -27,12 +27,20 @@ export type SendOutcome =
   /** Deliberately not sent (endpoint inactive, no such Slack user, channel disabled). */
   | { readonly kind: 'dropped'; readonly reason: string };
 
+/** One variant of `SendOutcome`, e.g. `OutcomeOf<'dropped'>`. */
+export type OutcomeOf<Kind extends SendOutcome['kind']> = Extract<SendOutcome, { kind: Kind }>;
+
+/**
+ * Outcome constructors. Each returns its own variant, so `outcomes.dropped(…)` is a valid return
+ * value of `render` as well as of `send`.
+ */
 export const outcomes = {
-  delivered: (detail?: string): SendOutcome => (detail === undefined ? { kind: 'delivered' } : { kind: 'delivered', detail }),
-  retry: (reason: string, afterMs?: number): SendOutcome =>
+  delivered: (detail?: string): OutcomeOf<'delivered'> => (detail === undefined ? { kind: 'delivered' } : { kind: 'delivered', detail }),
+  /** @param afterMs at least this long before the next attempt (e.g. from `parseRetryAfter`). */
+  retry: (reason: string, afterMs?: number): OutcomeOf<'retry'> =>
     afterMs === undefined ? { kind: 'retry', reason } : { kind: 'retry', reason, afterMs },
-  failed: (reason: string): SendOutcome => ({ kind: 'failed', reason }),
-  dropped: (reason: string): SendOutcome => ({ kind: 'dropped', reason }),
+  failed: (reason: string): OutcomeOf<'failed'> => ({ kind: 'failed', reason }),
+  dropped: (reason: string): OutcomeOf<'dropped'> => ({ kind: 'dropped', reason }),
 } as const;
 
 /** What `send` gets beside the rendered request. */
@@ -57,12 +65,22 @@ export interface PluginDefinition<Config, Request> {
   readonly channel: string;
   /** Semantic version of the plugin, announced in the registry. */
   readonly version: string;
-  /** Schema of the channel's settings (SPEC §2.5); also published to the registry as JSON Schema. */
+  /**
+   * Schema of the channel's settings (SPEC §2.5): a zod object. It is published in the registration
+   * as JSON Schema (`z.toJSONSchema`), and the gateway validates every `PUT
+   * /channels/<channel>/config` against it; each field's `.default()` is the registered default.
+   * Unknown fields are refused by the gateway.
+   */
   readonly configSchema: z.ZodType<Config>;
-  /** Names of secret fields in the config (stored encrypted, write-only in the API). */
+  /**
+   * Top-level settings fields that are secrets: the gateway stores them sealed (`enc:v1:…`) in
+   * PostgreSQL and the `herald_channel_config` bucket and shows them only as `{ "configured": bool }`;
+   * the SDK opens them with `HERALD_SECRET_KEY`. Every name must be a field of `configSchema`.
+   * @default none
+   */
   readonly secretFields?: readonly string[];
   /** Pure: message + config → provider request, or a `dropped` outcome when there is nothing to send. */
-  render(message: ChannelMessage, config: Config): Request | Extract<SendOutcome, { kind: 'dropped' }>;
+  render(message: ChannelMessage, config: Config): Request | OutcomeOf<'dropped'>;
   send(request: Request, context: SendContext<Config>): Promise<SendOutcome>;
   /** Also dead-letter `dropped` messages (with the reason), so they can be replayed. @default false */
   readonly deadLetterDropped?: boolean;
@@ -76,7 +94,11 @@ export interface PluginDefinition<Config, Request> {
   http?(context: PluginHttpContext<Config>): HttpHandler;
 }
 
-/** Identity function that fixes the type parameters of a plugin definition. */
+/**
+ * Identity function that fixes the type parameters of a plugin definition: `Config` is inferred
+ * from `configSchema` (its output type), `Request` from what `render` returns; no type arguments
+ * are needed.
+ */
 export function definePlugin<Config, Request>(definition: PluginDefinition<Config, Request>): PluginDefinition<Config, Request> {
   return definition;
 }

@@ -22,7 +22,6 @@
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
-import { z } from 'zod';
 import { channelMessageSchema, MESSAGE_HEADERS, type ChannelMessage } from '../channel-message.js';
 import type { DeliveryStatus } from '../delivery-status.js';
 import { validateEvent } from '../envelope.js';
@@ -36,6 +35,7 @@ import { ConsumerRunner, type HandlerOutcome, type ReceivedMessage } from '../je
 import { ensureConsumer, ensureStreams } from '../jetstream/provision.js';
 import type { StreamStorage } from '../jetstream/stream-storage.js';
 import { pluginBuckets } from './buckets.js';
+import { declareChannelConfig } from './config-registration.js';
 import type { ChannelConfigState } from './channel-config-state.js';
 import { ChannelConfigWatcher } from './channel-config-watcher.js';
 import { classifyThrown, errorReason } from './classify-thrown.js';
@@ -153,15 +153,6 @@ export function decodeChannelMessage(data: Uint8Array): { ok: true; message: Cha
   return { ok: true, message: { ...parsed.data, event: event.event } };
 }
 
-/** The settings schema as JSON Schema for the registry; `null` when zod cannot express it. */
-function jsonSchemaOf(schema: z.ZodType): unknown {
-  try {
-    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-  } catch {
-    return null;
-  }
-}
-
 function isDropped(value: unknown): value is Extract<SendOutcome, { kind: 'dropped' }> {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'dropped';
 }
@@ -178,6 +169,9 @@ export async function runPlugin<Config, Request>(
     ...(options.streamStorage === undefined ? {} : { storage: options.streamStorage }),
   });
   const buckets = pluginBuckets(topo.subjects.prefix);
+  // Before anything is provisioned: a schema the gateway cannot use, or a secret field the schema
+  // lacks, is the author's mistake to see at once.
+  const declaration = declareChannelConfig(plugin);
   const logger = options.logger.child({ channel });
   const secretBox = options.secretKey === undefined ? null : SecretBox.fromBase64(options.secretKey);
   const instanceId = options.instanceId ?? defaultInstanceId();
@@ -356,7 +350,7 @@ export async function runPlugin<Config, Request>(
       channel,
       version: plugin.version,
       instanceId,
-      configSchema: jsonSchemaOf(plugin.configSchema),
+      declaration,
       logger,
       heartbeatMs: options.heartbeatMs ?? PLUGIN_HEARTBEAT_MS,
     });

@@ -5,7 +5,11 @@
  * statuses and dead letters the plugin produced. `stop()` removes everything the prefix created.
  *
  * Invariants: nothing is shared with other test files (unique prefix); configuration secrets are
- * sealed exactly as the gateway seals them, so the plugin's decryption path is exercised.
+ * sealed by the gateway's own function (`sealSecretFields`), and only the fields the plugin's
+ * registration declares secret: before the plugin runs, the declaration `runPlugin` will publish
+ * (`declareChannelConfig`), afterwards the registration it did publish. A secret the plugin forgot
+ * to declare reaches the KV bucket in plaintext, as it would in production (`storedConfig()`
+ * shows it), and a secret field its schema lacks makes `runPlugin` throw.
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
@@ -13,7 +17,7 @@ import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-
 import { humanise } from '../catalogue.js';
 import { deliveryId, MESSAGE_HEADERS, type ChannelMessage, type Destination } from '../channel-message.js';
 import { deadLetterSchema, type DeadLetter } from '../dead-letter.js';
-import type { DeliveryOutcome, DeliveryStatus } from '../delivery-status.js';
+import type { DeliveryStatus, StatusOutcome } from '../delivery-status.js';
 import type { HeraldEvent } from '../envelope.js';
 import { connectNats } from '../jetstream/connect.js';
 import { silentLogger } from '../logger.js';
@@ -21,7 +25,9 @@ import { SecretBox } from '../secrets/secret-box.js';
 import type { Topology } from '../topology.js';
 import { pluginBuckets } from '../sdk/buckets.js';
 import type { ChannelConfigRecord } from '../sdk/channel-config-state.js';
+import { declareChannelConfig, sealSecretFields } from '../sdk/config-registration.js';
 import type { PluginDefinition } from '../sdk/plugin.js';
+import type { PluginRegistrationEntry } from '../sdk/plugin-registration.js';
 import { runPlugin, type RunningPlugin, type RunPluginOptions } from '../sdk/run-plugin.js';
 import { statusesOf } from './deliveries.js';
 import { resolveNatsUrl, uniquePrefix } from './infrastructure.js';
@@ -32,7 +38,7 @@ export const HARNESS_BACKOFF = { baseMs: 50, maxMs: 200 } as const;
 
 export interface PluginHarnessOptions<Config, Request> {
   readonly plugin: PluginDefinition<Config, Request>;
-  /** Channel settings written to the KV configuration bucket before the plugin starts (plaintext; `secretFields` get sealed). @default none written */
+  /** Channel settings written to the KV configuration bucket before the plugin starts (plaintext; declared secret fields get sealed). @default none written */
   readonly config?: Readonly<Record<string, unknown>>;
   /** Whether the written configuration enables the channel. @default true */
   readonly enabled?: boolean;
@@ -77,13 +83,17 @@ export interface PluginHarness<Config> {
   /** Statuses the plugin reported, oldest first; only those of `deliveryId` when given. */
   statuses(deliveryId?: string): Promise<DeliveryStatus[]>;
   /** Waits for a status with `outcome` for `deliveryId`; throws, listing what was seen, after `timeoutMs` (default 10 s). */
-  waitForStatus(deliveryId: string, outcome: DeliveryOutcome, timeoutMs?: number): Promise<DeliveryStatus>;
+  waitForStatus(deliveryId: string, outcome: StatusOutcome, timeoutMs?: number): Promise<DeliveryStatus>;
   /** Dead letters of the channel (`<prefix>.dead.deliver.<channel>`). */
   deadLetters(): Promise<DeadLetter[]>;
   /** Waits until the channel's consumer has nothing pending or unacknowledged. */
   idle(timeoutMs?: number): Promise<void>;
-  /** Writes the channel configuration as the gateway does (secret fields sealed). */
+  /** Writes the channel configuration as the gateway does (the registered secret fields sealed). */
   putConfig(settings: Readonly<Record<string, unknown>>, enabled?: boolean): Promise<void>;
+  /** The channel configuration as stored in the KV bucket (what the gateway would distribute); `null` when none. */
+  storedConfig(): Promise<ChannelConfigRecord | null>;
+  /** The registration the running plugin published in `<prefix>_plugins`; `null` when there is none. */
+  registration(): Promise<PluginRegistrationEntry | null>;
   /** Stops the plugin and deletes the prefix's streams and KV buckets. */
   stop(): Promise<void>;
 }
@@ -110,14 +120,19 @@ export async function startPluginHarness<Config, Request>(options: PluginHarness
   const connection = await connectNats({ url: await resolveNatsUrl(), name: `herald-test-${channel}` });
   const configBucket = await new Kvm(connection).create(buckets.config, { history: 5 });
 
+  const registration = async (): Promise<PluginRegistrationEntry | null> => {
+    const kv = await new Kvm(connection).open(buckets.plugins).catch(() => null);
+    if (kv === null) return null;
+    for await (const key of await kv.keys(`${channel}.*`)) {
+      const entry = await kv.get(key);
+      if (entry?.operation === 'PUT') return entry.json<PluginRegistrationEntry>();
+    }
+    return null;
+  };
+  let started = false;
   const putConfig = async (settings: Readonly<Record<string, unknown>>, enabled = true): Promise<void> => {
-    const secrets = new Set(plugin.secretFields ?? []);
-    const sealed = Object.fromEntries(
-      Object.entries(settings).map(([field, value]) => [
-        field,
-        secrets.has(field) && typeof value === 'string' ? box.seal(value, `${channel}.${field}`) : value,
-      ]),
-    );
+    const secretFields = started ? ((await registration())?.secret_fields ?? []) : declareChannelConfig(plugin).secret_fields;
+    const sealed = sealSecretFields(channel, settings, secretFields, box);
     const record: ChannelConfigRecord = { channel, enabled, settings: sealed, updated_at: new Date().toISOString() };
     await configBucket.put(channel, JSON.stringify(record));
   };
@@ -138,6 +153,7 @@ export async function startPluginHarness<Config, Request>(options: PluginHarness
     await connection.close();
     throw error;
   }
+  started = true;
   const topo = running.topology;
 
   const message = (overrides: MessageOverrides = {}): ChannelMessage => {
@@ -187,6 +203,11 @@ export async function startPluginHarness<Config, Request>(options: PluginHarness
       });
       return built.delivery_id;
     },
+    storedConfig: async () => {
+      const entry = await configBucket.get(channel);
+      return entry?.operation === 'PUT' ? entry.json<ChannelConfigRecord>() : null;
+    },
+    registration,
     statuses,
     waitForStatus: async (id, outcome, timeoutMs = 10_000) => {
       const seen = await waitFor(

@@ -7,7 +7,6 @@
 import { z } from 'zod';
 import { CHANNEL_NAME_PATTERN, destinationSchema, envelopeSchema, validationIssueSchema } from '@herald/contracts';
 import { columnFilterSchema } from '../settings/validate-settings.js';
-import { CHANNEL_SETTINGS } from '../channel-config/channel-settings.js';
 import { ENGAGEMENT_STATUSES } from '../directory/engagement.entity.js';
 import { DELIVERY_LOG_OUTCOMES } from '../persistence/delivery.entity.js';
 
@@ -144,6 +143,7 @@ const secretOrValue = z.unknown().describe('A plain value, or `{ "configured": t
 export const channelConfigResponse = z.strictObject({
   channel: z.string(),
   enabled: z.boolean(),
+  configured: z.boolean().describe('false when never saved: the registered defaults are shown'),
   settings: z.record(z.string(), secretOrValue),
   updated_at: timestamp.nullable().describe('null when never saved'),
 });
@@ -152,7 +152,14 @@ export const channelResponse = z.strictObject({
   name: z.string(),
   builtin: z.boolean(),
   enabled: z.boolean(),
-  configured: z.boolean(),
+  configured: z.boolean().describe('Saved and valid against the registered schema'),
+  config_valid: z
+    .boolean()
+    .nullable()
+    .describe('false when the saved configuration no longer satisfies the registered schema; null when nothing can be judged'),
+  config_errors: z.array(validationIssueSchema).describe('What is wrong with the saved configuration, each naming its field'),
+  registered: z.boolean().describe('A plugin registration was ever seen (live or remembered)'),
+  registered_version: z.string().nullable(),
   plugin: z
     .strictObject({
       name: z.string(),
@@ -176,16 +183,15 @@ export const readinessResponse = z.strictObject({
 export const channelNameSchema = z.string().regex(CHANNEL_NAME_PATTERN).describe('A channel name: lowercase, at most 32 characters');
 
 /**
- * `PUT /channels/{channel}/config`: `settings` is the channel's own schema (one per built-in
- * channel, as `ChannelConfigService.put` validates it), free-form JSON for a third-party channel.
+ * `PUT /channels/{channel}/config`: `settings` follows the JSON Schema the channel's plugin
+ * registered (`herald_plugins`); the gateway validates it against that schema (400 naming the field).
  */
 export const channelConfigBodySchema = z.strictObject({
   enabled: z.boolean(),
   settings: z
-    .union([
-      ...Object.entries(CHANNEL_SETTINGS).map(([channel, spec]) => spec.schema.describe(`settings of the ${channel} channel`)),
-      z.record(z.string(), z.json()).describe('settings of a third-party channel'),
-    ])
+    .record(z.string(), z.json())
     .optional()
-    .describe("The channel's settings; fields left out take their defaults, secrets left out are kept"),
+    .describe(
+      "The channel's settings, as its registered JSON Schema defines them; fields left out keep their stored value (or default), secrets left out are kept, null clears",
+    ),
 });

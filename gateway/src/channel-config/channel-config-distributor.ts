@@ -11,11 +11,12 @@ import type { GatewayConfig } from '../config/gateway-config.js';
 import { GATEWAY_CONFIG, LOGGER, NATS_CONNECTION } from '../config/tokens.js';
 import { ChannelNames } from '../settings/channel-names.js';
 import { ChannelConfigService } from './channel-config.service.js';
+import { pluginsBucket } from './channel-registry.js';
 
 /** Bucket names for a subject prefix: `herald` → `herald_channel_config`, `herald_plugins`. */
 export function channelBuckets(prefix: string): { config: string; plugins: string } {
   const base = prefix.replace(/[.-]/g, '_');
-  return { config: `${base}_channel_config`, plugins: `${base}_plugins` };
+  return { config: `${base}_channel_config`, plugins: pluginsBucket(prefix) };
 }
 
 @Injectable()

@@ -1,25 +1,32 @@
 /**
  * Channel configuration (SPEC §2.5): the "System Settings" of each channel, edited through the API,
- * stored with secrets sealed (AES-256-GCM, `SecretBox`), distributed to plugins still sealed.
- * Secrets are write-only: the API view shows `{ "configured": true }`, never the value, and a PUT
- * that omits a secret keeps the stored one.
+ * validated against the schema the channel's plugin registered (`ChannelRegistry`), stored with the
+ * registered secret fields sealed (AES-256-GCM, `SecretBox`), distributed to plugins still sealed.
+ * Built-in and third-party channels take exactly this path; nothing about a channel's settings is
+ * known here beyond its registration. Merge rules (what a PUT keeps, clears, defaults) are in
+ * `config-validation.ts`.
+ *
+ * A channel no plugin ever registered cannot be configured: 409 `channel_not_registered` (start
+ * the plugin once; its last registration is remembered, so it may be down afterwards).
  */
 import {
   ALWAYS_ENABLED_CHANNELS,
   BUILTIN_CHANNELS,
   CHANNEL_NAME_PATTERN,
   HeraldError,
+  SecretBox,
   formatIssues,
   toValidationIssues,
+  z,
   type ValidationIssue,
 } from '@herald/contracts';
 import { Injectable } from '@nestjs/common';
-import { z } from 'zod';
+import { ApiError } from '../http/error.filter.js';
 import type { ChannelRecord } from '../routing/snapshot-input.js';
 import { ChannelConfigRepository, type ChannelConfigRow } from './channel-config.repository.js';
-import { CHANNEL_SETTINGS, type ChannelSettingsSpec } from './channel-settings.js';
-import { SecretBox } from '@herald/contracts';
 import { channelRecords, enabledOf } from './channel-records.js';
+import { ChannelRegistry, type ChannelRegistration, type LiveChannel } from './channel-registry.js';
+import { mergeSettings, settingsView, storedSettingsIssues } from './config-validation.js';
 import { parseMailRecipients } from './system-destination.js';
 
 /** A secret field as the API shows it. */
@@ -31,10 +38,31 @@ export interface SecretView {
 export interface ChannelConfigView {
   readonly channel: string;
   readonly enabled: boolean;
-  /** Plain fields as stored (defaults when never saved); secret fields as `SecretView`. */
+  /** Whether a configuration was ever saved (`false`: the registered defaults are shown). */
+  readonly configured: boolean;
+  /** Registered defaults, then stored plain fields; secret fields as `SecretView`. */
   readonly settings: Record<string, unknown>;
   /** `null` when never saved. */
   readonly updated_at: string | null;
+}
+
+/** One entry of `GET /channels`. */
+export interface ChannelOverview {
+  readonly name: string;
+  readonly builtin: boolean;
+  readonly enabled: boolean;
+  /** Saved and valid against the registered schema. */
+  readonly configured: boolean;
+  /** `false` when the saved configuration no longer satisfies the registered schema (e.g. after a plugin upgrade); `null` when nothing can be judged. */
+  readonly config_valid: boolean | null;
+  /** What is wrong with the saved configuration, each naming its field; empty when valid. */
+  readonly config_errors: readonly ValidationIssue[];
+  /** A plugin registration was ever seen (live or remembered). */
+  readonly registered: boolean;
+  /** Version of the registration the configuration is validated against. */
+  readonly registered_version: string | null;
+  readonly plugin: LiveChannel | null;
+  readonly live: boolean;
 }
 
 /** What the `herald_channel_config` KV bucket carries; secret fields still sealed (`enc:v1:…`). */
@@ -45,49 +73,72 @@ export interface DistributedChannelConfig {
   readonly updated_at: string;
 }
 
-const thirdPartySettings = z.record(z.string(), z.json());
+const putBody = z.strictObject({
+  enabled: z.boolean({ error: 'must be true or false' }),
+  settings: z.record(z.string(), z.unknown(), { error: "must be an object of the channel's settings" }).default({}),
+});
 
 @Injectable()
 export class ChannelConfigService {
   constructor(
     private readonly repository: ChannelConfigRepository,
     private readonly box: SecretBox,
+    private readonly registry: ChannelRegistry,
   ) {}
 
-  /** The API view of one channel; `null` for a non-built-in channel that was never configured. */
-  async viewForApi(channel: string): Promise<ChannelConfigView | null> {
-    const row = await this.repository.get(channel);
-    if (!row && !isBuiltin(channel)) return null;
-    return view(channel, row);
+  /** The API view of one channel; throws 409 `channel_not_registered` for a channel never registered nor saved. */
+  async viewForApi(channel: string): Promise<ChannelConfigView> {
+    if (!CHANNEL_NAME_PATTERN.test(channel)) throw badName(channel);
+    const [registration, row] = await Promise.all([this.registry.get(channel), this.repository.get(channel)]);
+    if (registration === null && row === null) throw notRegistered(channel);
+    return view(channel, registration, row);
   }
 
-  /** API views of every built-in channel and every configured one. */
-  async listForApi(): Promise<ChannelConfigView[]> {
-    const rows = new Map((await this.repository.list()).map((row) => [row.channel, row]));
-    const names = [...new Set<string>([...BUILTIN_CHANNELS, ...rows.keys()])];
-    return names.map((name) => view(name, rows.get(name) ?? null));
+  /** Every built-in, registered or configured channel, with its live state and whether its saved configuration is valid. */
+  async overview(): Promise<ChannelOverview[]> {
+    const [{ registrations, live }, rows] = await Promise.all([this.registry.list(), this.repository.list()]);
+    const byName = new Map(rows.map((row) => [row.channel, row]));
+    const builtin = new Set<string>(BUILTIN_CHANNELS);
+    const names = [...new Set<string>([...BUILTIN_CHANNELS, ...byName.keys(), ...registrations.keys(), ...live.keys()])];
+    return names.map((name) => {
+      const row = byName.get(name) ?? null;
+      const registration = registrations.get(name) ?? null;
+      const errors = row && registration ? storedSettingsIssues(registration, row.settings) : [];
+      const plugin = live.get(name) ?? null;
+      return {
+        name,
+        builtin: builtin.has(name),
+        enabled: row ? enabledOf(name, row) : ALWAYS_ENABLED_CHANNELS.has(name),
+        configured: row !== null && registration !== null && errors.length === 0,
+        config_valid: row && registration ? errors.length === 0 : null,
+        config_errors: errors,
+        registered: registration !== null,
+        registered_version: registration?.version ?? null,
+        plugin,
+        live: plugin !== null,
+      };
+    });
   }
 
   /**
-   * Replaces a channel's configuration from `{ enabled, settings }`; fields left out take their
-   * defaults, secrets left out are kept. Throws `validation_failed` naming each bad field.
+   * Applies `{ enabled, settings }` to the stored configuration (rules in `config-validation.ts`).
+   * Throws `validation_failed` naming each bad field, 409 `channel_not_registered` when no plugin
+   * of the channel ever registered.
    */
   async put(channel: string, body: unknown): Promise<ChannelConfigView> {
-    if (!CHANNEL_NAME_PATTERN.test(channel)) {
-      throw invalid(channel, [{ path: 'channel', message: `"${channel}" is not a channel name`, expected: String(CHANNEL_NAME_PATTERN) }]);
-    }
-    const spec = CHANNEL_SETTINGS[channel];
-    const schema = z.strictObject({ enabled: z.boolean(), settings: (spec?.schema ?? thirdPartySettings).default({}) });
-    const parsed = schema.safeParse(body);
+    if (!CHANNEL_NAME_PATTERN.test(channel)) throw badName(channel);
+    const parsed = putBody.safeParse(body);
     if (!parsed.success) throw invalid(channel, toValidationIssues(parsed.error, body));
-    const { enabled } = parsed.data;
-    const input = parsed.data.settings as Record<string, unknown>;
-    if (spec?.alwaysEnabled && !enabled) {
+    const { enabled, settings: input } = parsed.data;
+    if (ALWAYS_ENABLED_CHANNELS.has(channel) && !enabled) {
       throw invalid(channel, [{ path: 'enabled', message: `the ${channel} channel is always enabled`, expected: 'true' }]);
     }
+    const registration = await this.registry.get(channel);
+    if (registration === null) throw notRegistered(channel);
     const stored = await this.repository.get(channel);
-    const settings = spec ? this.merge(channel, spec, input, stored?.settings ?? {}) : input;
-    return view(channel, await this.repository.put(channel, enabled, settings));
+    const merged = mergeSettings(channel, registration, input, stored?.settings ?? {}, this.box);
+    if (!merged.ok) throw invalid(channel, merged.issues);
+    return view(channel, registration, await this.repository.put(channel, enabled, merged.settings));
   }
 
   /** What plugins receive through the KV bucket; `null` when the channel was never configured. */
@@ -107,40 +158,45 @@ export class ChannelConfigService {
   async channelRecords(): Promise<ChannelRecord[]> {
     return channelRecords(await this.repository.list());
   }
-
-  private merge(
-    channel: string,
-    spec: ChannelSettingsSpec,
-    input: Record<string, unknown>,
-    stored: Record<string, unknown>,
-  ): Record<string, unknown> {
-    const settings: Record<string, unknown> = { ...spec.defaults };
-    for (const [field, value] of Object.entries(input)) {
-      if (!spec.secrets.includes(field) && value !== undefined) settings[field] = value;
-    }
-    for (const field of spec.secrets) {
-      const value = input[field];
-      if (typeof value === 'string') settings[field] = this.box.seal(value, `${channel}.${field}`);
-      else if (value !== null && SecretBox.isSealed(stored[field])) settings[field] = stored[field];
-    }
-    return settings;
-  }
 }
 
-function isBuiltin(channel: string): boolean {
-  return (BUILTIN_CHANNELS as readonly string[]).includes(channel);
-}
-
-function view(channel: string, row: ChannelConfigRow | null): ChannelConfigView {
-  const spec = CHANNEL_SETTINGS[channel];
-  const settings: Record<string, unknown> = { ...(spec?.defaults ?? {}), ...(row?.settings ?? {}) };
-  for (const field of spec?.secrets ?? []) settings[field] = { configured: SecretBox.isSealed(settings[field]) } satisfies SecretView;
+function view(channel: string, registration: ChannelRegistration | null, row: ChannelConfigRow | null): ChannelConfigView {
+  const stored = row?.settings ?? {};
+  // Without a registration (a configuration saved before registrations were kept): nothing sealed is shown.
+  const settings = registration
+    ? settingsView(registration, stored)
+    : Object.fromEntries(
+        Object.entries(stored).map(([field, value]) => [
+          field,
+          SecretBox.isSealed(value) ? ({ configured: true } satisfies SecretView) : value,
+        ]),
+      );
   return {
     channel,
     enabled: row ? enabledOf(channel, row) : ALWAYS_ENABLED_CHANNELS.has(channel),
+    configured: row !== null,
     settings,
     updated_at: row?.updated_at ?? null,
   };
+}
+
+function notRegistered(channel: string): ApiError {
+  return new ApiError(
+    409,
+    'channel_not_registered',
+    `No plugin of channel ${channel} has registered yet, so its configuration schema is unknown; start the ${channel} plugin once (it registers within seconds), then retry`,
+    [{ path: 'channel', message: `channel ${channel} was never registered`, expected: 'a channel whose plugin has run at least once' }],
+  );
+}
+
+function badName(channel: string): HeraldError {
+  return invalid(channel, [
+    {
+      path: 'channel',
+      message: `"${channel}" is not a channel name`,
+      expected: 'lowercase letters, digits, "_" or "-", starting with a letter, at most 32 characters',
+    },
+  ]);
 }
 
 function invalid(channel: string, issues: ValidationIssue[]): HeraldError {

@@ -5,7 +5,6 @@
  */
 import { ALWAYS_ENABLED_CHANNELS, BUILTIN_CHANNELS } from '@herald/contracts';
 import type { ChannelRecord } from '../routing/snapshot-input.js';
-import { CHANNEL_SETTINGS } from './channel-settings.js';
 import { hasSystemDestination } from './system-destination.js';
 
 /** The parts of a stored row this needs. */
@@ -28,7 +27,7 @@ export function channelRecords(rows: readonly StoredChannelRow[]): ChannelRecord
     return {
       name,
       enabled: row ? enabledOf(name, row) : ALWAYS_ENABLED_CHANNELS.has(name),
-      has_system_destination: hasSystemDestination(name, row?.settings ?? CHANNEL_SETTINGS[name]?.defaults ?? {}),
+      has_system_destination: hasSystemDestination(name, row?.settings ?? {}),
     };
   });
 }

@@ -7,6 +7,7 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { ChannelConfigRepository } from '../channel-config/channel-config.repository.js';
 import { ChannelConfigService } from '../channel-config/channel-config.service.js';
+import { ChannelRegistry } from '../channel-config/channel-registry.js';
 import { SecretBox, type Logger } from '@herald/contracts';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { DATABASE_POOL, GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
@@ -26,6 +27,7 @@ import { TokensService } from '../tokens/tokens.service.js';
 const services = [
   ChannelConfigRepository,
   ChannelConfigService,
+  ChannelRegistry,
   DirectoryRepository,
   DirectoryService,
   DeliveryLogRepository,

@@ -1,5 +1,6 @@
 /** Every entity of the gateway's schema, for the ORM configuration. Add new entities here. */
 import { ChannelConfigEntity } from '../channel-config/channel-config.entity.js';
+import { ChannelRegistrationEntity } from '../channel-config/channel-registration.entity.js';
 import { EngagementEntity } from '../directory/engagement.entity.js';
 import { ProductMemberEntity } from '../directory/product-member.entity.js';
 import { ProductTypeMemberEntity } from '../directory/product-type-member.entity.js';
@@ -27,6 +28,7 @@ export const GATEWAY_ENTITIES = [
   PersonalSettingsEntity,
   ProductSettingsEntity,
   ChannelConfigEntity,
+  ChannelRegistrationEntity,
   ApiTokenEntity,
   EventDecisionEntity,
   DeliveryEntity,

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EVENT_CATALOGUE } from '@herald/contracts';
 import { ChannelConfigRepository } from '../channel-config/channel-config.repository.js';
-import { ChannelConfigService } from '../channel-config/channel-config.service.js';
 import { SecretBox } from '@herald/contracts';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { DirectoryService } from '../directory/directory.service.js';
@@ -56,7 +55,9 @@ describe('loadSnapshotInput', () => {
     const settingsRepository = new SettingsRepository(db.em);
     const directory = new DirectoryService(db.em, new DirectoryRepository(db.em), settingsRepository, eventTypeRepository);
     const settings = new SettingsService(settingsRepository, eventTypeRepository, channelNames);
-    const channels = new ChannelConfigService(new ChannelConfigRepository(db.em), SecretBox.fromBase64(SecretBox.generateKey()));
+    // Rows as the channel configuration service stores them (its validation is covered by its own spec).
+    const channels = new ChannelConfigRepository(db.em);
+    const box = SecretBox.fromBase64(SecretBox.generateKey());
 
     await directory.upsertProductType('pt1', { name: 'Web' });
     await directory.upsertProduct('p1', { name: 'Shop', product_type_id: 'pt1' });
@@ -73,8 +74,8 @@ describe('loadSnapshotInput', () => {
     await settings.putSystem({ events: { scan_added: ['mail', 'msteams'] }, filters: { scan_added: { min_severity: 'High' } } });
     await settings.patchPersonal('u1', { events: { scan_added: ['slack'] }, filters: { other: { tags_any: ['pci'] } } });
     await settings.putProduct('u2', 'p1', { events: { scan_added: ['mail'] }, filters: { scan_added: { product_types: ['pt1'] } } });
-    await channels.put('mail', { enabled: true, settings: { mail_notifications_to: 'Sec@example.org' } });
-    await channels.put('slack', { enabled: true, settings: { token: 'xoxb-1', channel: '#sec' } });
+    await channels.put('mail', true, { mail_notifications_to: 'Sec@example.org' });
+    await channels.put('slack', true, { token: box.seal('xoxb-1', 'slack.token'), channel: '#sec' });
     // Registered after the rows were saved: rows must still carry its column.
     await new EventTypesService(eventTypeRepository, channelNames).register({ name: 'dummy_foo_event', product_scoped: true });
 

@@ -23,7 +23,11 @@ const alertEnv = loadAlertEnv(process.env);
 const logger = jsonLogger({ level: pluginEnv.logLevel, base: { service: 'plugin-alert' } });
 const pool = openAlertDatabase({ databaseUrl: alertEnv.databaseUrl, dataDir: alertEnv.dataDir, logger });
 // Until the plugin runs, its port answers /health/ready 503 naming what it waits for (SPEC §8).
-const startupProbe = await startStartupProbe({ port: pluginEnv.httpPort ?? DEFAULT_ALERT_HTTP_PORT, logger });
+const startupProbe = await startStartupProbe({
+  port: pluginEnv.httpPort ?? DEFAULT_ALERT_HTTP_PORT,
+  ...(pluginEnv.httpHost === undefined ? {} : { host: pluginEnv.httpHost }),
+  logger,
+});
 startupProbe.waitingFor('nats');
 const nc = await connectNats({
   url: pluginEnv.natsUrl,

@@ -17,6 +17,17 @@ import { AlertTransport } from './transport.js';
 /** Version announced in the plugin registry. */
 export const ALERT_PLUGIN_VERSION = '0.1.0';
 
+/**
+ * The alert channel as the registry sees it (SPEC §2.5): name, version, settings schema.
+ * Spread into the plugin's `definePlugin`; the gateway validates and seals the channel's
+ * configuration from the registration built from exactly this.
+ */
+export const ALERT_CHANNEL = {
+  channel: 'alert',
+  version: ALERT_PLUGIN_VERSION,
+  configSchema: alertConfigSchema,
+} as const;
+
 export interface AlertPluginOptions {
   readonly store: AlertStore;
   readonly live: LiveAlerts;
@@ -28,10 +39,8 @@ export interface AlertPluginOptions {
 
 export function createAlertPlugin(options: AlertPluginOptions): PluginDefinition<AlertConfig, NewAlert> {
   const transport = new AlertTransport(options.store, options.live);
-  return definePlugin<AlertConfig, NewAlert>({
-    channel: 'alert',
-    version: ALERT_PLUGIN_VERSION,
-    configSchema: alertConfigSchema,
+  return definePlugin({
+    ...ALERT_CHANNEL,
     render: renderAlert,
     async send(alert) {
       const { created, alert: stored } = await transport.deliver(alert);

@@ -3,16 +3,15 @@
  * `herald_channel_config`: `{ from, team_name, mail_notifications_to }`. The SMTP transport is not
  * a setting: it comes from `SMTP_URL` (or the `.eml` outbox when unset).
  */
-import { mailAddressSchema } from '@herald/contracts';
-import { z } from 'zod';
+import { mailAddressListSchema, mailAddressSchema, z } from '@herald/contracts';
 
 export const mailConfigSchema = z.object({
   /** Sender address. @default "herald@localhost" */
   from: mailAddressSchema.default('herald@localhost'),
   /** Used in the subject "<team name> notification: <title>". @default "Herald" */
-  team_name: z.string().trim().min(1).max(100).default('Herald'),
+  team_name: z.string().trim().min(1).max(100).meta({ description: 'the team name, 1 to 100 characters' }).default('Herald'),
   /** Comma-separated system recipients; every address gets system-scope mail once. @default "" */
-  mail_notifications_to: z.string().default(''),
+  mail_notifications_to: mailAddressListSchema.default(''),
 });
 
 export type MailConfig = z.output<typeof mailConfigSchema>;

@@ -1,7 +1,7 @@
 /** The mail plugin as a library (all-in-one process, embedding): no side effects on import. */
 export { mailConfigSchema, systemRecipients, type MailConfig } from './config.js';
 export { classifyMailError } from './errors.js';
-export { createMailPlugin, MAIL_PLUGIN_VERSION, type MailPluginDeps } from './plugin.js';
+export { createMailPlugin, MAIL_CHANNEL, MAIL_PLUGIN_VERSION, type MailPluginDeps } from './plugin.js';
 export { mailMessageId, renderMail, type MailRequest } from './render.js';
 export {
   loadMailEnv,

@@ -11,6 +11,17 @@ import type { MailTransport } from './transport.js';
 
 export const MAIL_PLUGIN_VERSION = '0.1.0';
 
+/**
+ * The mail channel as the registry sees it (SPEC §2.5): name, version, settings schema.
+ * Spread into the plugin's `definePlugin`; the gateway validates and seals the channel's
+ * configuration from the registration built from exactly this.
+ */
+export const MAIL_CHANNEL = {
+  channel: 'mail',
+  version: MAIL_PLUGIN_VERSION,
+  configSchema: mailConfigSchema,
+} as const;
+
 export interface MailPluginDeps {
   readonly transport: MailTransport;
   readonly templates: TemplateSet;
@@ -20,9 +31,7 @@ export function createMailPlugin(deps: MailPluginDeps): PluginDefinition<MailCon
   const { transport, templates } = deps;
 
   return definePlugin({
-    channel: 'mail',
-    version: MAIL_PLUGIN_VERSION,
-    configSchema: mailConfigSchema,
+    ...MAIL_CHANNEL,
     render: (message, config) => renderMail(message, config, templates),
     async send(mail) {
       const result = await transport.send(mail);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { classifyTeamsError, classifyTeamsResponse, parseRetryAfter } from './errors.js';
+import { parseRetryAfter } from '@herald/contracts';
+import { classifyTeamsError, classifyTeamsResponse } from './errors.js';
 
 describe('classifyTeamsResponse', () => {
   it.each([

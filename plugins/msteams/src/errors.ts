@@ -5,16 +5,7 @@
  * wrong, deleted or the card was refused: sending again gives the same answer). Network errors and
  * timeouts retry.
  */
-import { outcomes, type SendOutcome } from '@herald/contracts';
-
-/** `Retry-After` as ms: delta-seconds or an HTTP date; `undefined` when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
+import { outcomes, parseRetryAfter, type SendOutcome } from '@herald/contracts';
 
 export function classifyTeamsResponse(statusCode: number, retryAfter: string | undefined, body: string): SendOutcome {
   const excerpt = body.length > 200 ? `${body.slice(0, 200)}…` : body;

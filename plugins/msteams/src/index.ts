@@ -1,7 +1,7 @@
 /** The msteams plugin as a library (all-in-one process, embedding): no side effects on import. */
 export { MSTEAMS_SECRET_FIELDS, msteamsConfigSchema, type MsteamsConfig } from './config.js';
-export { classifyTeamsError, classifyTeamsResponse, parseRetryAfter } from './errors.js';
-export { createMsteamsPlugin, MSTEAMS_PLUGIN_VERSION, type MsteamsPluginDeps } from './plugin.js';
+export { classifyTeamsError, classifyTeamsResponse } from './errors.js';
+export { createMsteamsPlugin, MSTEAMS_CHANNEL, MSTEAMS_PLUGIN_VERSION, type MsteamsPluginDeps } from './plugin.js';
 export { OPEN_ACTION_TITLE, renderMsteams, type AdaptiveCardMessage, type MessageCard, type MsteamsRequest } from './render.js';
 export {
   loadMsteamsEnv,

@@ -11,6 +11,18 @@ import type { SlackApi } from './transport.js';
 
 export const SLACK_PLUGIN_VERSION = '0.1.0';
 
+/**
+ * The slack channel as the registry sees it (SPEC §2.5): name, version, settings schema and secret fields.
+ * Spread into the plugin's `definePlugin`; the gateway validates and seals the channel's
+ * configuration from the registration built from exactly this.
+ */
+export const SLACK_CHANNEL = {
+  channel: 'slack',
+  version: SLACK_PLUGIN_VERSION,
+  configSchema: slackConfigSchema,
+  secretFields: SLACK_SECRET_FIELDS,
+} as const;
+
 export interface SlackPluginDeps {
   readonly api: SlackApi;
   readonly templates: TemplateSet;
@@ -19,10 +31,7 @@ export interface SlackPluginDeps {
 export function createSlackPlugin(deps: SlackPluginDeps): PluginDefinition<SlackConfig, SlackRequest> {
   const { api, templates } = deps;
   return definePlugin({
-    channel: 'slack',
-    version: SLACK_PLUGIN_VERSION,
-    configSchema: slackConfigSchema,
-    secretFields: SLACK_SECRET_FIELDS,
+    ...SLACK_CHANNEL,
     render: (message, config) => renderSlack(message, config, templates),
     async send(request) {
       let channel: string;

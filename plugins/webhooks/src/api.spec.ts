@@ -17,9 +17,9 @@ import {
   tokenDigest,
   type AuthReply,
   type AuthRequest,
+  parseAllowList,
 } from '@herald/contracts';
 import { resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
-import { parseAllowList } from './address-policy.js';
 import { openWebhooksPlugin, type OpenedWebhooksPlugin } from './open-webhooks-plugin.js';
 import { HttpSink } from './testing/http-sink.js';
 import { URL_CREDENTIALS_MESSAGE } from './target-guard.js';

@@ -26,8 +26,8 @@ import {
   type Identity,
   type Logger,
   type ValidationIssue,
+  type Cidr,
 } from '@herald/contracts';
-import type { Cidr } from './address-policy.js';
 import {
   DEFAULT_WEBHOOKS_LIST_LIMIT as DEFAULT_LIMIT,
   MAX_WEBHOOKS_LIST_LIMIT as MAX_LIMIT,

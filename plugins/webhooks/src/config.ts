@@ -4,8 +4,7 @@
  * `process.env`; it hands the variables to `loadWebhooksEnv`.
  */
 import { z } from 'zod';
-import { parseEnv } from '@herald/contracts';
-import { parseAllowList, type Cidr } from './address-policy.js';
+import { parseEnv, parseAllowList, type Cidr } from '@herald/contracts';
 
 /** Channel settings. */
 export const webhooksConfigSchema = z.strictObject({

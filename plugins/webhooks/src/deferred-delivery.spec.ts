@@ -21,6 +21,7 @@ import {
   type DeadLetter,
   type DeliveryStatus,
   type RunningPlugin,
+  parseAllowList,
 } from '@herald/contracts';
 import {
   createScratchDatabase,
@@ -30,7 +31,6 @@ import {
   waitFor,
   type ScratchDatabase,
 } from '@herald/contracts/testing';
-import { parseAllowList } from './address-policy.js';
 import type { WebhooksConfig } from './config.js';
 import { openWebhooksDatabase } from './database.js';
 import { openWebhooksPlugin, type OpenedWebhooksPlugin } from './open-webhooks-plugin.js';

@@ -4,8 +4,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { SecretBox, silentLogger, type SendOutcome } from '@herald/contracts';
-import { parseAllowList } from './address-policy.js';
+import { SecretBox, silentLogger, type SendOutcome, parseAllowList } from '@herald/contracts';
 import { DEFAULT_MAX_DEFER_MS, WebhookDispatcher } from './dispatcher.js';
 import { EndpointStore, type Endpoint, type NewEndpoint } from './endpoint-store.js';
 import { renderMessage } from './render.js';

@@ -18,8 +18,7 @@
  *   failure never makes the plugin POST the same delivery again (SPEC §8).
  */
 import { randomUUID } from 'node:crypto';
-import { outcomes, retryBookkeeping, type ChannelMessage, type Logger, type SendOutcome } from '@herald/contracts';
-import type { Cidr } from './address-policy.js';
+import { outcomes, retryBookkeeping, type ChannelMessage, type Logger, type SendOutcome, type Cidr } from '@herald/contracts';
 import type { Clock } from './clock.js';
 import type { Endpoint, EndpointStore, OwnerFilter } from './endpoint-store.js';
 import { classifyAttempt, type AttemptResult, type AttemptVerdict } from './errors.js';

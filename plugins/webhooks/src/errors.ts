@@ -69,13 +69,3 @@ export function classifyAttempt(result: AttemptResult): AttemptVerdict {
       return { kind: 'permanent', note: `Exception: ${result.message}`.slice(0, 1_000) };
   }
 }
-
-/** `Retry-After` as milliseconds (delta-seconds or HTTP date), or undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, now: Date): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1_000;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now.getTime());
-}

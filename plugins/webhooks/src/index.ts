@@ -9,3 +9,4 @@ export {
 export { openWebhooksDatabase } from './database.js';
 export { openWebhooksPlugin, type OpenedWebhooksPlugin, type OpenWebhooksPluginOptions } from './open-webhooks-plugin.js';
 export { WEBHOOKS_API, endpointViewSchema } from './api-operations.js';
+export { WEBHOOKS_CHANNEL, WEBHOOKS_PLUGIN_VERSION } from './plugin.js';

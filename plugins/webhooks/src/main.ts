@@ -24,7 +24,11 @@ const webhooksEnv = loadWebhooksEnv(process.env);
 const logger = jsonLogger({ level: pluginEnv.logLevel, base: { service: 'plugin-webhooks' } });
 const pool = openWebhooksDatabase({ databaseUrl: webhooksEnv.databaseUrl, dataDir: webhooksEnv.dataDir, logger });
 // Until the plugin runs, its port answers /health/ready 503 naming what it waits for (SPEC §8).
-const startupProbe = await startStartupProbe({ port: pluginEnv.httpPort ?? DEFAULT_WEBHOOKS_HTTP_PORT, logger });
+const startupProbe = await startStartupProbe({
+  port: pluginEnv.httpPort ?? DEFAULT_WEBHOOKS_HTTP_PORT,
+  ...(pluginEnv.httpHost === undefined ? {} : { host: pluginEnv.httpHost }),
+  logger,
+});
 startupProbe.waitingFor('nats');
 const nc = await connectNats({
   url: pluginEnv.natsUrl,

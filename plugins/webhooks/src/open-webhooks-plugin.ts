@@ -8,9 +8,8 @@
  */
 import { jetstream } from '@nats-io/jetstream';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
-import { DEFAULT_SUBJECT_PREFIX, SecretBox, subjects, type Logger, type PluginDefinition } from '@herald/contracts';
+import { DEFAULT_SUBJECT_PREFIX, SecretBox, subjects, type Cidr, type Logger, type PluginDefinition } from '@herald/contracts';
 import { type SqlPool } from '@herald/plugin-storage';
-import type { Cidr } from './address-policy.js';
 import { systemClock, type Clock } from './clock.js';
 import type { WebhooksConfig } from './config.js';
 import { DEFAULT_MAX_DEFER_MS, WebhookDispatcher } from './dispatcher.js';

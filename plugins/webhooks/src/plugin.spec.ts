@@ -14,9 +14,9 @@ import {
   topology,
   type DeliveryStatus,
   type RunningPlugin,
+  parseAllowList,
 } from '@herald/contracts';
 import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
-import { parseAllowList } from './address-policy.js';
 import type { WebhooksConfig } from './config.js';
 import { openWebhooksPlugin, type OpenedWebhooksPlugin } from './open-webhooks-plugin.js';
 import { HttpSink } from './testing/http-sink.js';

@@ -4,8 +4,7 @@
  * endpoint API. A factory, because the plugin holds resources (the store); the definition it
  * returns is a plain value for `runPlugin`.
  */
-import { definePlugin, outcomes, type PluginDefinition } from '@herald/contracts';
-import type { Cidr } from './address-policy.js';
+import { definePlugin, outcomes, type PluginDefinition, type Cidr } from '@herald/contracts';
 import { createWebhooksApi } from './api.js';
 import type { Clock } from './clock.js';
 import { DEFAULT_WEBHOOKS_CONFIG, webhooksConfigSchema, type WebhooksConfig } from './config.js';
@@ -16,6 +15,17 @@ import type { Resolver } from './transport.js';
 
 /** Version announced in the registry and sent as `User-Agent: Herald/<version>`. */
 export const WEBHOOKS_PLUGIN_VERSION = '0.1.0';
+
+/**
+ * The webhooks channel as the registry sees it (SPEC §2.5): name, version, settings schema.
+ * Spread into the plugin's `definePlugin`; the gateway validates and seals the channel's
+ * configuration from the registration built from exactly this.
+ */
+export const WEBHOOKS_CHANNEL = {
+  channel: 'webhooks',
+  version: WEBHOOKS_PLUGIN_VERSION,
+  configSchema: webhooksConfigSchema,
+} as const;
 
 export interface WebhooksPluginOptions {
   readonly store: EndpointStore;
@@ -28,10 +38,8 @@ export interface WebhooksPluginOptions {
 }
 
 export function createWebhooksPlugin(options: WebhooksPluginOptions): PluginDefinition<WebhooksConfig, WebhookRequest> {
-  return definePlugin<WebhooksConfig, WebhookRequest>({
-    channel: 'webhooks',
-    version: WEBHOOKS_PLUGIN_VERSION,
-    configSchema: webhooksConfigSchema,
+  return definePlugin({
+    ...WEBHOOKS_CHANNEL,
     // A dropped message (inactive endpoint, waited too long, no endpoint) can be replayed (SPEC §5).
     deadLetterDropped: true,
     render: (message) => renderMessage(message),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { parseAllowList } from './address-policy.js';
+import { parseAllowList } from '@herald/contracts';
 import { checkTarget } from './target-guard.js';
 import { postWebhook, systemResolver, type Resolver } from './transport.js';
 import { HttpSink } from './testing/http-sink.js';

@@ -9,7 +9,7 @@
  * address and the range that would allow it.
  */
 import { isIP } from 'node:net';
-import { judgeAddress, type Cidr } from './address-policy.js';
+import { judgeAddress, type Cidr } from '@herald/contracts';
 import type { ResolvedAddress, Resolver } from './transport.js';
 
 export type TargetCheck =

@@ -8,7 +8,8 @@
  */
 import { lookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import got, { type RequestError } from 'got';
-import { parseRetryAfter, type AttemptResult } from './errors.js';
+import { parseRetryAfter } from '@herald/contracts';
+import type { AttemptResult } from './errors.js';
 
 export interface ResolvedAddress {
   readonly address: string;

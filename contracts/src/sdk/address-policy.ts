@@ -1,12 +1,15 @@
 /**
- * Which IP addresses a webhook may be sent to (SSRF guard, SPEC §5). Pure: address text in,
+ * Which IP addresses a plugin may send to (SSRF guard, SPEC §5; the webhooks plugin's policy,
+ * exported for every plugin that calls user-supplied URLs). Pure: address text in,
  * verdict out. Invariant: an address is refused when it falls in a non-public range (loopback,
  * private, link-local, unique-local, cloud metadata, unspecified, multicast, reserved) unless an
- * operator range from `HERALD_WEBHOOKS_ALLOW_PRIVATE` contains it. IPv4-mapped and IPv4-embedding
+ * operator range (the webhooks plugin reads them from `HERALD_WEBHOOKS_ALLOW_PRIVATE`) contains it.
+ * Resolve the host yourself and judge every address it resolves to, then connect to the address
+ * you judged (no second lookup), as the webhooks plugin's `target-guard.ts` does. IPv4-mapped and IPv4-embedding
  * IPv6 forms (`::ffff:127.0.0.1`, `64:ff9b::a00:1`) are judged by the IPv4 address they carry.
  */
 import { isIP } from 'node:net';
-import { WebhookError } from './errors.js';
+import { HeraldError } from '../errors.js';
 
 /** Why an address is not public. */
 export type AddressCategory =
@@ -28,7 +31,7 @@ export type AddressVerdict =
       readonly category: AddressCategory;
       /** The address judged: the embedded IPv4 address for mapped forms. */
       readonly address: string;
-      /** The range it falls in, the value to add to `HERALD_WEBHOOKS_ALLOW_PRIVATE` to allow it. */
+      /** The range it falls in, the value to add to `the allow list (HERALD_WEBHOOKS_ALLOW_PRIVATE for webhooks)` to allow it. */
       readonly range: string;
     };
 
@@ -95,10 +98,11 @@ export function parseCidr(text: string): Cidr | null {
 }
 
 /**
- * Parses `HERALD_WEBHOOKS_ALLOW_PRIVATE` (comma-separated CIDRs); throws `WebhookError`
- * (`invalid_configuration`) naming every entry that is not a CIDR.
+ * Parses an allow list of comma-separated CIDRs (e.g. `HERALD_WEBHOOKS_ALLOW_PRIVATE`); throws
+ * `HeraldError` (`invalid_configuration`) naming `variable` and every entry that is not a CIDR.
+ * @param variable the name shown in the error. @default "HERALD_WEBHOOKS_ALLOW_PRIVATE"
  */
-export function parseAllowList(text: string | undefined): Cidr[] {
+export function parseAllowList(text: string | undefined, variable = 'HERALD_WEBHOOKS_ALLOW_PRIVATE'): Cidr[] {
   if (text === undefined || text.trim() === '') return [];
   const entries = text
     .split(',')
@@ -106,9 +110,9 @@ export function parseAllowList(text: string | undefined): Cidr[] {
     .filter((entry) => entry.length > 0);
   const bad = entries.filter((entry) => parseCidr(entry) === null);
   if (bad.length > 0) {
-    throw new WebhookError(
+    throw new HeraldError(
       'invalid_configuration',
-      `HERALD_WEBHOOKS_ALLOW_PRIVATE has entries that are not CIDR ranges: ${bad.map((b) => `"${b}"`).join(', ')}; ` +
+      `${variable} has entries that are not CIDR ranges: ${bad.map((b) => `"${b}"`).join(', ')}; ` +
         'use comma-separated ranges such as 127.0.0.0/8,::1/128',
     );
   }
