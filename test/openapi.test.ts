@@ -225,7 +225,18 @@ describe('the OpenAPI document', () => {
   it('has schemas strict enough to catch a wrong answer', () => {
     const content = documentedResponse('GET', '/api/v1/channels', 200)['content'] as Record<string, { schema: unknown }>;
     const validate = validatorFor(content['application/json']!.schema);
-    const channel = { name: 'mail', builtin: true, enabled: false, configured: false, plugin: null, live: false };
+    const channel = {
+      name: 'mail',
+      builtin: true,
+      enabled: false,
+      configured: false,
+      config_valid: null,
+      config_errors: [],
+      registered: false,
+      registered_version: null,
+      plugin: null,
+      live: false,
+    };
     expect(validate({ items: [channel], next_cursor: null })).toBe(true);
     expect(validate({ items: [{ ...channel, enabled: 'no' }], next_cursor: null })).toBe(false);
     expect(validate({ items: [{ ...channel, extra: 1 }], next_cursor: null })).toBe(false);

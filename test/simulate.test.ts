@@ -14,10 +14,12 @@ import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import type { SimulationResult } from '../gateway/src/simulation/restrict.js';
 import { ApiClient } from './support/api-client.js';
+import { registerBuiltinChannels } from './support/builtin-registrations.js';
 import { TEST_ADMIN_TOKEN, testGatewayConfig } from './support/gateway-config.js';
 
 const prefix = uniquePrefix('simulate');
 const topo = topology({ prefix });
+let registrations: { stop(): Promise<void> } | undefined;
 let nc: NatsConnection;
 let js: JetStreamClient;
 let db: TestDatabase;
@@ -71,6 +73,8 @@ beforeAll(async () => {
   nc = await connect({ servers: url });
   js = jetstream(nc);
   db = await createTestDatabase();
+  // The built-in plugins are not run here: their registrations are, as the plugins write them.
+  registrations = await registerBuiltinChannels(nc, prefix);
   gateway = await startGateway({
     config: testGatewayConfig(url, prefix, db.url),
     logger: jsonLogger({
@@ -120,6 +124,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.close();
+  await registrations?.stop();
   await deleteTopology(nc, topo);
   await nc?.close();
   await db?.drop();

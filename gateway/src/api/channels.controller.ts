@@ -39,6 +39,7 @@ export class ChannelsController {
     summary: "Get a channel's configuration (secret fields write-only)",
     params: { channel: channelNameSchema },
     responses: { 200: channelConfigResponse },
+    errors: [409],
   })
   @AdminOnly()
   async get(@Param('channel') channel: string) {
@@ -51,6 +52,7 @@ export class ChannelsController {
     params: { channel: channelNameSchema },
     body: channelConfigBodySchema,
     responses: { 200: channelConfigResponse },
+    errors: [409],
   })
   @AdminOnly()
   async put(@Param('channel') channel: string, @Body() body: unknown) {
