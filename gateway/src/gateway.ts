@@ -10,6 +10,7 @@ import { asyncApiDocument, connectNats, type HttpHandler, type Logger, type Star
 import type pg from 'pg';
 import { AppModule } from './app.module.js';
 import type { GatewayConfig } from './config/gateway-config.js';
+import { consoleAssets } from './http/console-assets.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { PathIdPipe, refuseUnstorableInput, requireJsonBody } from './http/request-guards.js';
 import type { RoutingPort } from './ingest/routing-port.js';
@@ -41,6 +42,8 @@ export interface StartGatewayOptions {
    * A further `/health/ready` condition (all-in-one: every plugin API mounted). @default none
    */
   readonly ready?: () => boolean;
+  /** Folder of the built console served at `/`. @default the repository's `console/dist` */
+  readonly consoleDir?: string;
 }
 
 export interface RunningGateway {
@@ -71,6 +74,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.use(requireJsonBody);
   for (const handler of options.apiHandlers ?? []) app.use(handler);
+  app.use(consoleAssets(options.consoleDir));
   app.useBodyParser('json', { limit: config.maxEventBytes + 64 * 1024 });
   app.use(refuseUnstorableInput);
   app.useGlobalFilters(new ErrorFilter(logger));

@@ -37,6 +37,28 @@ export class DirectoryController {
     await this.notifier.changed(`${what} deleted`);
   }
 
+  /** Read-only lists for the console's directory page (admin). */
+  @Get('users')
+  @AdminOnly()
+  async listUsers(@Query() query: unknown) {
+    const page = parsePageQuery(query);
+    return paginate(await this.directory.listUsers(), (u) => u.id, page);
+  }
+
+  @Get('product-types')
+  @AdminOnly()
+  async listProductTypes(@Query() query: unknown) {
+    const page = parsePageQuery(query);
+    return paginate(await this.directory.listProductTypes(), (t) => t.id, page);
+  }
+
+  @Get('products')
+  @AdminOnly()
+  async listProducts(@Query() query: unknown) {
+    const page = parsePageQuery(query);
+    return paginate(await this.directory.listProducts(), (p) => p.id, page);
+  }
+
   @Put('users/:id')
   @AdminOnly()
   putUser(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: StatusResponse) {
