@@ -43,6 +43,9 @@ export function Matrix(props: MatrixProps) {
   const toggle = async (type: EventType, channel: string, on: boolean) => {
     const current = row.events[type.name] ?? [];
     const next = on ? [...new Set([...current, channel])] : current.filter((c) => c !== channel);
+    const before = row;
+    // Shown at once; put back if the server refuses it.
+    setRow({ ...row, events: { ...row.events, [type.name]: next } });
     setBusy(`${type.name}:${channel}`);
     setError(null);
     try {
@@ -51,6 +54,7 @@ export function Matrix(props: MatrixProps) {
       props.onSaved?.(saved);
       setStatus(`Saved: ${type.label} ${on ? 'now uses' : 'no longer uses'} ${channel}.`);
     } catch (e) {
+      setRow(before);
       setError(describeError(e));
     } finally {
       setBusy(null);

@@ -58,6 +58,7 @@ function ChannelConfig({ channel, onSaved }: { channel: ChannelItem; onSaved: ()
         </div>
       )}
       <SchemaForm
+        key={config.data.updated_at ?? 'never'}
         id={id}
         schema={schema}
         values={config.data.settings}

@@ -86,8 +86,8 @@ export function WebhooksPage({ all }: { all: boolean }) {
                     </span>
                   </td>
                   <td class="wrap">
-                    {endpoint.last_error ?? '—'}
-                    {endpoint.last_error !== null ? <span class="meta"> ({formatTime(endpoint.updated_at)})</span> : null}
+                    {endpoint.last_error === null ? '—' : formatTime(endpoint.last_error)}
+                    {endpoint.note !== null ? <span class="meta"> {endpoint.note}</span> : null}
                   </td>
                   <td class="actions">
                     <button
