@@ -299,32 +299,41 @@ export function DeliveriesPage() {
   const query = new URLSearchParams(Object.entries(applied).filter(([, v]) => v !== '')).toString();
   const list = useLoad(() => api<ApiPage<Delivery>>('GET', `/deliveries?limit=200${query === '' ? '' : `&${query}`}`), [query]);
   usePoll(list.reload, 2_000, tail);
-  const input = (name: keyof typeof filters) => (e: Event) =>
-    setFilters({ ...filters, [name]: (e.currentTarget as HTMLInputElement | HTMLSelectElement).value });
+  // functional updates: several inputs may change before the next render
+  const input = (name: keyof typeof filters) => (e: Event) => {
+    const value = (e.currentTarget as HTMLInputElement | HTMLSelectElement).value;
+    setFilters((f) => ({ ...f, [name]: value }));
+  };
   return (
     <Page title="Deliveries">
       <form
         class="form inline"
         onSubmit={(e) => {
           e.preventDefault();
-          setApplied(filters);
+          // read the controls themselves: a submit may come before the last input's render
+          const data = new FormData(e.currentTarget);
+          const read = (name: string) => {
+            const value = data.get(name);
+            return typeof value === 'string' ? value : '';
+          };
+          setApplied({ event_id: read('event_id'), user_id: read('user_id'), channel: read('channel'), outcome: read('outcome') });
         }}
       >
         <div class="field">
           <label for="f-event">Event id</label>
-          <input id="f-event" value={filters.event_id} onInput={input('event_id')} />
+          <input id="f-event" name="event_id" value={filters.event_id} onInput={input('event_id')} />
         </div>
         <div class="field">
           <label for="f-user">User id</label>
-          <input id="f-user" value={filters.user_id} onInput={input('user_id')} />
+          <input id="f-user" name="user_id" value={filters.user_id} onInput={input('user_id')} />
         </div>
         <div class="field">
           <label for="f-channel">Channel</label>
-          <input id="f-channel" value={filters.channel} onInput={input('channel')} />
+          <input id="f-channel" name="channel" value={filters.channel} onInput={input('channel')} />
         </div>
         <div class="field">
           <label for="f-outcome">Outcome</label>
-          <select id="f-outcome" value={filters.outcome} onChange={input('outcome')}>
+          <select id="f-outcome" name="outcome" value={filters.outcome} onChange={input('outcome')}>
             <option value="">any</option>
             {OUTCOMES.map((o) => (
               <option key={o} value={o}>

@@ -53,7 +53,11 @@ export function WebhooksPage({ all }: { all: boolean }) {
       return form.skip_ping ? `Created ${created.name} without a ping.` : `Ping answered: created ${created.name}.`;
     });
   };
-  const input = (name: keyof typeof form) => (e: Event) => setForm({ ...form, [name]: (e.currentTarget as HTMLInputElement).value });
+  // functional updates: several inputs may change before the next render
+  const input = (name: keyof typeof form) => (e: Event) => {
+    const value = (e.currentTarget as HTMLInputElement).value;
+    setForm((f) => ({ ...f, [name]: value }));
+  };
 
   return (
     <Page title={all ? 'All webhooks' : 'My webhooks'}>
