@@ -12,6 +12,7 @@ COPY plugins/slack/package.json plugins/slack/
 COPY plugins/msteams/package.json plugins/msteams/
 COPY plugins/webhooks/package.json plugins/webhooks/
 COPY cli/package.json cli/
+COPY console/package.json console/
 RUN node .ci/fix-lock.mjs package-lock.json && npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev

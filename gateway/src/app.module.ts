@@ -7,6 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@herald/contracts';
 import { AuthGuard } from './api/auth.guard.js';
 import { ChannelsController } from './api/channels.controller.js';
+import { MeController } from './api/me.controller.js';
 import { DirectoryController } from './api/directory.controller.js';
 import { EventsController } from './api/events.controller.js';
 import { MetricsController } from './api/metrics.controller.js';
@@ -107,6 +108,7 @@ export class AppModule {
         DeadLetterConsumer,
         DirectoryConsumer,
         SimulateController,
+        MeController,
       ],
       providers: [
         AuthGuard,

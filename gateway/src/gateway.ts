@@ -22,6 +22,7 @@ import type pg from 'pg';
 import { controllersOf, gatewayOperations } from './api/openapi-operations.js';
 import { AppModule } from './app.module.js';
 import type { GatewayConfig } from './config/gateway-config.js';
+import { consoleAssets } from './http/console-assets.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { PathIdPipe, refuseUnstorableInput, requireJsonBody } from './http/request-guards.js';
 import type { RoutingPort } from './ingest/routing-port.js';
@@ -59,6 +60,8 @@ export interface StartGatewayOptions {
    * A further `/health/ready` condition (all-in-one: every plugin API mounted). @default none
    */
   readonly ready?: () => boolean;
+  /** Folder of the built console served at `/`. @default the repository's `console/dist` */
+  readonly consoleDir?: string;
 }
 
 export interface RunningGateway {
@@ -141,6 +144,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   app.setGlobalPrefix(API_PREFIX.slice(1), { exclude: UNPREFIXED_ROUTES });
   app.use(requireJsonBody);
   for (const handler of options.apiHandlers ?? []) app.use(handler);
+  app.use(consoleAssets(options.consoleDir));
   app.useBodyParser('json', { limit: config.maxEventBytes + 64 * 1024 });
   app.use(refuseUnstorableInput);
   app.useGlobalFilters(new ErrorFilter(logger));

@@ -47,6 +47,31 @@ export class DirectoryController {
     await this.notifier.changed(`${what} deleted`);
   }
 
+  /** Read-only lists for the console's directory page (admin). */
+  @Get('users')
+  @ApiDoc({ summary: 'List users (read-only directory)', query: pageQuerySchema, responses: { 200: pageSchema(userResponse) } })
+  @AdminOnly()
+  async listUsers(@Query() query: unknown) {
+    const page = parsePageQuery(query);
+    return paginate(await this.directory.listUsers(), (u) => u.id, page);
+  }
+
+  @Get('product-types')
+  @ApiDoc({ summary: 'List product types', query: pageQuerySchema, responses: { 200: pageSchema(productTypeResponse) } })
+  @AdminOnly()
+  async listProductTypes(@Query() query: unknown) {
+    const page = parsePageQuery(query);
+    return paginate(await this.directory.listProductTypes(), (t) => t.id, page);
+  }
+
+  @Get('products')
+  @ApiDoc({ summary: 'List products', query: pageQuerySchema, responses: { 200: pageSchema(productResponse) } })
+  @AdminOnly()
+  async listProducts(@Query() query: unknown) {
+    const page = parsePageQuery(query);
+    return paginate(await this.directory.listProducts(), (p) => p.id, page);
+  }
+
   @Put('users/:id')
   @ApiDoc({
     summary: 'Create or replace a user',

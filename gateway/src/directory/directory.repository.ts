@@ -65,6 +65,34 @@ export class DirectoryRepository {
     return rows[0] ? stamp(rows[0]) : null;
   }
 
+  /** Every user, ordered by id (the console's directory; lists are paginated by the caller). */
+  async listUsers(tx?: EntityManager): Promise<UserView[]> {
+    const rows = await queryRows(
+      tx ?? this.em.fork(),
+      sql<Timestamped<UserView>>`select id, username, email, full_name, active, superuser, global_role, slack_email, created_at, updated_at
+        from gateway.users order by id`,
+    );
+    return rows.map((row) => stamp(row));
+  }
+
+  /** Every product type, ordered by id. */
+  async listProductTypes(tx?: EntityManager): Promise<ProductTypeView[]> {
+    const rows = await queryRows(
+      tx ?? this.em.fork(),
+      sql<Timestamped<ProductTypeView>>`select id, name, created_at, updated_at from gateway.product_types order by id`,
+    );
+    return rows.map((row) => stamp(row));
+  }
+
+  /** Every product, ordered by id. */
+  async listProducts(tx?: EntityManager): Promise<ProductView[]> {
+    const rows = await queryRows(
+      tx ?? this.em.fork(),
+      sql<Timestamped<ProductView>>`select id, name, product_type_id, created_at, updated_at from gateway.products order by id`,
+    );
+    return rows.map((row) => stamp(row));
+  }
+
   async deleteUser(id: string, tx?: EntityManager): Promise<boolean> {
     return (await queryRows(tx ?? this.em.fork(), sql`delete from gateway.users where id = ${id} returning id`)).length > 0;
   }

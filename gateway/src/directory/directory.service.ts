@@ -61,6 +61,18 @@ export class DirectoryService {
     return this.repository.getUser(id);
   }
 
+  listUsers(): Promise<UserView[]> {
+    return this.repository.listUsers();
+  }
+
+  listProductTypes(): Promise<ProductTypeView[]> {
+    return this.repository.listProductTypes();
+  }
+
+  listProducts(): Promise<ProductView[]> {
+    return this.repository.listProducts();
+  }
+
   /** Deletes the user with their settings, memberships and tokens; `false` when unknown. */
   deleteUser(id: string): Promise<boolean> {
     return this.repository.deleteUser(id);
