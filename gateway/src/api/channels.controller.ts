@@ -8,7 +8,6 @@ import { ApiError } from '../http/error.filter.js';
 import { pageQuerySchema, paginate, parsePageQuery, positionKey } from '../http/pagination.js';
 import { ChangeNotifier } from '../snapshot/change-notifier.js';
 import { AdminOnly, AuthGuard } from './auth.guard.js';
-import { found } from './not-found.js';
 import { ApiDoc } from './api-doc.decorator.js';
 import { channelConfigBodySchema, channelConfigResponse, channelNameSchema, channelResponse } from './responses.js';
 
