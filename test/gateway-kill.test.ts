@@ -91,15 +91,16 @@ describe('SIGKILL of the gateway', () => {
     const finishedAfterKillMs = Date.now() - killedAt;
     await new Promise((r) => setTimeout(r, 500));
     const final = (await readStream(nc, topo.streams.deliver.name)).map((m) => m.headers['Nats-Msg-Id'] ?? '');
-    const expected = Array.from({ length: BURST }, (_, i) => `k-${i}:alert:user-1`);
-    tally('kill -9 gateway replica mid-burst (deliver stream)', BURST, expected, final);
+    const expected = Array.from({ length: BURST }, (_, i) => `test:k-${i}:alert:user-1`);
+    const figures = tally('kill -9 gateway replica mid-burst (deliver stream)', BURST, expected, final);
     process.stdout.write(
       `[fault figures] gateway kill: routed by the killed replica ${routedCount(first)}, finished ${finishedAfterKillMs} ms after the kill\n`,
     );
     expect(finishedAfterKillMs).toBeLessThan(10_000);
     expect(second.child.exitCode).toBeNull();
+    expect(figures).toMatchObject({ expected: BURST, received: BURST, lost: 0, duplicates: 0, unexpected: 0 });
     expect(final).toHaveLength(BURST);
-    expect(new Set(final)).toEqual(new Set(Array.from({ length: BURST }, (_, i) => `test:k-${i}:alert:user-1`)));
+    expect(new Set(final)).toEqual(new Set(expected));
     expect(ids.length).toBe(BURST);
     const recorded = await waitFor(
       async () => Number((await db.query<{ n: string }>('select count(*)::text as n from gateway.deliveries'))[0]?.n),
