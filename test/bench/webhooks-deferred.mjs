@@ -35,11 +35,10 @@ import {
   topology,
   validateEvent,
   MESSAGE_HEADERS,
+  parseAllowList,
 } from '../../contracts/dist/index.js';
 import { deleteTopology } from '../../contracts/dist/testing/index.js';
 import { openWebhooksDatabase, openWebhooksPlugin } from '../../plugins/webhooks/dist/index.js';
-// Not part of the package's entry point; the bench needs it to allow its loopback sink.
-import { parseAllowList } from '../../plugins/webhooks/dist/address-policy.js';
 
 const { values: args } = parseArgs({
   options: { messages: { type: 'string', default: '10000' }, 'clock-factor': { type: 'string', default: '60' } },
@@ -110,7 +109,7 @@ function channelMessage(id, n) {
   if (!result.ok) throw new Error('bad event');
   const destination = { scope: 'system' };
   return {
-    delivery_id: deliveryId(result.event.id, 'webhooks', destination),
+    delivery_id: deliveryId(result.event, 'webhooks', destination),
     channel: 'webhooks',
     event: result.event,
     destination,
