@@ -146,6 +146,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   for (const handler of options.apiHandlers ?? []) app.use(handler);
   app.use(consoleAssets(options.consoleDir));
   app.useBodyParser('json', { limit: config.maxEventBytes + 64 * 1024 });
+  // Only the one-click unsubscribe route gets past requireJsonBody with a form body (RFC 8058).
+  app.useBodyParser('urlencoded', { limit: 4 * 1024, extended: false });
   app.use(refuseUnstorableInput);
   app.useGlobalFilters(new ErrorFilter(logger));
   app.useGlobalPipes(new PathIdPipe());
