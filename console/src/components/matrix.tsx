@@ -97,7 +97,8 @@ export function Matrix(props: MatrixProps) {
     setBusy(`${type.name}:filter`);
     setError(null);
     try {
-      const saved = await api<SettingsRow>('PATCH', props.path, { filters: { [type.name]: filter } });
+      // `events` is required in every write; an empty one changes no column
+      const saved = await api<SettingsRow>('PATCH', props.path, { events: {}, filters: { [type.name]: filter } });
       setRow(saved);
       props.onSaved?.(saved);
       setEditing(null);

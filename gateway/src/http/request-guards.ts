@@ -50,6 +50,13 @@ export function requireJsonBody(req: IncomingMessage, res: ServerResponse, next:
 /** Where RFC 8058 mail clients POST `List-Unsubscribe=One-Click` as a form. */
 export const UNSUBSCRIBE_PATH_PREFIX = `${API_PREFIX}/unsubscribe/`;
 
+/** `handler`, except on the one-click unsubscribe route (served by the gateway, form bodies allowed). */
+export function skipForUnsubscribe(
+  handler: (req: IncomingMessage, res: ServerResponse, next: Next) => void,
+): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
+  return (req, res, next) => ((req.url ?? '').startsWith(UNSUBSCRIBE_PATH_PREFIX) ? next() : handler(req, res, next));
+}
+
 function isUnsubscribeForm(req: IncomingMessage): boolean {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   return type === 'application/x-www-form-urlencoded' && req.method === 'POST' && (req.url ?? '').startsWith(UNSUBSCRIBE_PATH_PREFIX);
