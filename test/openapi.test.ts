@@ -36,6 +36,7 @@ import {
   WEBHOOKS_API,
   type OpenedWebhooksPlugin,
 } from '../plugins/webhooks/src/index.js';
+import { UnsubscribeTokens } from '../gateway/src/unsubscribe/unsubscribe-token.js';
 import { TEST_ADMIN_TOKEN, TEST_SECRET_KEY, testGatewayConfig } from './support/gateway-config.js';
 import { expressRoutes, type RegisteredRoute } from './support/express-routes.js';
 
@@ -405,6 +406,25 @@ describe('real answers match their documented schemas', () => {
     expect(response.status).toBe(415);
     expect(documentedResponse('PUT', '/api/v1/users/{id}', 415)['content']).toBeDefined();
     expect(validatorFor({ $ref: '#/components/schemas/Error' })(await response.json())).toBe(true);
+  });
+
+  it('one-click unsubscribe (public, HTML pages)', async () => {
+    const token = UnsubscribeTokens.fromSecretKey(TEST_SECRET_KEY).issue({ userId: 'u1', column: 'scan_added', channel: 'mail' });
+    const page = await call('GET', '/api/v1/unsubscribe/{token}', { params: { token }, token: null });
+    expect(page.status).toBe(200);
+    expect(String(page.body)).toContain('<form method="post">');
+    const done = await call('POST', '/api/v1/unsubscribe/{token}', {
+      params: { token },
+      body: { 'List-Unsubscribe': 'One-Click' },
+      token: null,
+    });
+    expect(done.status).toBe(200);
+    expect((await call('GET', '/api/v1/unsubscribe/{token}', { params: { token: 'x' }, token: null })).status).toBe(400);
+    expect((await call('GET', '/api/v1/unsubscribe/{token}', { params: { token: `${token}A` }, token: null })).status).toBe(404);
+    const document_ = document['paths'] as Record<string, Record<string, Json>>;
+    expect(document_['/api/v1/unsubscribe/{token}']!['post']!['requestBody']).toMatchObject({
+      content: { 'application/x-www-form-urlencoded': { schema: { required: ['List-Unsubscribe'] } } },
+    });
   });
 
   it('health, metrics and the documents themselves', async () => {

@@ -9,7 +9,7 @@ import { me, resume, signIn, signOut } from './session.js';
 import { ChannelsPage, DeadLettersPage, DeliveriesPage, DirectoryPage, EventInspectorPage, ProductSettingsPage } from './pages/admin.js';
 import { InboxPage } from './pages/inbox.js';
 import { MyNotificationsPage, SystemSettingsPage, TemplateSettingsPage } from './pages/notifications.js';
-import { SimulationPage } from './pages/routing-extensions.js';
+import { SimulationPage } from './pages/simulation.js';
 import { WebhooksPage } from './pages/webhooks.js';
 
 function SignIn() {
@@ -59,6 +59,7 @@ const USER_NAV: NavItem[] = [
   { href: '/', label: 'Alerts' },
   { href: '/settings', label: 'My notifications' },
   { href: '/webhooks', label: 'My webhooks' },
+  { href: '/simulation', label: 'Simulation' },
 ];
 
 const ADMIN_NAV: NavItem[] = [
@@ -125,6 +126,8 @@ function Content() {
       case '/settings':
       case '/webhooks':
         return <UserOnly />;
+      case '/simulation':
+        return <SimulationPage />;
       default:
         return <NotFound />;
     }
@@ -136,6 +139,8 @@ function Content() {
       return <MyNotificationsPage userId={userId!} />;
     case '/webhooks':
       return <WebhooksPage all={false} />;
+    case '/simulation':
+      return <SimulationPage />;
     default:
       return current.startsWith('/admin/') ? (
         <Page title="Administrators only">

@@ -53,6 +53,11 @@ export const channelMessageSchema = z.object({
   site_url: z.string(),
   /** The event's label: its column's label, or the event name humanised ("Dummy Foo Event"); the alert `source`. */
   event_label: z.string().min(1),
+  /**
+   * One-click unsubscribe link (RFC 8058) for this event type and channel, on personal mail
+   * messages of a gateway that issues them; absent otherwise (older gateways, system messages).
+   */
+  unsubscribe_url: z.string().optional(),
 });
 
 /** A channel message. Channels needing extra fields add a variant discriminated by `channel`. */
@@ -63,6 +68,8 @@ export interface ChannelMessage {
   readonly destination: Destination;
   readonly site_url: string;
   readonly event_label: string;
+  /** One-click unsubscribe link (RFC 8058) of personal mail messages; absent when none was issued. */
+  readonly unsubscribe_url?: string;
 }
 
 /** Headers carried beside a channel message. */

@@ -69,8 +69,10 @@ export interface ApiRouteDoc {
   readonly query?: z.ZodObject;
   /** Path parameter schemas; a parameter not named here is a path id (`pathIdSchema`). */
   readonly params?: Readonly<Record<string, z.ZodType>>;
-  /** The JSON request body the route validates with. */
+  /** The request body the route validates with (JSON unless `bodyContentType` says otherwise). */
   readonly body?: z.ZodType;
+  /** The body's media type. @default "application/json" */
+  readonly bodyContentType?: string;
   /** Success statuses and their bodies. */
   readonly responses: Readonly<Partial<Record<number, ApiResponseDoc>>>;
   /** Error statuses besides those derived from what the route takes (e.g. 409, 422, 503). */
@@ -231,7 +233,12 @@ function operationObject(operation: ApiOperation, schemaOf: SchemaOf): Json {
     security: operation.access === 'public' ? [] : [{ bearer: [] }],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(operation.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(operation.body, 'input') } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: { [operation.bodyContentType ?? 'application/json']: { schema: schemaOf(operation.body, 'input') } },
+          },
+        }
       : {}),
     responses,
   };

@@ -16,6 +16,8 @@ import { TokensController } from './api/tokens.controller.js';
 import { SchedulesController } from './api/schedules.controller.js';
 import { SimulateController } from './api/simulate.controller.js';
 import { SimulationService } from './simulation/simulation.service.js';
+import { UnsubscribeController } from './api/unsubscribe.controller.js';
+import { UnsubscribeService } from './unsubscribe/unsubscribe.service.js';
 import { ScheduledEventsRepository } from './scheduler/scheduled-events.repository.js';
 import { SchedulerService } from './scheduler/scheduler.service.js';
 import { systemClock, type Clock } from './scheduler/clock.js';
@@ -109,8 +111,10 @@ export class AppModule {
         DirectoryConsumer,
         SimulateController,
         MeController,
+        UnsubscribeController,
       ],
       providers: [
+        UnsubscribeService,
         AuthGuard,
         TokenAuthenticator,
         SchedulerService,

@@ -24,7 +24,7 @@ import { AppModule } from './app.module.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { consoleAssets } from './http/console-assets.js';
 import { ErrorFilter } from './http/error.filter.js';
-import { PathIdPipe, refuseUnstorableInput, requireJsonBody } from './http/request-guards.js';
+import { PathIdPipe, refuseUnstorableInput, requireJsonBody, skipForUnsubscribe } from './http/request-guards.js';
 import type { RoutingPort } from './ingest/routing-port.js';
 import type { Clock } from './scheduler/clock.js';
 import { JetStreamTransport } from './messaging/jetstream.transport.js';
@@ -143,9 +143,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   );
   app.setGlobalPrefix(API_PREFIX.slice(1), { exclude: UNPREFIXED_ROUTES });
   app.use(requireJsonBody);
-  for (const handler of options.apiHandlers ?? []) app.use(handler);
+  // The plugins' APIs refuse non-JSON bodies; the one-click unsubscribe route is the gateway's own.
+  for (const handler of options.apiHandlers ?? []) app.use(skipForUnsubscribe(handler));
   app.use(consoleAssets(options.consoleDir));
   app.useBodyParser('json', { limit: config.maxEventBytes + 64 * 1024 });
+  // Only the one-click unsubscribe route gets past requireJsonBody with a form body (RFC 8058).
+  app.useBodyParser('urlencoded', { limit: 4 * 1024, extended: false });
   app.use(refuseUnstorableInput);
   app.useGlobalFilters(new ErrorFilter(logger));
   app.useGlobalPipes(new PathIdPipe());

@@ -24,6 +24,7 @@ import {
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { topology } from '@herald/contracts';
 import { ApiClient } from '../support/api-client.js';
+import { UnsubscribeTokens } from '../../gateway/src/unsubscribe/unsubscribe-token.js';
 import { TEST_ADMIN_TOKEN, TEST_SECRET_KEY } from '../support/gateway-config.js';
 import { REPO_ROOT, startNode, type ChildHandle } from '../support/processes.js';
 
@@ -232,6 +233,49 @@ describe('as a user', () => {
     await page.context().close();
   });
 
+  it('edits a filter in the matrix and the API reflects it', async () => {
+    const page = await signedIn(aliceToken);
+    await go(page, '/settings', 'My notifications');
+    await expect(page.getByTestId('filter-scan_added').textContent()).resolves.toBe('none');
+    await page.getByRole('button', { name: 'Edit the filter of Scan Added', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Filter of Scan Added', exact: true });
+    await form.getByLabel('Minimum severity').selectOption('High');
+    await form.getByLabel('Any of these tags (comma-separated)').fill('pci, gdpr');
+    await form.getByRole('button', { name: 'Save filter' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved: filter of Scan Added: severity ≥ High · tags pci, gdpr.' }).waitFor();
+    const row = await admin.expect<{ filters: Record<string, unknown> }>(200, 'GET', '/users/alice/settings');
+    expect(row.filters['scan_added']).toEqual({ min_severity: 'High', tags_any: ['pci', 'gdpr'] });
+    await expect(page.getByTestId('filter-scan_added').textContent()).resolves.toBe('severity ≥ High · tags pci, gdpr');
+    await page.screenshot({ path: join(SCREENSHOTS, 'settings-filters.png'), fullPage: true });
+    // a bad product type is refused with the API's message, and nothing changes
+    await page.getByRole('button', { name: 'Edit the filter of Scan Added', exact: true }).click();
+    await form.getByLabel('Product type ids (comma-separated)').fill('no-such-type');
+    await form.getByRole('button', { name: 'Save filter' }).click();
+    await page.getByRole('alert').filter({ hasText: 'no-such-type' }).waitFor();
+    expect((await admin.expect<{ filters: Record<string, unknown> }>(200, 'GET', '/users/alice/settings')).filters['scan_added']).toEqual({
+      min_severity: 'High',
+      tags_any: ['pci', 'gdpr'],
+    });
+    await page.context().close();
+  });
+
+  it('simulates an event for itself and shows the decision reason', async () => {
+    const page = await signedIn(aliceToken);
+    await go(page, '/simulation', 'Simulation');
+    await page.getByLabel('Event type').selectOption('scan_added');
+    await page.getByLabel('Product id (optional)').fill('web-shop');
+    await page.getByLabel('Severity (optional)').selectOption('Low');
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    const decision = page.getByRole('row', { name: /alice \(alice\)/ });
+    await decision.waitFor();
+    // the filter saved in the previous test turns the event away, and the page says why
+    await expect(decision.textContent()).resolves.toContain('severity Low is below High');
+    await expect(page.getByText('restricted to alice').count()).resolves.toBe(1);
+    const found = await seriousViolations(page);
+    expect(found).toEqual([]);
+    await page.context().close();
+  });
+
   it('receives a live alert without reload, its title shown as text', async () => {
     const page = await signedIn(aliceToken);
     const badge = page.getByTestId('unread-badge');
@@ -350,6 +394,28 @@ describe('as an administrator', () => {
     await page.context().close();
   });
 
+  it('simulates an event for every candidate, the text of the event never run as HTML', async () => {
+    const page = await signedIn(TEST_ADMIN_TOKEN);
+    await go(page, '/admin/simulation', 'Simulation');
+    await page.getByLabel('Event type').selectOption('scan_added');
+    await page.getByLabel('Product id (optional)').fill('web-shop');
+    await page.getByLabel('Severity (optional)').selectOption('Critical');
+    await page.getByLabel('Tags (optional, comma-separated)').fill(`pci, ${XSS_TITLE}`);
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    await page.getByRole('table', { name: 'Decision for every candidate' }).waitFor();
+    await page.getByRole('row', { name: /system pass/ }).waitFor();
+    // alice: member of the product, her filter (High, tag pci) passes: an alert is planned
+    await expect(page.getByRole('row', { name: /alice \(alice\)/ }).textContent()).resolves.toContain('alert');
+    await page
+      .getByRole('table', { name: /Deliveries/ })
+      .getByRole('row', { name: /alert.*alice/ })
+      .waitFor();
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'simulation.png'), fullPage: true });
+    await page.context().close();
+  });
+
   it('configures a channel through the generated form, secrets write-only', async () => {
     const page = await signedIn(TEST_ADMIN_TOKEN);
     await go(page, '/admin/channels', 'Channels');
@@ -374,6 +440,7 @@ describe('accessibility and small screens', () => {
     ['/', 'Alerts', 'inbox'],
     ['/settings', 'My notifications', 'settings'],
     ['/webhooks', 'My webhooks', 'my-webhooks'],
+    ['/simulation', 'Simulation', 'my-simulation'],
   ];
   const adminPages: Array<[string, string, string]> = [
     ['/admin/system', 'System settings', 'system-settings'],
@@ -403,7 +470,8 @@ describe('accessibility and small screens', () => {
       const page = await signedIn(token);
       for (const [path, heading, name] of pages) {
         await go(page, path, heading);
-        await page.waitForLoadState('networkidle').catch(() => undefined);
+        // pages holding the live alerts stream open never reach "networkidle": wait at most 5 s for the rest
+        await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
         found.push(...(await seriousViolations(page)).map((v) => `${path} ${v}`));
         if (name === 'settings' || name === 'system-settings' || name === 'directory')
           await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -440,4 +508,27 @@ describe('accessibility and small screens', () => {
     }
     expect(wide).toEqual([]);
   }, 300_000);
+
+  it('serves the one-click unsubscribe page without script, accessible, and its button unsubscribes', async () => {
+    const token = UnsubscribeTokens.fromSecretKey(TEST_SECRET_KEY).issue({ userId: 'alice', column: 'scan_added', channel: 'alert' });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const response = await page.goto(`${base}/api/v1/unsubscribe/${token}`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.getByRole('heading', { level: 1, name: 'Unsubscribe' }).waitFor();
+    expect(await page.locator('script').count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'unsubscribe.png'), fullPage: true });
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Unsubscribe' }).click(),
+    ]);
+    expect({ status: answer.status(), body: answer.status() === 200 ? '' : await answer.text() }).toEqual({ status: 200, body: '' });
+    await page.getByRole('heading', { level: 1, name: 'Unsubscribed' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    const row = await admin.expect<{ events: Record<string, string[]> }>(200, 'GET', '/users/alice/settings');
+    expect(row.events['scan_added']).not.toContain('alert');
+    await context.close();
+  }, 60_000);
 });

@@ -3,7 +3,7 @@ import { api, ApiError, listAll } from '../api.js';
 import { ErrorNote, Page, useLoad } from '../components/common.js';
 import { Matrix, type EventType, type SettingsRow } from '../components/matrix.js';
 import { me } from '../session.js';
-import { RoutingExtensionsNote } from './routing-extensions.js';
+import { QuietHoursDigestsNote } from './routing-extensions.js';
 
 export interface ChannelItem {
   readonly name: string;
@@ -75,7 +75,7 @@ function RowPage(props: RowPageProps) {
           trumped={props.scope === 'personal' ? trump : undefined}
         />
       ) : null}
-      {props.scope === 'personal' ? <RoutingExtensionsNote /> : null}
+      {props.scope === 'personal' ? <QuietHoursDigestsNote /> : null}
     </Page>
   );
 }
@@ -87,7 +87,7 @@ export function MyNotificationsPage({ userId }: { userId: string }) {
       path={`/users/${encodeURIComponent(userId)}/settings`}
       scope="personal"
       caption="Channels per event"
-      intro="Choose on which channels you hear about each event. Changes are saved at once. Events marked “system adds channels” also use the channels of the system settings."
+      intro="Choose on which channels you hear about each event, and optionally a filter (minimum severity, product types, tags) an event must pass. Changes are saved at once. Events marked “system adds channels” also use the channels of the system settings."
     />
   );
 }

@@ -138,6 +138,8 @@ export interface TemplateView {
   readonly site_url: string;
   /** Where a user changes their notification settings (the unsubscribe-style footer link). */
   readonly settings_url: string;
+  /** One-click unsubscribe link for this event type and channel (`unsubscribe_url` of the message); `''` when none. */
+  readonly unsubscribe_url: string;
   readonly product_type: TemplateScope | undefined;
   readonly product: TemplateScope | undefined;
   readonly engagement: TemplateScope | undefined;
@@ -242,6 +244,7 @@ export function templateView(message: ChannelMessage): TemplateView {
     icon: data.icon ?? '',
     site_url: siteUrl,
     settings_url: absolute('settings', siteUrl),
+    unsubscribe_url: message.unsubscribe_url === undefined ? '' : absolute(message.unsubscribe_url, siteUrl),
     product_type: productType,
     product,
     engagement,

@@ -59,6 +59,9 @@ const envSchema = z.object({
     .optional(),
   HERALD_HTTP_PORT: port.default(8080),
   HERALD_SITE_URL: z.url({ error: 'must be an absolute URL, e.g. http://localhost:8080' }).default('http://localhost:8080'),
+  HERALD_PUBLIC_URL: z
+    .url({ error: 'must be an absolute URL where this gateway is reachable, e.g. https://herald.example.com' })
+    .optional(),
   HERALD_DATA_DIR: z.string().min(1).default('.herald'),
   HERALD_SUBJECT_PREFIX: z
     .string()
@@ -103,6 +106,11 @@ export interface GatewayConfig {
   readonly databaseUrl: string | undefined;
   readonly httpPort: number;
   readonly siteUrl: string;
+  /**
+   * Where mail recipients reach this gateway's HTTP port: the base of one-click unsubscribe links
+   * (`HERALD_PUBLIC_URL`, no trailing slash). @default siteUrl
+   */
+  readonly publicUrl: string;
   readonly dataDir: string;
   readonly subjectPrefix: string;
   /** Replicas and placement of every stream and KV bucket (`HERALD_STREAM_REPLICAS`, `HERALD_STREAM_PLACEMENT_TAGS`). @default 1 replica, no tags */
@@ -147,6 +155,7 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     databaseUrl: e.DATABASE_URL,
     httpPort: e.HERALD_HTTP_PORT,
     siteUrl: e.HERALD_SITE_URL.replace(/\/+$/, ''),
+    publicUrl: (e.HERALD_PUBLIC_URL ?? e.HERALD_SITE_URL).replace(/\/+$/, ''),
     dataDir: e.HERALD_DATA_DIR,
     subjectPrefix: e.HERALD_SUBJECT_PREFIX,
     streamStorage: streamStorageFromEnv(e),

@@ -23,6 +23,7 @@ import { SettingsRepository } from '../settings/settings.repository.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { ApiTokenRepository } from '../tokens/api-token.repository.js';
 import { TokensService } from '../tokens/tokens.service.js';
+import { UnsubscribeTokens } from '../unsubscribe/unsubscribe-token.js';
 
 const services = [
   ChannelConfigRepository,
@@ -51,9 +52,14 @@ const services = [
     },
     { provide: EntityManager, inject: [MikroORM], useFactory: (orm: MikroORM) => orm.em },
     { provide: SecretBox, inject: [GATEWAY_CONFIG], useFactory: (config: GatewayConfig) => SecretBox.fromBase64(config.secretKey) },
+    {
+      provide: UnsubscribeTokens,
+      inject: [GATEWAY_CONFIG],
+      useFactory: (config: GatewayConfig) => UnsubscribeTokens.fromSecretKey(config.secretKey),
+    },
     ...services,
   ],
-  exports: [MikroORM, EntityManager, SecretBox, ...services],
+  exports: [MikroORM, EntityManager, SecretBox, UnsubscribeTokens, ...services],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(MikroORM) private readonly orm: MikroORM) {}

@@ -40,9 +40,14 @@ export class ErrorFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>();
+    const res = host.switchToHttp().getResponse<{
+      status(code: number): { json(body: unknown): void };
+      setHeader(name: string, value: string): void;
+    }>();
     const { status, body } = this.toBody(exception);
     if (status >= 500) this.logger.error('request failed', { error: exception });
+    // a route declaring another Content-Type (an HTML page) still fails in the one JSON error shape
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.status(status).json(body);
   }
 

@@ -6,11 +6,15 @@
  * - `refuseUnstorableInput`: a JSON body or query parameter carrying U+0000 (PostgreSQL cannot
  *   store it), or a body nested deeper than `MAX_JSON_DEPTH` → 400 naming the field.
  * - `PathIdPipe`: a path id longer than `MAX_PATH_ID_LENGTH` or with other characters than
- *   `A-Z a-z 0-9 . _ ~ : @ -` → 400 naming the parameter; `:eventId` follows the event id rule.
+ *   `A-Z a-z 0-9 . _ ~ : @ -` → 400 naming the parameter; `:eventId` follows the event id rule,
+ *   `:token` (one-click unsubscribe) the token's shape.
+ * - Form bodies (`application/x-www-form-urlencoded`) pass `requireJsonBody` only on the one-click
+ *   unsubscribe route, where RFC 8058 mail clients send them.
  */
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  API_PREFIX,
   MAX_JSON_DEPTH,
   eventIdIssue,
   formatIssues,
@@ -21,6 +25,7 @@ import {
   unsupportedMediaTypeBody,
   type ValidationIssue,
 } from '@herald/contracts';
+import { unsubscribeTokenIssue } from '../unsubscribe/unsubscribe-token.js';
 import { ApiError, type ErrorBody } from './error.filter.js';
 
 type Next = (error?: unknown) => void;
@@ -35,11 +40,26 @@ function send(res: ServerResponse, status: number, body: ErrorBody): void {
 
 /** 415 for a request body that is not JSON; requests without a body pass. */
 export function requireJsonBody(req: IncomingMessage, res: ServerResponse, next: Next): void {
-  if (hasRequestBody(req.headers) && !isJsonMediaType(req.headers['content-type'])) {
+  if (hasRequestBody(req.headers) && !isJsonMediaType(req.headers['content-type']) && !isUnsubscribeForm(req)) {
     send(res, 415, unsupportedMediaTypeBody(req.headers['content-type']));
     return;
   }
   next();
+}
+
+/** Where RFC 8058 mail clients POST `List-Unsubscribe=One-Click` as a form. */
+export const UNSUBSCRIBE_PATH_PREFIX = `${API_PREFIX}/unsubscribe/`;
+
+/** `handler`, except on the one-click unsubscribe route (served by the gateway, form bodies allowed). */
+export function skipForUnsubscribe(
+  handler: (req: IncomingMessage, res: ServerResponse, next: Next) => void,
+): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
+  return (req, res, next) => ((req.url ?? '').startsWith(UNSUBSCRIBE_PATH_PREFIX) ? next() : handler(req, res, next));
+}
+
+function isUnsubscribeForm(req: IncomingMessage): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/x-www-form-urlencoded' && req.method === 'POST' && (req.url ?? '').startsWith(UNSUBSCRIBE_PATH_PREFIX);
 }
 
 /** 400 for U+0000 in a query parameter or in the parsed JSON body, or a body nested too deep. */
@@ -68,7 +88,12 @@ export function refuseUnstorableInput(req: IncomingMessage & { body?: unknown; q
 export class PathIdPipe implements PipeTransform<unknown, unknown> {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type !== 'param' || typeof value !== 'string' || metadata.data === undefined) return value;
-    const issue = metadata.data === 'eventId' ? eventIdIssue('eventId', value) : pathIdIssue(metadata.data, value);
+    const issue =
+      metadata.data === 'eventId'
+        ? eventIdIssue('eventId', value)
+        : metadata.data === 'token'
+          ? unsubscribeTokenIssue('token', value)
+          : pathIdIssue(metadata.data, value);
     if (issue) throw new ApiError(400, 'validation_failed', `Invalid path parameter ${formatIssues([issue])}`, [issue]);
     return value;
   }

@@ -27,7 +27,16 @@ export class ChannelPublisher {
     private readonly window = 2048,
   ) {}
 
-  async publish(event: HeraldEvent, eventLabel: string, deliveries: readonly PlannedDelivery[]): Promise<PublishSummary> {
+  /**
+   * `unsubscribeUrl` gives a delivery its one-click unsubscribe link (`unsubscribe_url`), or
+   * `undefined` for none. @default none for every delivery
+   */
+  async publish(
+    event: HeraldEvent,
+    eventLabel: string,
+    deliveries: readonly PlannedDelivery[],
+    unsubscribeUrl: (delivery: PlannedDelivery) => string | undefined = () => undefined,
+  ): Promise<PublishSummary> {
     if (deliveries.length === 0) return { published: 0, duplicates: 0 };
     const eventJson = JSON.stringify(event);
     const labelJson = JSON.stringify(eventLabel);
@@ -35,9 +44,11 @@ export class ChannelPublisher {
       const h = natsHeaders();
       h.set(MESSAGE_HEADERS.eventId, event.id);
       h.set(MESSAGE_HEADERS.eventType, event.type);
+      const unsubscribe = unsubscribeUrl(d);
       const body =
         `{"delivery_id":${JSON.stringify(d.delivery_id)},"channel":${JSON.stringify(d.channel)},` +
         `"destination":${JSON.stringify(d.destination)},"site_url":${JSON.stringify(d.site_url)},` +
+        (unsubscribe === undefined ? '' : `"unsubscribe_url":${JSON.stringify(unsubscribe)},`) +
         `"event_label":${labelJson},"event":${eventJson}}`;
       return this.js.publish(this.subjects.deliver(d.channel), body, { msgID: d.delivery_id, headers: h });
     };

@@ -4,7 +4,7 @@
  * republish is harmless (delivery ids are stable) and recording is idempotent.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import type { HeraldEvent, Logger } from '@herald/contracts';
+import { API_PREFIX, type HeraldEvent, type Logger } from '@herald/contracts';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
 import type { RoutingPort } from '../ingest/routing-port.js';
@@ -16,6 +16,7 @@ import type { SnapshotCache } from '../snapshot/snapshot-cache.js';
 import { ChannelPublisher } from './channel-publisher.js';
 import { RoutingRecorder } from './routing-recorder.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { UnsubscribeTokens } from '../unsubscribe/unsubscribe-token.js';
 
 @Injectable()
 export class RoutingService implements RoutingPort {
@@ -29,6 +30,7 @@ export class RoutingService implements RoutingPort {
     private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly unsubscribeTokens: UnsubscribeTokens,
   ) {
     this.publisher = new ChannelPublisher(messaging.js, messaging.topology.subjects);
     this.recorder = new RoutingRecorder(deliveryLog);
@@ -39,7 +41,16 @@ export class RoutingService implements RoutingPort {
     const started = performance.now();
     const result = route(event, snapshot, { siteUrl: this.config.siteUrl });
     this.metrics.routingSeconds.observe((performance.now() - started) / 1_000);
-    const summary = await this.publisher.publish(event, alertSource(event.type, snapshot), result.deliveries);
+    const summary = await this.publisher.publish(event, alertSource(event.type, snapshot), result.deliveries, (d) =>
+      // RFC 8058 links on personal mails only: a system mail goes to a shared list, not to one user's settings
+      d.channel === 'mail' && d.destination.scope === 'personal'
+        ? `${this.config.publicUrl}${API_PREFIX}/unsubscribe/${this.unsubscribeTokens.issue({
+            userId: d.destination.user.id,
+            column: result.column,
+            channel: d.channel,
+          })}`
+        : undefined,
+    );
     await this.recorder.record({
       source: event.source,
       eventId: event.id,

@@ -100,6 +100,27 @@ describe('renderMail', () => {
     const mail = rendered(renderMail(channelMessage('mail', 'scan_added', { scope: 'system' }), config, templates));
     expect(mail.headers['List-Unsubscribe']).toBe('<https://dojo.example.com/settings>');
     expect(mail.headers['X-Herald-Event-Type']).toBe('scan_added');
+    expect(mail.headers['List-Unsubscribe-Post']).toBeUndefined();
+  });
+
+  it('offers one-click unsubscribe (RFC 8058) first when the message carries a link, in the headers and the footer', () => {
+    const link = 'https://herald.example.com/api/v1/unsubscribe/u1.abc.def';
+    const message = { ...channelMessage('mail', 'scan_added', { scope: 'personal', user: alice }), unsubscribe_url: link };
+    const mail = rendered(renderMail(message, config, templates));
+    expect(mail.headers['List-Unsubscribe']).toBe(`<${link}>, <https://dojo.example.com/settings>`);
+    expect(mail.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    expect(mail.text).toContain(`Unsubscribe from Scan Added mails in one click: ${link}`);
+    expect(mail.html).toContain(
+      '<a href="https:&#47;&#47;herald.example.com&#47;api&#47;v1&#47;unsubscribe&#47;u1.abc.def">Unsubscribe from',
+    );
+  });
+
+  it('ignores an unsubscribe link that is not http(s)', () => {
+    const message = { ...channelMessage('mail', 'scan_added', { scope: 'personal', user: alice }), unsubscribe_url: 'javascript:alert(1)' };
+    const mail = rendered(renderMail(message, config, templates));
+    expect(mail.headers['List-Unsubscribe']).toBe('<https://dojo.example.com/settings>');
+    expect(mail.headers['List-Unsubscribe-Post']).toBeUndefined();
+    expect(mail.text).not.toContain('javascript');
   });
 
   it.each([

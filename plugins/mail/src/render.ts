@@ -65,7 +65,10 @@ export function renderMail(message: ChannelMessage, config: MailConfig, template
     'X-Herald-Event-Type': type,
     'X-Herald-Delivery-Id': oneLine(message.delivery_id),
   };
-  if (isLinkUrl(view.settings_url)) headers['List-Unsubscribe'] = `<${view.settings_url}>`;
+  // RFC 2369 lists every way out, preferred first; RFC 8058 one-click only with an https/http link to POST to.
+  const ways = [view.unsubscribe_url, view.settings_url].filter((url) => isLinkUrl(url));
+  if (ways.length > 0) headers['List-Unsubscribe'] = ways.map((url) => `<${oneLine(url)}>`).join(', ');
+  if (isLinkUrl(view.unsubscribe_url)) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   return {
     from: config.from,
     to,
