@@ -167,6 +167,41 @@ describe('one-click unsubscribe', () => {
     expect(await api.expect<Settings>(200, 'GET', '/users/u1/settings')).toEqual(before);
   });
 
+  it("also turns the channel off in the user's product rows, which route mail on their own", async () => {
+    await api.expect(201, 'PUT', '/product-types/1', { name: 'Apps' });
+    await api.expect(201, 'PUT', '/products/7', { name: 'Web', product_type_id: '1' });
+    await api.expect(201, 'PUT', '/users/u2', { username: 'bob', email: 'bob@example.com', full_name: 'Bob' });
+    await api.expect(200, 'PUT', '/products/7/members/u2', {});
+    await api.expect(200, 'PATCH', '/users/u2/settings', { events: { scan_added: ['alert'] } });
+    await api.expect(200, 'PUT', '/users/u2/settings/products/7', { events: { scan_added: ['mail'] } });
+    const productEvent = (id: string) =>
+      api.expect(202, 'POST', '/events', {
+        specversion: '1.0',
+        id,
+        source: 'test',
+        type: 'scan_added',
+        data: { title: `Title of ${id}`, severity: 'High', product: { id: '7', name: 'Web' } },
+      });
+    await productEvent('unsub-p1');
+    const received = await waitForMail('unsub-p1');
+    expect(received.envelopeTo).toEqual(['bob@example.com']);
+    const bobLink = [...(header(received, 'List-Unsubscribe') ?? '').matchAll(/<([^>]+)>/g)].map((m) => m[1]!)[0]!;
+    const personalBefore = await api.expect<Settings>(200, 'GET', '/users/u2/settings');
+
+    expect((await postForm(bobLink, 'List-Unsubscribe=One-Click')).status).toBe(200);
+    expect((await api.expect<Settings>(200, 'GET', '/users/u2/settings/products/7')).events['scan_added']).toEqual([]);
+    expect(await api.expect<Settings>(200, 'GET', '/users/u2/settings')).toEqual(personalBefore);
+
+    await productEvent('unsub-p2');
+    const decisions = await waitFor(
+      () => api.get<{ decisions: Array<{ username?: string; channels?: string[] }> }>('/events/unsub-p2/decisions'),
+      (r) => r.status === 200,
+      15_000,
+    );
+    expect(decisions.body.decisions.find((d) => d.username === 'bob')?.channels ?? []).not.toContain('mail');
+    expect(mailsFor('unsub-p2')).toEqual([]);
+  });
+
   it('refuses forged, malformed and foreign links, and a POST without the RFC 8058 body', async () => {
     const before = await api.expect<Settings>(200, 'GET', '/users/u1/settings');
     const token = link.slice(link.lastIndexOf('/') + 1);

@@ -4,7 +4,7 @@
  *
  * - `GET` answers a small HTML page with one button (mail scanners follow GETs: a GET changes nothing).
  * - `POST` with the form body `List-Unsubscribe=One-Click` (what mail clients send, and what the
- *   page's button sends) turns off that column for that channel in the user's personal settings
+ *   page's button sends) turns off that column for that channel in the user's personal settings and product rows
  *   and answers 200 with an HTML page.
  */
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post } from '@nestjs/common';
@@ -70,7 +70,7 @@ export class UnsubscribeController {
     description:
       'What mail clients call for the `List-Unsubscribe` header with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`. ' +
       "Body (`application/x-www-form-urlencoded`): `List-Unsubscribe=One-Click`. Turns off the token's channel for its event type in the " +
-      "user's personal settings (creating the row from the settings shown for the user when it was never saved); idempotent. " +
+      "user's personal settings (creating the row from the settings shown for the user when it was never saved) and in each of the user's product rows that has it on; idempotent. " +
       'A malformed token or body answers 400, a token this gateway did not sign (or of a deleted user) 404.',
     params: { token: tokenSchema },
     body: unsubscribeBodySchema,

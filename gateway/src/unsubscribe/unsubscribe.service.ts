@@ -1,6 +1,6 @@
 /**
  * One-click unsubscribe (RFC 8058): a token from a mail turns off exactly one channel of one column
- * in the user's personal settings. The personal row is created from the settings the API shows
+ * in the user's personal settings and in each of the user's product rows that has it on. The personal row is created from the settings the API shows
  * for the user when it was never saved (a column patch does that), and every gateway replica drops
  * its snapshot before the answer, as after every settings change. Idempotent: a second call finds
  * the channel already off and changes nothing.
@@ -54,14 +54,24 @@ export class UnsubscribeService {
     const target = await this.target(token);
     const current = await this.settings.getPersonal(target.userId);
     if (!current) throw unknownLink('the user no longer exists');
-    const channels = current.events[target.column] ?? [];
-    if (!channels.includes(target.channel)) return { ...target, changed: false };
-    const updated = await this.settings.patchPersonal(target.userId, {
-      events: { [target.column]: channels.filter((channel) => channel !== target.channel) },
-    });
-    if (!updated) throw unknownLink('the user no longer exists');
-    await this.notifier.changed(`settings of user ${target.userId} (unsubscribe)`);
-    return { ...target, changed: true };
+    const without = (channels: readonly string[] | undefined) => (channels ?? []).filter((channel) => channel !== target.channel);
+    let changed = false;
+    if ((current.events[target.column] ?? []).includes(target.channel)) {
+      const updated = await this.settings.patchPersonal(target.userId, {
+        events: { [target.column]: without(current.events[target.column]) },
+      });
+      if (!updated) throw unknownLink('the user no longer exists');
+      changed = true;
+    }
+    // A product row routes the column to the channel on its own (SPEC §3.3): turn it off there too,
+    // or the mail the link came from keeps arriving.
+    for (const row of await this.settings.listProducts(target.userId)) {
+      if (!(row.events[target.column] ?? []).includes(target.channel)) continue;
+      await this.settings.patchProduct(target.userId, row.product_id, { events: { [target.column]: without(row.events[target.column]) } });
+      changed = true;
+    }
+    if (changed) await this.notifier.changed(`settings of user ${target.userId} (unsubscribe)`);
+    return { ...target, changed };
   }
 }
 
