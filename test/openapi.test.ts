@@ -235,6 +235,8 @@ describe('the OpenAPI document', () => {
       config_errors: [],
       registered: false,
       registered_version: null,
+      config_schema: null,
+      secret_fields: [],
       plugin: null,
       live: false,
     };

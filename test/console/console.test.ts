@@ -420,6 +420,8 @@ describe('as an administrator', () => {
     const page = await signedIn(TEST_ADMIN_TOKEN);
     await go(page, '/admin/channels', 'Channels');
     await page.getByRole('button', { name: 'Configure slack' }).click();
+    // the form comes from the JSON Schema the slack plugin registered (GET /channels carries it)
+    await page.getByText('Form generated from the JSON Schema the channel registered.').waitFor();
     const token = page.getByLabel(/^token/);
     await expect(token.getAttribute('type')).resolves.toBe('password');
     await token.fill('xoxb-console-test');

@@ -47,7 +47,7 @@ function ChannelConfig({ channel, onSaved }: { channel: ChannelItem; onSaved: ()
       <p class="meta">
         {registered
           ? 'Form generated from the JSON Schema the channel registered.'
-          : 'This channel registered no JSON Schema through the API; the form follows the fields its configuration shows.'}
+          : 'No plugin of this channel has registered yet, so there is no JSON Schema: the form follows the fields its configuration shows.'}
       </p>
       {channel.name === 'alert' ? (
         <p>Alerts are always enabled.</p>

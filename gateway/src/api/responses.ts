@@ -160,6 +160,11 @@ export const channelResponse = z.strictObject({
   config_errors: z.array(validationIssueSchema).describe('What is wrong with the saved configuration, each naming its field'),
   registered: z.boolean().describe('A plugin registration was ever seen (live or remembered)'),
   registered_version: z.string().nullable(),
+  config_schema: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe('The configuration JSON Schema the plugin registered (forms are generated from it); null when never registered'),
+  secret_fields: z.array(z.string()).describe('Registered secret fields: write-only, answered as { "configured": true|false }'),
   plugin: z
     .strictObject({
       name: z.string(),

@@ -180,9 +180,18 @@ describe('a registered third-party channel', () => {
       config_errors: [],
       registered: true,
       registered_version: '1.0.0',
+      config_schema: expect.objectContaining({ type: 'object', required: ['url'] }),
+      secret_fields: ['url'],
       plugin: { name: 'mattermost', version: '1.0.0', instances: 1, last_heartbeat: expect.any(String) },
       live: true,
     });
+    // the registered schema as the plugin declared it: the form a console generates needs every field
+    expect(Object.keys((entry?.config_schema?.['properties'] ?? {}) as object).sort()).toEqual([
+      'channel',
+      'timeout_seconds',
+      'url',
+      'username',
+    ]);
   });
 });
 

@@ -61,6 +61,10 @@ export interface ChannelOverview {
   readonly registered: boolean;
   /** Version of the registration the configuration is validated against. */
   readonly registered_version: string | null;
+  /** The configuration JSON Schema the plugin registered (what a configuration form is generated from); `null` when never registered. */
+  readonly config_schema: Readonly<Record<string, unknown>> | null;
+  /** The registered secret fields: write-only, answered as `{ "configured": true|false }`. */
+  readonly secret_fields: readonly string[];
   readonly plugin: LiveChannel | null;
   readonly live: boolean;
 }
@@ -114,6 +118,8 @@ export class ChannelConfigService {
         config_errors: errors,
         registered: registration !== null,
         registered_version: registration?.version ?? null,
+        config_schema: registration?.config_schema ?? null,
+        secret_fields: registration ? [...registration.secret_fields] : [],
         plugin,
         live: plugin !== null,
       };
