@@ -186,12 +186,7 @@ describe('a registered third-party channel', () => {
       live: true,
     });
     // the registered schema as the plugin declared it: the form a console generates needs every field
-    expect(Object.keys((entry?.config_schema?.['properties'] ?? {})).sort()).toEqual([
-      'channel',
-      'timeout_seconds',
-      'url',
-      'username',
-    ]);
+    expect(Object.keys(entry?.config_schema?.['properties'] ?? {}).sort()).toEqual(['channel', 'timeout_seconds', 'url', 'username']);
   });
 });
 
