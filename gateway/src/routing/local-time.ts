@@ -1,8 +1,8 @@
 /**
  * Wall-clock arithmetic in IANA time zones for quiet hours and digests (SPEC §3.6), on
  * `Intl.DateTimeFormat` alone. Pure: every function takes the instant it reasons about. A local
- * time that does not exist (the hour skipped when DST starts) is moved forward by the gap; one
- * that exists twice (the hour repeated when DST ends) is its first occurrence.
+ * time that does not exist (the hour skipped when DST starts) is the instant the clock jumps past
+ * it; one that exists twice (the hour repeated when DST ends) is its first occurrence.
  */
 
 /** A local calendar date and time of day. `weekday`: 0 = Monday … 6 = Sunday. */
@@ -20,6 +20,7 @@ export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 export type Weekday = (typeof WEEKDAYS)[number];
 
 const WEEKDAY_INDEX: Readonly<Record<string, number>> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
+const DAY = 86_400_000;
 const formats = new Map<string, Intl.DateTimeFormat>();
 
 function format(timeZone: string): Intl.DateTimeFormat {
@@ -76,18 +77,27 @@ function offsetAt(instant: number, timeZone: string): number {
 
 /**
  * The instant the local clock in `timeZone` shows `year-month-day hour:minute` (day overflow is
- * allowed: day 32 is the next month's first). Skipped local times move forward by the DST gap.
+ * allowed: day 32 is the next month's first). A skipped local time gives the DST transition.
  */
 export function instantOf(timeZone: string, year: number, month: number, day: number, hour: number, minute: number): number {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
-  const first = wall - offsetAt(wall, timeZone);
-  const second = wall - offsetAt(first, timeZone);
-  if (first === second) return first;
-  // Around a transition: prefer the earlier instant that shows this wall time; if neither does
-  // (a skipped time), the later candidate is the wall time moved forward by the gap.
-  const earlier = Math.min(first, second);
-  const later = Math.max(first, second);
-  return matches(earlier, timeZone, wall) ? earlier : later;
+  // The offsets a day either side are those before and after any transition near this time.
+  const before = wall - offsetAt(wall - DAY, timeZone);
+  const after = wall - offsetAt(wall + DAY, timeZone);
+  const earlier = Math.min(before, after);
+  const later = Math.max(before, after);
+  if (matches(earlier, timeZone, wall)) return earlier;
+  if (matches(later, timeZone, wall)) return later;
+  // A skipped wall time: the clock jumps past it at the transition, the first instant it shows a
+  // later time. Binary search between the candidates (the transition lies between them).
+  let low = earlier;
+  let high = later;
+  while (high - low > 1000) {
+    const middle = low + Math.max(1, Math.floor((high - low) / 2000)) * 1000;
+    if (middle + offsetAt(middle, timeZone) >= wall) high = middle;
+    else low = middle;
+  }
+  return high;
 }
 
 function matches(instant: number, timeZone: string, wall: number): boolean {
