@@ -78,7 +78,10 @@ describe('instantOf', () => {
 
 describe('digestWindow', () => {
   it('hourly: the local hour the delivery falls in, also in a half-hour time zone', () => {
-    expect(digestWindow('hourly', 'UTC', at('2026-11-23T10:20:00Z'))).toEqual({ start: at('2026-11-23T10:00:00Z'), due: at('2026-11-23T11:00:00Z') });
+    expect(digestWindow('hourly', 'UTC', at('2026-11-23T10:20:00Z'))).toEqual({
+      start: at('2026-11-23T10:00:00Z'),
+      due: at('2026-11-23T11:00:00Z'),
+    });
     // Kolkata is UTC+5:30: its hours start at :30 UTC
     expect(digestWindow('hourly', 'Asia/Kolkata', at('2026-11-23T10:20:00Z'))).toEqual({
       start: at('2026-11-23T09:30:00Z'),
@@ -214,7 +217,12 @@ describe('route() with digests', () => {
     ]);
     const alice = decisionOf(result, 'alice');
     expect(alice.held).toEqual([
-      { channel: 'mail', kind: 'digest', release_at: '2026-11-23T12:00:00.000Z', reason: 'collected into the hourly digest due at 12:00 UTC' },
+      {
+        channel: 'mail',
+        kind: 'digest',
+        release_at: '2026-11-23T12:00:00.000Z',
+        reason: 'collected into the hourly digest due at 12:00 UTC',
+      },
       {
         channel: 'slack',
         kind: 'digest',

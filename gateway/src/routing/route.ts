@@ -378,7 +378,12 @@ class Plan {
     const deferred = until === undefined ? undefined : localClock(until, user.timeZone);
     return {
       hold: { kind: 'digest', release_at: releaseAt, column: this.column, schedule, window_start: new Date(window.start).toISOString() },
-      decision: { channel, kind: 'digest', release_at: releaseAt, reason: reasons.digested(schedule, localClock(window.due, user.timeZone), deferred) },
+      decision: {
+        channel,
+        kind: 'digest',
+        release_at: releaseAt,
+        reason: reasons.digested(schedule, localClock(window.due, user.timeZone), deferred),
+      },
     };
   }
 

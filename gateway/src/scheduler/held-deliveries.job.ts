@@ -77,7 +77,7 @@ export function digestMessage(digest: DueDigest): ChannelMessage {
       title: `${count} ${label} notification${count === 1 ? '' : 's'} (${digest.schedule} digest)`,
       description: titles.join('\n'),
     },
-  } as HeraldEvent;
+  };
   return {
     delivery_id: digest.digest_id,
     channel: digest.channel,

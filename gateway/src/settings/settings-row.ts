@@ -5,7 +5,15 @@
  * column that is not product-scoped (DefectDojo's "alert everywhere" defect).
  */
 import { SEVERITIES, type EventTypeDefinition, type Severity } from '@herald/contracts';
-import { isClock, isDayName, isDigestSchedule, isTimeZone, type ColumnFilter, type QuietHours, type QuietWindow } from '../routing/index.js';
+import {
+  isClock,
+  isDayName,
+  isDigestSchedule,
+  isTimeZone,
+  type ColumnFilter,
+  type QuietHours,
+  type QuietWindow,
+} from '../routing/index.js';
 
 /** Which kind of row: one system row, at most one template, one personal row per user, product rows per user×product. */
 export type SettingsScope = 'system' | 'template' | 'personal' | 'product';
@@ -117,7 +125,8 @@ export function completeQuietHours(stored: unknown, eventTypes: readonly EventTy
     if (!isRecord(value)) continue;
     const { start, end } = value;
     const days = strings(value['days']).filter(isDayName);
-    if (typeof start !== 'string' || typeof end !== 'string' || !isClock(start) || !isClock(end) || start === end || days.length === 0) continue;
+    if (typeof start !== 'string' || typeof end !== 'string' || !isClock(start) || !isClock(end) || start === end || days.length === 0)
+      continue;
     windows.push({ days, start, end });
   }
   const known = new Set(eventTypes.map((type) => type.name));

@@ -163,7 +163,12 @@ export class SettingsService {
     const base = defaultRow('personal', eventTypes);
     const row = await this.repository.writePersonal(
       userId,
-      { events: mode === 'replace' ? { ...base, ...events } : events, filters, ...(quietHours === undefined ? {} : { quietHours }), digests },
+      {
+        events: mode === 'replace' ? { ...base, ...events } : events,
+        filters,
+        ...(quietHours === undefined ? {} : { quietHours }),
+        digests,
+      },
       mode,
       base,
     );

@@ -60,7 +60,10 @@ export const quietHoursSchema = z.strictObject({
   timezone: z.string({ error: 'must be an IANA time zone name such as "Europe/Berlin"' }),
   windows: z.array(quietWindowSchema, { error: 'must be a list of windows' }).max(28, { error: 'must list at most 28 windows' }),
   /** Columns never deferred. @default [] */
-  bypass: z.array(z.string({ error: 'must be a column name' }), { error: 'must be a list of column names' }).max(100).optional(),
+  bypass: z
+    .array(z.string({ error: 'must be a column name' }), { error: 'must be a list of column names' })
+    .max(100)
+    .optional(),
 });
 
 /** Column → channel → `hourly` or `daily at HH:MM` (in the quiet hours' time zone, else UTC); `null` removes a column's digests. */
@@ -188,11 +191,15 @@ export function validateSettings(body: unknown, context: SettingsValidationConte
       quiet.windows.forEach((window, index) => {
         const at = `quiet_hours.windows[${index}]`;
         window.days.forEach((day, dayIndex) => {
-          if (!isDayName(day)) issues.push({ path: `${at}.days[${dayIndex}]`, message: `unknown day "${day}"`, expected: `one of ${WEEKDAYS.join(', ')}` });
+          if (!isDayName(day))
+            issues.push({ path: `${at}.days[${dayIndex}]`, message: `unknown day "${day}"`, expected: `one of ${WEEKDAYS.join(', ')}` });
         });
         for (const field of ['start', 'end'] as const) {
           if (!isClock(window[field])) {
-            issues.push({ path: `${at}.${field}`, message: `"${window[field]}" is not a time of day: write it as HH:MM, 24-hour, e.g. "07:00"` });
+            issues.push({
+              path: `${at}.${field}`,
+              message: `"${window[field]}" is not a time of day: write it as HH:MM, 24-hour, e.g. "07:00"`,
+            });
           }
         }
         if (window.start === window.end) {
@@ -208,7 +215,10 @@ export function validateSettings(body: unknown, context: SettingsValidationConte
   for (const [column, byChannel] of Object.entries(parsed.data.digests ?? {})) {
     const path = `digests.${column}`;
     if (!perUser) {
-      issues.push({ path, message: `digests are per user: set them in personal settings or the template, not in ${SCOPE_NAMES[context.scope]}` });
+      issues.push({
+        path,
+        message: `digests are per user: set them in personal settings or the template, not in ${SCOPE_NAMES[context.scope]}`,
+      });
       continue;
     }
     const wrongColumn = columnIssue(path, column);
@@ -221,11 +231,18 @@ export function validateSettings(body: unknown, context: SettingsValidationConte
       if (channel === 'alert') {
         issues.push({ path: at, message: 'alerts are never digested: in-app alerts always go at once; remove "alert"' });
       } else if (!known.has(channel)) {
-        issues.push({ path: at, message: `unknown channel "${channel}"`, expected: `one of ${channels.filter((name) => name !== 'alert').join(', ')}` });
+        issues.push({
+          path: at,
+          message: `unknown channel "${channel}"`,
+          expected: `one of ${channels.filter((name) => name !== 'alert').join(', ')}`,
+        });
       } else if (SYSTEM_ONLY_CHANNELS.has(channel)) {
         issues.push({ path: at, message: `"${channel}" only has a system destination: there is no personal delivery to digest` });
       } else if (!isDigestSchedule(schedule)) {
-        issues.push({ path: at, message: `"${schedule}" is not a digest schedule: use "hourly" or "daily at HH:MM" (24-hour), e.g. "daily at 08:30"` });
+        issues.push({
+          path: at,
+          message: `"${schedule}" is not a digest schedule: use "hourly" or "daily at HH:MM" (24-hour), e.g. "daily at 08:30"`,
+        });
       }
     }
   }

@@ -47,7 +47,10 @@ describe('simulationResult', () => {
   });
 
   it('keeps the pass-level notes and drops other recipients', () => {
-    const result = route(heraldEvent('user_mentioned', { recipients: ['bob', 'carol', 'ghost'] }), snapshot, { siteUrl: SITE_URL, now: NOW });
+    const result = route(heraldEvent('user_mentioned', { recipients: ['bob', 'carol', 'ghost'] }), snapshot, {
+      siteUrl: SITE_URL,
+      now: NOW,
+    });
     const carol = simulationResult(result, NOW, { id: '3', username: 'carol' });
     expect(carol.deliveries.map((d) => d.delivery_id)).toEqual(['test:evt-1:alert:user-3']);
     expect(carol.decisions).toEqual([
