@@ -208,5 +208,6 @@ export {
   type TemplateFinding,
   type TemplateScope,
   type TemplateSet,
+  type TemplateDigest,
   type TemplateView,
 } from './sdk/templates.js';
