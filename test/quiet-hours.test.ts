@@ -68,6 +68,12 @@ async function publishAndWait(e: ReturnType<typeof event>): Promise<void> {
   );
 }
 
+/** delivery id → outcome in the delivery log, for one event. */
+async function outcomes(eventId: string): Promise<Record<string, string>> {
+  const page = await api.expect<{ items: Array<{ delivery_id: string; outcome: string }> }>(200, 'GET', `/deliveries?event_id=${eventId}`);
+  return Object.fromEntries(page.items.map((item) => [item.delivery_id, item.outcome]));
+}
+
 function release(): Promise<void> {
   return gateway.app.get(SchedulerService).tick('held-deliveries');
 }
@@ -183,6 +189,13 @@ describe('quiet hours and digests through a running gateway', () => {
         }),
       ]),
     );
+    // the delivery log shows the held ones as held
+    expect(await outcomes('q-1')).toEqual({
+      'test:q-1:alert:user-2': 'published',
+      'test:q-1:alert:user-3': 'published',
+      'test:q-1:slack:user-2': 'held',
+      'test:q-1:slack:user-3': 'held',
+    });
     // only the alerts are published now; nothing is due yet
     await release();
     expect((await deliveries()).map((d) => d.id).sort()).toEqual([
@@ -236,6 +249,13 @@ describe('quiet hours and digests through a running gateway', () => {
     expect(released.map((d) => d.id)).toEqual(['test:q-1:slack:user-2', 'test:q-2:slack:user-2']);
     expect(released[0]?.message.event.data.title).toBe('First finding');
     expect(released[0]?.message.event_label).toBe('Scan Added');
+    // released: the delivery log says published (the digest's items too)
+    expect(await outcomes('q-1')).toEqual({
+      'test:q-1:alert:user-2': 'published',
+      'test:q-1:alert:user-3': 'published',
+      'test:q-1:slack:user-2': 'published',
+      'test:q-1:slack:user-3': 'published',
+    });
     // every simulated delivery of q-1 has now been delivered, and nothing else for it
     const all = (await deliveries()).map((d) => d.id).filter((id) => id.startsWith('test:q-1:'));
     expect(all.sort()).toEqual(['test:q-1:alert:user-2', 'test:q-1:alert:user-3', 'test:q-1:slack:user-2']);

@@ -104,13 +104,22 @@ export class HeldDeliveriesRepository {
     );
   }
 
+  /** Marks released deliveries sent, and `published` in the delivery log, in one transaction. */
   async markSent(deliveryIds: readonly string[]): Promise<void> {
     if (deliveryIds.length === 0) return;
-    await queryRows(
-      this.em.fork(),
-      sql`update gateway.held_deliveries set sent_at = now()
-        where delivery_id in (select jsonb_array_elements_text(${JSON.stringify(deliveryIds)}::jsonb)) and sent_at is null`,
-    );
+    const ids = JSON.stringify(deliveryIds);
+    await this.em.fork().transactional(async (tx) => {
+      await queryRows(
+        tx,
+        sql`update gateway.held_deliveries set sent_at = now()
+          where delivery_id in (select jsonb_array_elements_text(${ids}::jsonb)) and sent_at is null`,
+      );
+      await queryRows(
+        tx,
+        sql`update gateway.deliveries set outcome = 'published', updated_at = now()
+          where delivery_id in (select jsonb_array_elements_text(${ids}::jsonb)) and outcome = 'held'`,
+      );
+    });
   }
 
   /**
@@ -174,11 +183,16 @@ export class HeldDeliveriesRepository {
     }));
   }
 
-  /** Marks a digest and its items sent, in one transaction. */
+  /** Marks a digest and its items sent (the items `published` in the delivery log), in one transaction. */
   async markDigestSent(digestId: string): Promise<void> {
     await this.em.fork().transactional(async (tx) => {
       await queryRows(tx, sql`update gateway.digests set sent_at = now() where digest_id = ${digestId} and sent_at is null`);
       await queryRows(tx, sql`update gateway.held_deliveries set sent_at = now() where digest_id = ${digestId} and sent_at is null`);
+      await queryRows(
+        tx,
+        sql`update gateway.deliveries set outcome = 'published', updated_at = now()
+          where delivery_id in (select delivery_id from gateway.held_deliveries where digest_id = ${digestId}) and outcome = 'held'`,
+      );
     });
   }
 

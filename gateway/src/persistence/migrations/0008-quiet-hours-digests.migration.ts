@@ -37,6 +37,10 @@ export class Migration0008QuietHoursDigests extends Migration {
       sent_at timestamptz null,
       check ((kind = 'digest') = (schedule is not null and window_start is not null))
     )`);
+    // the delivery log shows a held delivery as `held` until it is released (then `published`)
+    this.addSql(`alter table gateway.deliveries drop constraint deliveries_outcome_check`);
+    this.addSql(`alter table gateway.deliveries add constraint deliveries_outcome_check
+      check (outcome in ('held', 'published', 'delivered', 'retrying', 'failed', 'dropped'))`);
     this.addSql(`create index held_deliveries_due on gateway.held_deliveries (release_at) where sent_at is null`);
     this.addSql(`create table gateway.digests (
       digest_id text primary key,
