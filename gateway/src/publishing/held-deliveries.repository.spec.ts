@@ -108,3 +108,25 @@ describe('HeldDeliveriesRepository', () => {
     expect(await held.forEvent('test', 'h-kept')).toEqual([]);
   });
 });
+
+describe('purgeSent', () => {
+  it('removes sent rows older than the cut-off and keeps the rest', async () => {
+    await queryRows(
+      db.em.fork(),
+      sql`insert into gateway.users (id, username, email, full_name) values ('u3', 'carol', 'carol@example.com', 'Carol')`,
+    );
+    const old = event('p-old');
+    await held.hold(old, 'Code Review', [digestItem(old)]);
+    await held.claimDigests(new Date(WINDOW.end));
+    await held.markDigestSent('digest:u3:slack:code_review:2030-06-10T22:00:00Z');
+    const waiting = event('p-waiting');
+    await held.hold(waiting, 'Code Review', [
+      { ...digestItem(waiting), hold: { kind: 'quiet_hours', release_at: '2030-06-11T05:00:00.000Z', column: 'code_review' } },
+    ]);
+    expect(await held.purgeSent(60_000)).toBe(0);
+    // a negative age reaches into the future: everything sent goes
+    expect(await held.purgeSent(-60_000)).toBe(2);
+    expect(await held.forEvent('test', 'p-old')).toEqual([]);
+    expect(await held.forEvent('test', 'p-waiting')).toHaveLength(1);
+  });
+});

@@ -196,6 +196,30 @@ export class HeldDeliveriesRepository {
     });
   }
 
+  /**
+   * Removes what was sent more than `olderThanMs` ago by the database's clock (`sent_at` is set by
+   * it): released deliveries, and sent digest windows no unsent item refers to. Returns the number
+   * of rows removed.
+   */
+  async purgeSent(olderThanMs: number): Promise<number> {
+    const seconds = olderThanMs / 1000;
+    return this.em.fork().transactional(async (tx) => {
+      const items = await queryRows(
+        tx,
+        sql<{ delivery_id: string }>`delete from gateway.held_deliveries
+          where sent_at < now() - make_interval(secs => ${seconds}) returning delivery_id`,
+      );
+      const windows = await queryRows(
+        tx,
+        sql<{ digest_id: string }>`delete from gateway.digests d where d.sent_at < now() - make_interval(secs => ${seconds})
+          and not exists (select 1 from gateway.held_deliveries h where h.sent_at is null and h.user_id = d.user_id
+            and h.channel = d.channel and h.column_name = d.column_name and h.release_at = d.window_end)
+          returning digest_id`,
+      );
+      return items.length + windows.length;
+    });
+  }
+
   /** Held deliveries of one event, for the API and tests: what waits, and until when. */
   async forEvent(
     source: string,

@@ -14,7 +14,14 @@ import type { Clock } from './clock.js';
 export interface HeldDeliveriesResult {
   readonly released: number;
   readonly digests: number;
+  /** Publishes that failed this tick (they are retried at the next one). */
+  readonly failed: number;
+  /** Sent rows removed after `KEEP_SENT_MS`. */
+  readonly purged: number;
 }
+
+/** How long released rows are kept (the window rows keep late items out of a sent digest meanwhile): 7 days. */
+export const KEEP_SENT_MS = 7 * 86_400_000;
 
 /** Source of a digest's summary event. */
 export const DIGEST_SOURCE = 'herald-digest';
@@ -31,26 +38,37 @@ export class HeldDeliveriesJob {
   async run(): Promise<HeldDeliveriesResult> {
     const now = this.clock.now();
     let released = 0;
+    let failed = 0;
     for (;;) {
       const due = await this.held.dueSingles(now);
       if (due.length === 0) break;
-      await Promise.all(due.map((delivery) => this.publish(delivery.message)));
-      await this.held.markSent(due.map((delivery) => delivery.delivery_id));
-      released += due.length;
+      // one failing publish (a channel whose stream is gone, say) does not hold back the others
+      const results = await Promise.allSettled(due.map((delivery) => this.publish(delivery.message)));
+      const sent = due.filter((_, index) => results[index]?.status === 'fulfilled').map((delivery) => delivery.delivery_id);
+      await this.held.markSent(sent);
+      released += sent.length;
+      if (sent.length < due.length) {
+        failed += due.length - sent.length;
+        const reasons = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
+        this.logger.warn('held deliveries not released; retried at the next tick', { count: due.length - sent.length, reason: reasons[0] });
+        break;
+      }
     }
     await this.held.claimDigests(now);
     let digests = 0;
-    for (;;) {
-      const pending = await this.held.pendingDigests();
-      if (pending.length === 0) break;
-      for (const digest of pending) {
+    for (const digest of await this.held.pendingDigests()) {
+      try {
         await this.publish(digestMessage(digest));
         await this.held.markDigestSent(digest.digest_id);
+        digests++;
         this.logger.info('digest sent', { digest_id: digest.digest_id, channel: digest.channel, items: digest.items.length });
+      } catch (error) {
+        failed++;
+        this.logger.warn('digest not sent; retried at the next tick (same id, so never twice)', { digest_id: digest.digest_id, error });
       }
-      digests += pending.length;
     }
-    return { released, digests };
+    const purged = await this.held.purgeSent(KEEP_SENT_MS);
+    return { released, digests, failed, purged };
   }
 
   private async publish(message: ChannelMessage): Promise<void> {
