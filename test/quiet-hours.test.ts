@@ -13,6 +13,8 @@ import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix, waitFor } fro
 import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import type { Clock } from '../gateway/src/scheduler/clock.js';
+import { HeldDeliveriesRepository, type DueDigest } from '../gateway/src/publishing/held-deliveries.repository.js';
+import { digestMessage } from '../gateway/src/scheduler/held-deliveries.job.js';
 import { SchedulerService } from '../gateway/src/scheduler/scheduler.service.js';
 import type { SimulationResult } from '../gateway/src/simulation/restrict.js';
 import { ApiClient } from './support/api-client.js';
@@ -272,5 +274,28 @@ describe('quiet hours and digests through a running gateway', () => {
     await publishAndWait(event('q-3', 'Third'));
     const ids = (await deliveries()).map((d) => d.id).filter((id) => id.startsWith('test:q-3:'));
     expect(ids.sort()).toEqual(['test:q-3:alert:user-2', 'test:q-3:alert:user-3', 'test:q-3:slack:user-2', 'test:q-3:slack:user-3']);
+  });
+
+  it('a crash between publishing a digest and marking it sent leads to a de-duplicated re-publish, not a second digest', async () => {
+    await api.expect(200, 'PATCH', '/users/3/settings', { events: {}, digests: { scan_added: { slack: 'hourly' } } });
+    await waitFor(
+      async () => (await api.expect<SimulationResult>(200, 'POST', '/events/simulate', { event: event('q-4', 'Fourth') })).deliveries,
+      (list) => list.some((d) => d.hold?.kind === 'digest'),
+      10_000,
+    );
+    await publishAndWait(event('q-4', 'Fourth'));
+    clock.set('2030-06-11T11:00:00Z');
+    // what the leader did before it died: claimed the window and published the digest, no more
+    const held = gateway.app.get(HeldDeliveriesRepository);
+    expect(await held.claimDigests(clock.now())).toBe(1);
+    const [pending] = await held.pendingDigests();
+    const message = digestMessage(pending as DueDigest);
+    await js.publish(topo.subjects.deliver('slack'), JSON.stringify(message), { msgID: message.delivery_id });
+    // the next leader's tick publishes it again under the same id and marks it sent
+    await release();
+    expect(await held.pendingDigests()).toEqual([]);
+    const digests = (await deliveries()).filter((d) => d.id.endsWith(':2030-06-11T11:00:00Z'));
+    expect(digests.map((d) => d.id)).toEqual(['digest:3:slack:scan_added:2030-06-11T11:00:00Z']);
+    expect(digests[0]?.message.digest?.items.map((item) => item.delivery_id)).toEqual(['test:q-4:slack:user-3']);
   });
 });
