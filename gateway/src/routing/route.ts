@@ -326,6 +326,9 @@ class Plan {
   private readonly facts: FilterFacts;
   /** Trumped events (HERALD_SYSTEM_LEVEL_TRUMP) are never deferred nor digested. */
   private readonly trumped: boolean;
+  /** The last user whose quiet window was looked up, and its end (users are planned one after the other). */
+  private quietUser: SnapshotUser | undefined;
+  private quietUntil: number | undefined;
 
   constructor(
     readonly event: HeraldEvent,
@@ -363,7 +366,7 @@ class Plan {
   holdFor(channel: string, user: SnapshotUser): { hold: DeliveryHold; decision: HeldChannel } | undefined {
     if (channel === 'alert' || this.trumped) return undefined;
     const quiet = user.quietHours;
-    const until = quiet === undefined || quiet.bypass.includes(this.column) ? undefined : quietUntil(quiet, this.now);
+    const until = this.quietEnd(user);
     const schedule = digestSchedule(user.digests, this.column, channel);
     if (schedule === undefined) {
       if (until === undefined || quiet === undefined) return undefined;
@@ -385,6 +388,16 @@ class Plan {
         reason: reasons.digested(schedule, localClock(window.due, user.timeZone), deferred),
       },
     };
+  }
+
+  /** The end of `user`'s current quiet window for this column (bypass honoured); computed once per user. */
+  private quietEnd(user: SnapshotUser): number | undefined {
+    if (this.quietUser !== user) {
+      const quiet = user.quietHours;
+      this.quietUser = user;
+      this.quietUntil = quiet === undefined || quiet.bypass.includes(this.column) ? undefined : quietUntil(quiet, this.now);
+    }
+    return this.quietUntil;
   }
 
   addSystemAlert(user: SnapshotUser): void {
