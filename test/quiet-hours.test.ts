@@ -298,4 +298,39 @@ describe('quiet hours and digests through a running gateway', () => {
     expect(digests.map((d) => d.id)).toEqual(['digest:3:slack:scan_added:2030-06-11T11:00:00Z']);
     expect(digests[0]?.message.digest?.items.map((item) => item.delivery_id)).toEqual(['test:q-4:slack:user-3']);
   });
+
+  it('keeps the one-click unsubscribe link of a mail deferred by quiet hours, and gives a mail digest its column’s link', async () => {
+    await api.expect(200, 'PUT', '/channels/mail/config', { enabled: true, settings: { team_name: 'Acme', from: 'herald@example.com' } });
+    for (const [id, username] of [
+      ['4', 'dave'],
+      ['5', 'erin'],
+    ] as const) {
+      await api.expect(201, 'PUT', `/users/${id}`, { username, email: `${username}@example.com`, full_name: username });
+      await api.expect(200, 'PUT', `/products/7/members/${id}`, {});
+    }
+    await api.expect(200, 'PATCH', '/users/4/settings', {
+      events: { scan_added: ['mail'] },
+      quiet_hours: { timezone: 'Europe/Berlin', windows: [{ days: ['wed'], start: '22:00', end: '07:00' }] },
+    });
+    await api.expect(200, 'PATCH', '/users/5/settings', { events: { scan_added: ['mail'] }, digests: { scan_added: { mail: 'hourly' } } });
+    // Wednesday 2030-06-12, 23:30 in Berlin: dave is quiet, erin's hour runs to 22:00 UTC
+    clock.set('2030-06-12T21:30:00Z');
+    await waitFor(
+      async () => (await api.expect<SimulationResult>(200, 'POST', '/events/simulate', { event: event('q-5', 'Fifth') })).deliveries,
+      (list) => list.filter((d) => d.channel === 'mail' && d.hold !== undefined).length === 2,
+      10_000,
+    );
+    await publishAndWait(event('q-5', 'Fifth'));
+    const link = /^http:\/\/localhost:8080\/api\/v1\/unsubscribe\/u1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+    clock.set('2030-06-12T22:00:00Z');
+    await release();
+    const digest = (await deliveries()).find((d) => d.id === 'digest:5:mail:scan_added:2030-06-12T22:00:00Z');
+    expect(digest?.message.unsubscribe_url).toMatch(link);
+    expect((await deliveries()).some((d) => d.id === 'test:q-5:mail:user-4')).toBe(false);
+    clock.set('2030-06-13T05:00:00Z');
+    await release();
+    const deferred = (await deliveries()).find((d) => d.id === 'test:q-5:mail:user-4');
+    expect(deferred?.message.unsubscribe_url).toMatch(link);
+    expect(deferred?.message.unsubscribe_url).not.toBe(digest?.message.unsubscribe_url);
+  });
 });

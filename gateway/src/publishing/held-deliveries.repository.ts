@@ -54,10 +54,17 @@ export class HeldDeliveriesRepository {
   constructor(private readonly em: EntityManager) {}
 
   /** Stores the held deliveries of one event; already stored ones are left as they are. */
-  async hold(event: HeraldEvent, eventLabel: string, deliveries: readonly PlannedDelivery[]): Promise<number> {
+  async hold(
+    event: HeraldEvent,
+    eventLabel: string,
+    deliveries: readonly PlannedDelivery[],
+    unsubscribeUrl: (delivery: PlannedDelivery) => string | undefined = () => undefined,
+  ): Promise<number> {
     const rows: HeldRow[] = [];
-    for (const { hold, ...delivery } of deliveries) {
+    for (const planned of deliveries) {
+      const { hold, ...delivery } = planned;
       if (hold === undefined || delivery.destination.scope !== 'personal') continue;
+      const unsubscribe = unsubscribeUrl(planned);
       rows.push({
         delivery_id: delivery.delivery_id,
         kind: hold.kind,
@@ -69,7 +76,7 @@ export class HeldDeliveriesRepository {
         release_at: hold.release_at,
         source: event.source,
         event_id: event.id,
-        message: { ...delivery, event_label: eventLabel, event },
+        message: { ...delivery, event_label: eventLabel, event, ...(unsubscribe === undefined ? {} : { unsubscribe_url: unsubscribe }) },
       });
     }
     if (rows.length === 0) return 0;

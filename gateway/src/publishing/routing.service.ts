@@ -12,7 +12,7 @@ import { HeldDeliveriesRepository } from './held-deliveries.repository.js';
 import type { RoutingPort } from '../ingest/routing-port.js';
 import { MessagingService } from '../messaging/messaging.service.js';
 import { DeliveryLogRepository } from '../persistence/delivery-log.repository.js';
-import { alertSource, route, type Snapshot } from '../routing/index.js';
+import { alertSource, route, type PlannedDelivery, type Snapshot } from '../routing/index.js';
 import { SNAPSHOT_CACHE } from '../snapshot/snapshot.tokens.js';
 import type { SnapshotCache } from '../snapshot/snapshot-cache.js';
 import { ChannelPublisher } from './channel-publisher.js';
@@ -52,18 +52,19 @@ export class RoutingService implements RoutingPort {
     const anyHeld = result.deliveries.some((d) => d.hold !== undefined);
     const immediate = anyHeld ? result.deliveries.filter((d) => d.hold === undefined) : result.deliveries;
     const held = anyHeld ? result.deliveries.filter((d) => d.hold !== undefined) : [];
+    // RFC 8058 links on personal mails only: a system mail goes to a shared list, not to one user's
+    // settings. Held mails carry theirs too (stored with the message; a digest takes its items').
+    const unsubscribeUrl = (d: PlannedDelivery): string | undefined =>
+      d.channel === 'mail' && d.destination.scope === 'personal'
+        ? `${this.config.publicUrl}${API_PREFIX}/unsubscribe/${this.unsubscribeTokens.issue({
+            userId: d.destination.user.id,
+            column: result.column,
+            channel: d.channel,
+          })}`
+        : undefined;
     const [summary] = await Promise.all([
-      this.publisher.publish(event, label, immediate, (d) =>
-        // RFC 8058 links on personal mails only: a system mail goes to a shared list, not to one user's settings
-        d.channel === 'mail' && d.destination.scope === 'personal'
-          ? `${this.config.publicUrl}${API_PREFIX}/unsubscribe/${this.unsubscribeTokens.issue({
-              userId: d.destination.user.id,
-              column: result.column,
-              channel: d.channel,
-            })}`
-          : undefined,
-      ),
-      this.held.hold(event, label, held),
+      this.publisher.publish(event, label, immediate, unsubscribeUrl),
+      this.held.hold(event, label, held, unsubscribeUrl),
     ]);
     await this.recorder.record({
       source: event.source,

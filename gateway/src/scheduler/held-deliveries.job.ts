@@ -101,6 +101,8 @@ export function digestMessage(digest: DueDigest): ChannelMessage {
     channel: digest.channel,
     destination: first.destination,
     site_url: first.site_url,
+    // every item is of the same user, channel and column: their unsubscribe link is the digest's
+    ...(first.unsubscribe_url === undefined ? {} : { unsubscribe_url: first.unsubscribe_url }),
     event_label: label,
     event,
     digest: {
