@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import { topology } from '@herald/contracts';
-import { createScratchDatabase, deleteTopology, resolveNatsUrl, uniquePrefix, type ScratchDatabase } from '@herald/contracts/testing';
+import {
+  createScratchDatabase,
+  deleteTopology,
+  resolveNatsUrl,
+  uniquePrefix,
+  waitFor,
+  type ScratchDatabase,
+} from '@herald/contracts/testing';
 import { readyStatus, startDeployable, waitStarted, type Deployable } from './support/fault-kit.js';
 import type { ChildHandle } from './support/processes.js';
 
@@ -38,7 +45,15 @@ afterAll(async () => {
 describe('replicas started together on a new database', () => {
   it('all come up ready, each migration applied once', async () => {
     const ports = await Promise.all(children.map(({ kind, child }) => waitStarted(kind, child, 60_000)));
-    expect(await Promise.all(ports.map((port) => readyStatus(port)))).toEqual(ports.map(() => 200));
+    // "started" is logged once the port listens; readiness also waits for the warm-up (snapshot
+    // loaded, pool filled, routing path compiled), which runs after it: poll until every one is ready
+    const statuses = await waitFor(
+      () => Promise.all(ports.map((port) => readyStatus(port))),
+      (list) => list.every((status) => status === 200),
+      30_000,
+      250,
+    );
+    expect(statuses).toEqual(ports.map(() => 200));
     expect(children.map(({ child }) => child.child.exitCode)).toEqual(children.map(() => null));
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
