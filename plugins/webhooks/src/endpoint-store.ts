@@ -175,6 +175,21 @@ interface QueuedRecord {
   readonly done: { resolve: () => void; reject: (error: unknown) => void };
 }
 
+/** Destinations looked up per statement, at most (see `endpointsForDelivery`). */
+const LOOKUP_BATCH = 128;
+/** Opened secrets remembered, at most (see `openCached`). */
+const OPENED_CACHE_SIZE = 1_024;
+
+interface QueuedLookup {
+  /** The user id, or `null` for the system endpoints. */
+  readonly owner: string | null;
+  readonly deliveryId: string;
+  readonly limit: number;
+  readonly done: { resolve: (targets: EndpointForDelivery[]) => void; reject: (error: unknown) => void };
+}
+
+type LookupRow = Row & { q: number; d_state: DeliveryState | null; d_detail: string | null; d_since: Date | string | null };
+
 const date = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
 const maybeDate = (value: Date | string | null): Date | null => (value === null ? null : date(value));
 
@@ -185,6 +200,10 @@ function isUniqueViolation(error: unknown): boolean {
 export class EndpointStore {
   private queue: QueuedRecord[] = [];
   private flushing = false;
+  private lookups: QueuedLookup[] = [];
+  private lookingUp = false;
+  /** Opened secrets by sealed text (see `openCached`). */
+  private readonly opened = new Map<string, string>();
 
   constructor(
     private readonly pool: SqlPool,
@@ -204,17 +223,32 @@ export class EndpointStore {
     return secrets.length === 0 ? null : this.box.seal(JSON.stringify(secrets), this.location(id, 'signing_secrets'));
   }
 
+  /**
+   * Opens a sealed value, remembering the result by its sealed text and location: every send reads
+   * the endpoint's secrets, and a changed secret is a new sealed text (fresh nonce), so an entry
+   * never goes stale; the cache is only bounded.
+   */
+  private openCached(sealed: string, location: string): string {
+    const key = `${location}\u0000${sealed}`;
+    const cached = this.opened.get(key);
+    if (cached !== undefined) return cached;
+    const plain = this.box.open(sealed, location);
+    if (this.opened.size >= OPENED_CACHE_SIZE) this.opened.clear();
+    this.opened.set(key, plain);
+    return plain;
+  }
+
   private toEndpoint(row: Row): Endpoint {
     const secrets =
       row.signing_secrets === null
         ? []
-        : (JSON.parse(this.box.open(row.signing_secrets, this.location(row.id, 'signing_secrets'))) as string[]);
+        : (JSON.parse(this.openCached(row.signing_secrets, this.location(row.id, 'signing_secrets'))) as string[]);
     return {
       id: row.id,
       name: row.name,
       url: row.url,
       header_name: row.header_name,
-      header_value: row.header_value === null ? null : this.box.open(row.header_value, this.location(row.id, 'header_value')),
+      header_value: row.header_value === null ? null : this.openCached(row.header_value, this.location(row.id, 'header_value')),
       signing_secrets: secrets,
       owner: row.owner,
       owner_name: row.owner_name,
@@ -398,29 +432,81 @@ export class EndpointStore {
 
   /**
    * The endpoints of a destination (by name, at most `limit`) with what happened to each for
-   * `deliveryId`, in one round trip.
+   * `deliveryId`. Lookups are batched like the delivery records: every lookup asked for while a
+   * statement runs goes into the next one (one round trip for the messages in flight, each
+   * destination with its own limit and its own delivery's records); a failed statement rejects
+   * every lookup in it.
    */
-  async endpointsForDelivery(filter: OwnerFilter, deliveryId: string, limit: number): Promise<EndpointForDelivery[]> {
-    const values: unknown[] = [deliveryId, limit];
-    let where = '';
-    if (filter.kind === 'system') where = 'where e.owner is null';
-    if (filter.kind === 'user') {
-      values.push(filter.userId);
-      where = 'where e.owner = $3';
+  endpointsForDelivery(filter: OwnerFilter, deliveryId: string, limit: number): Promise<EndpointForDelivery[]> {
+    if (filter.kind === 'all') return this.allEndpointsForDelivery(deliveryId, limit);
+    return new Promise<EndpointForDelivery[]>((resolve, reject) => {
+      this.lookups.push({ owner: filter.kind === 'user' ? filter.userId : null, deliveryId, limit, done: { resolve, reject } });
+      if (!this.lookingUp) void this.flushLookups();
+    });
+  }
+
+  private async flushLookups(): Promise<void> {
+    this.lookingUp = true;
+    try {
+      while (this.lookups.length > 0) {
+        const batch = this.lookups.splice(0, LOOKUP_BATCH);
+        let rows: LookupRow[];
+        try {
+          // Per lookup (q), its destination's endpoints: system ones (owner is null) or the user's,
+          // each branch by the owner index; then that delivery's record per endpoint.
+          rows = (
+            await this.pool.query(
+              `select q.i::int as q, e.*, d.state as d_state, d.detail as d_detail, d.since as d_since
+               from unnest($1::text[], $2::text[], $3::int[]) with ordinality as q(delivery_id, owner, lim, i)
+               cross join lateral (
+                 (select ${COLUMNS} from webhooks.endpoints where q.owner is null and owner is null
+                  union all
+                  select ${COLUMNS} from webhooks.endpoints where owner = q.owner)
+                 order by name limit q.lim
+               ) e
+               left join webhooks.delivery_endpoints d on d.endpoint_id = e.id and d.delivery_id = q.delivery_id
+               order by q.i, e.name`,
+              [batch.map((l) => l.deliveryId), batch.map((l) => l.owner), batch.map((l) => l.limit)],
+            )
+          ).rows as LookupRow[];
+        } catch (error) {
+          for (const lookup of batch) lookup.done.reject(error);
+          continue;
+        }
+        const results = batch.map((): EndpointForDelivery[] => []);
+        try {
+          for (const row of rows) results[row.q - 1]?.push(this.toEndpointForDelivery(row));
+        } catch (error) {
+          // A sealed value that does not open (wrong key, tampered row) fails this batch's lookups.
+          for (const lookup of batch) lookup.done.reject(error);
+          continue;
+        }
+        batch.forEach((lookup, index) => lookup.done.resolve(results[index] ?? []));
+      }
+    } finally {
+      this.lookingUp = false;
     }
+  }
+
+  /** Every endpoint (not a destination's): one statement of its own. */
+  private async allEndpointsForDelivery(deliveryId: string, limit: number): Promise<EndpointForDelivery[]> {
     const rows = (
       await this.pool.query(
         `select ${E_COLUMNS}, d.state as d_state, d.detail as d_detail, d.since as d_since
          from webhooks.endpoints e
          left join webhooks.delivery_endpoints d on d.endpoint_id = e.id and d.delivery_id = $1
-         ${where} order by e.name limit $2`,
-        values,
+         order by e.name limit $2`,
+        [deliveryId, limit],
       )
-    ).rows as Array<Row & { d_state: DeliveryState | null; d_detail: string | null; d_since: Date | string | null }>;
-    return rows.map((row) => ({
+    ).rows as LookupRow[];
+    return rows.map((row) => this.toEndpointForDelivery(row));
+  }
+
+  private toEndpointForDelivery(row: Omit<LookupRow, 'q'>): EndpointForDelivery {
+    return {
       endpoint: this.toEndpoint(row),
       record: row.d_state === null ? null : { state: row.d_state, detail: row.d_detail, since: maybeDate(row.d_since) },
-    }));
+    };
   }
 
   /**
