@@ -124,3 +124,23 @@ describe('endpointsForDelivery', () => {
     expect(summary(await store.endpointsForDelivery({ kind: 'system' }, 'd-1', 10))).toEqual([['sys', null]]);
   });
 });
+
+describe('recordDelivery', () => {
+  it('skips the record of an endpoint deleted meanwhile instead of failing the records sharing its statement', async () => {
+    const kept = await endpoint('kept', null);
+    const gone = await endpoint('gone', null);
+    await store.delete(gone.id);
+    await Promise.all([
+      store.recordDelivery('d-1', kept.id, 'delivered', null, T0),
+      store.recordDelivery('d-1', gone.id, 'delivered', null, T0),
+      store.recordDelivery('d-2', kept.id, 'failed', 'nope', T0),
+    ]);
+    const rows = (
+      await db.pool.query('select delivery_id, endpoint_id, state from webhooks.delivery_endpoints order by delivery_id, endpoint_id')
+    ).rows;
+    expect(rows).toEqual([
+      { delivery_id: 'd-1', endpoint_id: kept.id, state: 'delivered' },
+      { delivery_id: 'd-2', endpoint_id: kept.id, state: 'failed' },
+    ]);
+  });
+});

@@ -513,7 +513,9 @@ export class EndpointStore {
    * Records what happened to one endpoint for one delivery. Writes are group-committed: every
    * record queued while a statement runs goes into the next one (one round trip for many
    * messages); the promise resolves once the record is committed, and rejects if its statement
-   * failed. `since` is kept from an earlier record of the same pair when there is one.
+   * failed. `since` is kept from an earlier record of the same pair when there is one. A record
+   * for an endpoint deleted meanwhile is skipped (its records go with it): it would otherwise fail
+   * its statement, and every record sharing it, on each retry.
    */
   recordDelivery(
     deliveryId: string,
@@ -542,6 +544,8 @@ export class EndpointStore {
           await this.pool.query(
             `insert into webhooks.delivery_endpoints (delivery_id, endpoint_id, state, detail, updated_at, since)
              select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+               as r(delivery_id, endpoint_id, state, detail, updated_at, since)
+             where exists (select 1 from webhooks.endpoints e where e.id = r.endpoint_id)
              on conflict (delivery_id, endpoint_id) do update set state = excluded.state, detail = excluded.detail,
                updated_at = excluded.updated_at, since = case when webhooks.delivery_endpoints.state = 'pending'
                  then coalesce(webhooks.delivery_endpoints.since, excluded.since) else excluded.since end`,
