@@ -125,6 +125,37 @@ describe('endpointsForDelivery', () => {
   });
 });
 
+describe('lookups and records together', () => {
+  it('writes the records and answers the lookups queued meanwhile in one statement', async () => {
+    const sys = await endpoint('sys', null);
+    const bob = await endpoint('bob', 'u-bob');
+    await store.recordDelivery('d-9', sys.id, 'delivered', null, T0);
+    statements.length = 0;
+
+    const [, , , sysTargets, bobTargets] = await Promise.all([
+      store.endpointsForDelivery({ kind: 'user', userId: 'u-bob' }, 'd-0', 10),
+      store.recordDelivery('d-1', sys.id, 'delivered', null, T0),
+      store.recordDelivery('d-2', bob.id, 'failed', 'Exception: refused', T0),
+      store.endpointsForDelivery({ kind: 'system' }, 'd-9', 10),
+      store.endpointsForDelivery({ kind: 'user', userId: 'u-bob' }, 'd-3', 10),
+    ]);
+
+    expect(summary(sysTargets)).toEqual([['sys', 'delivered']]);
+    expect(summary(bobTargets)).toEqual([['bob', null]]);
+    const rows = (
+      await db.pool.query(
+        `select delivery_id, endpoint_id, state, detail from webhooks.delivery_endpoints where delivery_id in ('d-1', 'd-2') order by delivery_id`,
+      )
+    ).rows;
+    expect(rows).toEqual([
+      { delivery_id: 'd-1', endpoint_id: sys.id, state: 'delivered', detail: null },
+      { delivery_id: 'd-2', endpoint_id: bob.id, state: 'failed', detail: 'Exception: refused' },
+    ]);
+    // The first lookup went alone; the two records and two lookups asked for meanwhile shared one statement.
+    expect(statements).toEqual(['select q.i::int', 'with written']);
+  });
+});
+
 describe('recordDelivery', () => {
   it('skips the record of an endpoint deleted meanwhile instead of failing the records sharing its statement', async () => {
     const kept = await endpoint('kept', null);
