@@ -5,10 +5,11 @@
  *
  * How the SDK uses it, per message: `get` before sending — a hit means an earlier delivery of the
  * same id already reached a final outcome, so nothing is sent again; after a final outcome,
- * `record` it, then publish the status, then ack.
+ * `record` it and publish the status (both at once), then, once both are stored, ack.
  *
  * The at-least-once window: a crash (or a NATS outage) after the provider accepted the send but
- * before `record` stored the outcome leaves no trace, so the redelivered message is sent once more.
+ * before `record` stored the outcome leaves no trace, so the redelivered message is sent once more
+ * (and, if its status was already published, reported once more under the next attempt number).
  * A crash after `record` (status or ack lost) never re-sends: the redelivery finds the record,
  * re-publishes the same status (de-duplicated by JetStream) and acks. Keys are SHA-256 of the
  * delivery id, because delivery ids contain `:` and other characters KV keys cannot carry.

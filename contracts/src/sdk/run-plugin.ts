@@ -12,8 +12,8 @@
  * 4. render (pure; a throwing render is a permanent failure) and send; a thrown error is classified
  *    by `classifyThrown`; a retry on the last allowed attempt becomes `failed`;
  * 5. a final outcome is recorded in the ledger (retried until it succeeds: a bookkeeping failure
- *    never re-sends), then the status is published, then the message is
- *    acked (`delivered`, `dropped`), nak'ed with the computed delay (`retrying`: exponential backoff
+ *    never re-sends) while the status is published (both at once), then, once both are stored,
+ *    the message is acked (`delivered`, `dropped`), nak'ed with the computed delay (`retrying`: exponential backoff
  *    with jitter, at least `Retry-After`), or dead-lettered on `<prefix>.dead.deliver.<channel>`
  *    and acked (`failed`, and `dropped` when the plugin sets `deadLetterDropped`); a `retry` the
  *    plugin `deferred` (stored to publish again itself) is reported `retrying` and acked. See
@@ -288,15 +288,21 @@ export async function runPlugin<Config, Request>(
           ? Math.max(0, outcome.afterMs ?? 0)
           : retryDelay(attempt, backoff, outcome.afterMs);
     const status = toStatus(message, attempt, outcome, delayMs);
-    if (outcome.kind !== 'retry') {
-      // Sent (or settled): from here on a failure must not send again, so the record is retried.
-      await retryBookkeeping('recording the delivery outcome', () => ledger.record(status, messageId), {
-        logger: log,
-        signal: abort.signal,
-        keepAlive: () => received.working(),
-      });
-    }
-    await publishStatus(status);
+    // Sent (or settled): from here on a failure must not send again, so the record is retried. The
+    // record and the status report are independent writes, made at once (one round trip of waiting,
+    // not two); the message is settled only once both are stored, and a failure of either (the record
+    // gives up only at shutdown) leaves it unacknowledged, to be redelivered.
+    const recorded =
+      outcome.kind === 'retry'
+        ? Promise.resolve()
+        : retryBookkeeping('recording the delivery outcome', () => ledger.record(status, messageId), {
+            logger: log,
+            signal: abort.signal,
+            keepAlive: () => received.working(),
+          });
+    const [record, report] = await Promise.allSettled([recorded, publishStatus(status)]);
+    if (record.status === 'rejected') throw record.reason;
+    if (report.status === 'rejected') throw report.reason;
     metrics.outcome(status.outcome);
     log.info('delivery attempt', { outcome: status.outcome, attempt, ...(status.detail === undefined ? {} : { detail: status.detail }) });
     switch (outcome.kind) {

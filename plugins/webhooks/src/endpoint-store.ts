@@ -162,7 +162,7 @@ const E_COLUMNS = COLUMNS.split(', ')
   .map((c) => `e.${c}`)
   .join(', ');
 
-/** Delivery records written per statement, at most (group commit). */
+/** Delivery records written per statement, at most (group commit, see `flush`). */
 const RECORD_BATCH = 256;
 
 interface QueuedRecord {
@@ -175,6 +175,21 @@ interface QueuedRecord {
   readonly done: { resolve: () => void; reject: (error: unknown) => void };
 }
 
+/** Destinations looked up per statement, at most (see `flush`). */
+const LOOKUP_BATCH = 128;
+/** Opened secrets remembered, at most (see `openCached`). */
+const OPENED_CACHE_SIZE = 1_024;
+
+interface QueuedLookup {
+  /** The user id, or `null` for the system endpoints. */
+  readonly owner: string | null;
+  readonly deliveryId: string;
+  readonly limit: number;
+  readonly done: { resolve: (targets: EndpointForDelivery[]) => void; reject: (error: unknown) => void };
+}
+
+type LookupRow = Row & { q: number; d_state: DeliveryState | null; d_detail: string | null; d_since: Date | string | null };
+
 const date = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
 const maybeDate = (value: Date | string | null): Date | null => (value === null ? null : date(value));
 
@@ -185,6 +200,9 @@ function isUniqueViolation(error: unknown): boolean {
 export class EndpointStore {
   private queue: QueuedRecord[] = [];
   private flushing = false;
+  private lookups: QueuedLookup[] = [];
+  /** Opened secrets by sealed text (see `openCached`). */
+  private readonly opened = new Map<string, string>();
 
   constructor(
     private readonly pool: SqlPool,
@@ -204,17 +222,32 @@ export class EndpointStore {
     return secrets.length === 0 ? null : this.box.seal(JSON.stringify(secrets), this.location(id, 'signing_secrets'));
   }
 
+  /**
+   * Opens a sealed value, remembering the result by its sealed text and location: every send reads
+   * the endpoint's secrets, and a changed secret is a new sealed text (fresh nonce), so an entry
+   * never goes stale; the cache is only bounded.
+   */
+  private openCached(sealed: string, location: string): string {
+    const key = `${location}\u0000${sealed}`;
+    const cached = this.opened.get(key);
+    if (cached !== undefined) return cached;
+    const plain = this.box.open(sealed, location);
+    if (this.opened.size >= OPENED_CACHE_SIZE) this.opened.clear();
+    this.opened.set(key, plain);
+    return plain;
+  }
+
   private toEndpoint(row: Row): Endpoint {
     const secrets =
       row.signing_secrets === null
         ? []
-        : (JSON.parse(this.box.open(row.signing_secrets, this.location(row.id, 'signing_secrets'))) as string[]);
+        : (JSON.parse(this.openCached(row.signing_secrets, this.location(row.id, 'signing_secrets'))) as string[]);
     return {
       id: row.id,
       name: row.name,
       url: row.url,
       header_name: row.header_name,
-      header_value: row.header_value === null ? null : this.box.open(row.header_value, this.location(row.id, 'header_value')),
+      header_value: row.header_value === null ? null : this.openCached(row.header_value, this.location(row.id, 'header_value')),
       signing_secrets: secrets,
       owner: row.owner,
       owner_name: row.owner_name,
@@ -398,36 +431,45 @@ export class EndpointStore {
 
   /**
    * The endpoints of a destination (by name, at most `limit`) with what happened to each for
-   * `deliveryId`, in one round trip.
+   * `deliveryId`. Batched with the delivery records (see `flush`): one round trip for the
+   * lookups and records of the messages in flight, each destination with its own limit and its own
+   * delivery's records; a failed statement rejects every lookup in it.
    */
-  async endpointsForDelivery(filter: OwnerFilter, deliveryId: string, limit: number): Promise<EndpointForDelivery[]> {
-    const values: unknown[] = [deliveryId, limit];
-    let where = '';
-    if (filter.kind === 'system') where = 'where e.owner is null';
-    if (filter.kind === 'user') {
-      values.push(filter.userId);
-      where = 'where e.owner = $3';
-    }
+  endpointsForDelivery(filter: OwnerFilter, deliveryId: string, limit: number): Promise<EndpointForDelivery[]> {
+    if (filter.kind === 'all') return this.allEndpointsForDelivery(deliveryId, limit);
+    return new Promise<EndpointForDelivery[]>((resolve, reject) => {
+      this.lookups.push({ owner: filter.kind === 'user' ? filter.userId : null, deliveryId, limit, done: { resolve, reject } });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /** Every endpoint (not a destination's): one statement of its own. */
+  private async allEndpointsForDelivery(deliveryId: string, limit: number): Promise<EndpointForDelivery[]> {
     const rows = (
       await this.pool.query(
         `select ${E_COLUMNS}, d.state as d_state, d.detail as d_detail, d.since as d_since
          from webhooks.endpoints e
          left join webhooks.delivery_endpoints d on d.endpoint_id = e.id and d.delivery_id = $1
-         ${where} order by e.name limit $2`,
-        values,
+         order by e.name limit $2`,
+        [deliveryId, limit],
       )
-    ).rows as Array<Row & { d_state: DeliveryState | null; d_detail: string | null; d_since: Date | string | null }>;
-    return rows.map((row) => ({
+    ).rows as LookupRow[];
+    return rows.map((row) => this.toEndpointForDelivery(row));
+  }
+
+  private toEndpointForDelivery(row: Omit<LookupRow, 'q'>): EndpointForDelivery {
+    return {
       endpoint: this.toEndpoint(row),
       record: row.d_state === null ? null : { state: row.d_state, detail: row.d_detail, since: maybeDate(row.d_since) },
-    }));
+    };
   }
 
   /**
-   * Records what happened to one endpoint for one delivery. Writes are group-committed: every
-   * record queued while a statement runs goes into the next one (one round trip for many
-   * messages); the promise resolves once the record is committed, and rejects if its statement
-   * failed. `since` is kept from an earlier record of the same pair when there is one.
+   * Records what happened to one endpoint for one delivery. Group-committed (see `flush`): the
+   * promise resolves once the record is committed, and rejects if its statement failed. `since`
+   * is kept from an earlier record of the same pair when there is one. A record for an endpoint
+   * deleted meanwhile is skipped (its records go with it): it would otherwise fail its statement,
+   * and everything sharing it, on each retry.
    */
   recordDelivery(
     deliveryId: string,
@@ -443,35 +485,82 @@ export class EndpointStore {
     });
   }
 
+  /**
+   * The per-message statements of a send, batched: every destination lookup and delivery record
+   * asked for while a statement runs goes into the next one — a single statement whose write is a
+   * data-modifying CTE (PostgreSQL runs it atomically, whether or not the select reads it) and
+   * whose select answers the lookups. The select sees the rows as they were before the statement,
+   * which is what a lookup running just before the write would have seen; the lookups and records
+   * of one statement belong to different messages in flight. No timers: a lone request goes at once.
+   */
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, RECORD_BATCH);
+      while (this.queue.length > 0 || this.lookups.length > 0) {
+        const records = this.queue.splice(0, RECORD_BATCH);
+        const lookups = this.lookups.splice(0, LOOKUP_BATCH);
+        const fail = (error: unknown): void => {
+          for (const item of records) item.done.reject(error);
+          for (const lookup of lookups) lookup.done.reject(error);
+        };
         // One row per pair per statement (PostgreSQL refuses to upsert a row twice in one): the last wins.
         const latest = new Map<string, QueuedRecord>();
-        for (const item of batch) latest.set(`${item.deliveryId}\u0000${item.endpointId}`, item);
+        for (const item of records) latest.set(`${item.deliveryId}\u0000${item.endpointId}`, item);
         const rows = [...latest.values()];
-        try {
-          await this.pool.query(
-            `insert into webhooks.delivery_endpoints (delivery_id, endpoint_id, state, detail, updated_at, since)
+        const write = `insert into webhooks.delivery_endpoints (delivery_id, endpoint_id, state, detail, updated_at, since)
              select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+               as r(delivery_id, endpoint_id, state, detail, updated_at, since)
+             where exists (select 1 from webhooks.endpoints e where e.id = r.endpoint_id)
              on conflict (delivery_id, endpoint_id) do update set state = excluded.state, detail = excluded.detail,
                updated_at = excluded.updated_at, since = case when webhooks.delivery_endpoints.state = 'pending'
-                 then coalesce(webhooks.delivery_endpoints.since, excluded.since) else excluded.since end`,
-            [
-              rows.map((r) => r.deliveryId),
-              rows.map((r) => r.endpointId),
-              rows.map((r) => r.state),
-              rows.map((r) => r.detail),
-              rows.map((r) => r.at),
-              rows.map((r) => r.since),
-            ],
-          );
-          for (const item of batch) item.done.resolve();
+                 then coalesce(webhooks.delivery_endpoints.since, excluded.since) else excluded.since end`;
+        const writeValues = [
+          rows.map((r) => r.deliveryId),
+          rows.map((r) => r.endpointId),
+          rows.map((r) => r.state),
+          rows.map((r) => r.detail),
+          rows.map((r) => r.at),
+          rows.map((r) => r.since),
+        ];
+        // Per lookup (q), its destination's endpoints: system ones (owner is null) or the user's, each
+        // branch by the owner index; then that delivery's record per endpoint.
+        const lookup = (from: number): string =>
+          `select q.i::int as q, e.*, d.state as d_state, d.detail as d_detail, d.since as d_since
+               from unnest($${from}::text[], $${from + 1}::text[], $${from + 2}::int[]) with ordinality as q(delivery_id, owner, lim, i)
+               cross join lateral (
+                 (select ${COLUMNS} from webhooks.endpoints where q.owner is null and owner is null
+                  union all
+                  select ${COLUMNS} from webhooks.endpoints where owner = q.owner)
+                 order by name limit q.lim
+               ) e
+               left join webhooks.delivery_endpoints d on d.endpoint_id = e.id and d.delivery_id = q.delivery_id
+               order by q.i, e.name`;
+        const lookupValues = [lookups.map((l) => l.deliveryId), lookups.map((l) => l.owner), lookups.map((l) => l.limit)];
+        let found: LookupRow[];
+        try {
+          if (lookups.length === 0) {
+            await this.pool.query(write, writeValues);
+            found = [];
+          } else if (records.length === 0) {
+            found = (await this.pool.query(lookup(1), lookupValues)).rows as LookupRow[];
+          } else {
+            found = (await this.pool.query(`with written as (${write} returning 1) ${lookup(7)}`, [...writeValues, ...lookupValues]))
+              .rows as LookupRow[];
+          }
         } catch (error) {
-          for (const item of batch) item.done.reject(error);
+          fail(error);
+          continue;
         }
+        for (const item of records) item.done.resolve();
+        const results = lookups.map((): EndpointForDelivery[] => []);
+        try {
+          for (const row of found) results[row.q - 1]?.push(this.toEndpointForDelivery(row));
+        } catch (error) {
+          // A sealed value that does not open (wrong key, tampered row) fails this statement's lookups.
+          for (const pending of lookups) pending.done.reject(error);
+          continue;
+        }
+        lookups.forEach((pending, index) => pending.done.resolve(results[index] ?? []));
       }
     } finally {
       this.flushing = false;
