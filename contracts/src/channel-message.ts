@@ -44,6 +44,35 @@ export function deliveryId(event: { readonly source: string; readonly id: string
   return `${eventMessageId(event)}:${channel}:${destinationKey(destination)}`;
 }
 
+/** One delivery collected into a digest (SPEC §3.6): the event it would have carried alone. */
+export const digestItemSchema = z.object({
+  delivery_id: z.string().min(1),
+  event: envelopeSchema,
+  event_label: z.string().min(1),
+});
+
+/**
+ * A digest (SPEC §3.6): the deliveries of one (user, channel, column) collected over one window,
+ * sent as one message. The message's own `event` is a summary event (type = the column, title
+ * "<n> <label> notifications", description listing the titles), so a plugin that does not know
+ * digests still renders something true; plugins that do render `items` as a list.
+ */
+export const digestSchema = z.object({
+  /** `hourly` or `daily at HH:MM`. */
+  schedule: z.string().min(1),
+  column: z.string().min(1),
+  window_start: z.string(),
+  window_end: z.string(),
+  items: z.array(digestItemSchema).min(1),
+});
+export interface Digest {
+  readonly schedule: string;
+  readonly column: string;
+  readonly window_start: string;
+  readonly window_end: string;
+  readonly items: ReadonlyArray<{ readonly delivery_id: string; readonly event: HeraldEvent; readonly event_label: string }>;
+}
+
 export const channelMessageSchema = z.object({
   delivery_id: z.string().min(1),
   channel: z.string().min(1),
@@ -58,6 +87,8 @@ export const channelMessageSchema = z.object({
    * messages of a gateway that issues them; absent otherwise (older gateways, system messages).
    */
   unsubscribe_url: z.string().optional(),
+  /** Present on a digest: the deliveries it collects. `delivery_id` is then the digest's id. */
+  digest: digestSchema.optional(),
 });
 
 /** A channel message. Channels needing extra fields add a variant discriminated by `channel`. */
@@ -70,6 +101,8 @@ export interface ChannelMessage {
   readonly event_label: string;
   /** One-click unsubscribe link (RFC 8058) of personal mail messages; absent when none was issued. */
   readonly unsubscribe_url?: string;
+  /** A digest's items (SPEC §3.6); absent on an ordinary delivery. */
+  readonly digest?: Digest;
 }
 
 /** Headers carried beside a channel message. */

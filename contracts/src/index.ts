@@ -32,6 +32,8 @@ export {
 export {
   channelMessageSchema,
   destinationSchema,
+  digestItemSchema,
+  digestSchema,
   directoryUserSchema,
   deliveryId,
   destinationKey,
@@ -39,6 +41,7 @@ export {
   MESSAGE_HEADERS,
   type ChannelMessage,
   type Destination,
+  type Digest,
   type DirectoryUser,
 } from './channel-message.js';
 export {
@@ -205,5 +208,6 @@ export {
   type TemplateFinding,
   type TemplateScope,
   type TemplateSet,
+  type TemplateDigest,
   type TemplateView,
 } from './sdk/templates.js';

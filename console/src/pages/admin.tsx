@@ -290,7 +290,7 @@ interface Delivery {
   readonly updated_at: string;
 }
 
-const OUTCOMES = ['published', 'delivered', 'retrying', 'failed', 'dropped'];
+const OUTCOMES = ['held', 'published', 'delivered', 'retrying', 'failed', 'dropped'];
 
 export function DeliveriesPage() {
   const [filters, setFilters] = useState({ event_id: '', user_id: '', channel: '', outcome: '' });

@@ -22,7 +22,7 @@
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
-import { channelMessageSchema, MESSAGE_HEADERS, type ChannelMessage } from '../channel-message.js';
+import { channelMessageSchema, MESSAGE_HEADERS, type ChannelMessage, type Digest } from '../channel-message.js';
 import type { DeliveryStatus } from '../delivery-status.js';
 import { validateEvent } from '../envelope.js';
 import { formatIssues } from '../errors.js';
@@ -150,7 +150,15 @@ export function decodeChannelMessage(data: Uint8Array): { ok: true; message: Cha
   if (!parsed.success) return { ok: false, reason: `not a channel message: ${formatIssues(toValidationIssues(parsed.error, raw))}` };
   const event = validateEvent(parsed.data.event, new Date());
   if (!event.ok) return { ok: false, reason: `invalid event in channel message: ${formatIssues(event.issues)}` };
-  return { ok: true, message: { ...parsed.data, event: event.event } };
+  const { digest, ...rest } = parsed.data;
+  if (digest === undefined) return { ok: true, message: { ...rest, event: event.event } };
+  const items: Array<Digest['items'][number]> = [];
+  for (const [index, item] of digest.items.entries()) {
+    const itemEvent = validateEvent(item.event, new Date());
+    if (!itemEvent.ok) return { ok: false, reason: `invalid event in digest item ${index}: ${formatIssues(itemEvent.issues)}` };
+    items.push({ ...item, event: itemEvent.event });
+  }
+  return { ok: true, message: { ...rest, event: event.event, digest: { ...digest, items } } };
 }
 
 function isDropped(value: unknown): value is Extract<SendOutcome, { kind: 'dropped' }> {

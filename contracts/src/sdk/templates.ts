@@ -167,6 +167,29 @@ export interface TemplateView {
   readonly is_personal: boolean;
   /** The event's `data`, unchanged (event-specific fields: `note`, `sla_age`, `risk_acceptance`, …). */
   readonly data: Readonly<Record<string, unknown>>;
+  /** Whether the message is a digest (SPEC §3.6); plugins render it with their `digest.<part>` templates. */
+  readonly is_digest: boolean;
+  /** A digest's items, oldest first; `undefined` on an ordinary message. */
+  readonly digest: TemplateDigest | undefined;
+}
+
+/** A digest as templates see it. */
+export interface TemplateDigest {
+  /** `hourly` or `daily at HH:MM`. */
+  readonly schedule: string;
+  readonly count: number;
+  readonly window_start: string;
+  readonly window_end: string;
+  readonly items: ReadonlyArray<{
+    readonly event_type: string;
+    readonly event_label: string;
+    readonly event_id: string;
+    readonly time: string;
+    readonly title: string;
+    readonly description: string;
+    /** Absolute; `''` when none. */
+    readonly url_ui: string;
+  }>;
 }
 
 /**
@@ -195,6 +218,24 @@ function findingList(value: unknown, siteUrl: string): TemplateFinding[] {
     }
     return { id: '', title: text(item), severity: '', url: '' };
   });
+}
+
+function digestView(digest: NonNullable<ChannelMessage['digest']>, siteUrl: string): TemplateDigest {
+  return {
+    schedule: digest.schedule,
+    count: digest.items.length,
+    window_start: digest.window_start,
+    window_end: digest.window_end,
+    items: digest.items.map((item) => ({
+      event_type: item.event.type,
+      event_label: item.event_label,
+      event_id: item.event.id,
+      time: item.event.time ?? '',
+      title: item.event.data.title ?? '',
+      description: item.event.data.description ?? '',
+      url_ui: absolute(item.event.data.url, siteUrl),
+    })),
+  };
 }
 
 function scopeOf(value: unknown): TemplateScope | undefined {
@@ -267,5 +308,7 @@ export function templateView(message: ChannelMessage): TemplateView {
     recipient_name: user ? user.full_name || user.username : '',
     is_personal: user !== undefined,
     data,
+    is_digest: message.digest !== undefined,
+    digest: message.digest === undefined ? undefined : digestView(message.digest, siteUrl),
   };
 }

@@ -86,3 +86,40 @@ export function channelMessage(
     event_label: FIXTURE_EVENTS[type].label,
   };
 }
+
+/**
+ * A digest (SPEC §3.6) as the gateway publishes one: the given messages (same channel and
+ * destination) collected under one summary event, `delivery_id` the digest's id.
+ */
+export function digestChannelMessage(items: readonly ChannelMessage[], schedule = 'hourly'): ChannelMessage {
+  const first = items[0];
+  if (first === undefined) throw new Error('a digest has at least one item');
+  const id = `digest:${first.destination.scope === 'personal' ? first.destination.user.id : 'system'}:${first.channel}:${first.event.type}:2026-03-01T11:00:00Z`;
+  const parsed = validateEvent(
+    {
+      specversion: '1.0',
+      id,
+      source: 'herald-digest',
+      type: first.event.type,
+      time: '2026-03-01T11:00:00.000Z',
+      data: {
+        title: `${items.length} ${first.event_label} notifications (${schedule} digest)`,
+        description: items.map((item) => `- ${item.event.data.title}`).join('\n'),
+      },
+    },
+    new Date('2026-03-01T11:00:00Z'),
+  );
+  if (!parsed.ok) throw new Error(`bad digest fixture: ${JSON.stringify(parsed.issues)}`);
+  return {
+    ...first,
+    delivery_id: id,
+    event: parsed.event,
+    digest: {
+      schedule,
+      column: first.event.type,
+      window_start: '2026-03-01T10:00:00.000Z',
+      window_end: '2026-03-01T11:00:00.000Z',
+      items: items.map((item) => ({ delivery_id: item.delivery_id, event: item.event, event_label: item.event_label })),
+    },
+  };
+}

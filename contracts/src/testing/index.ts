@@ -2,6 +2,7 @@
 export {
   alice,
   channelMessage,
+  digestChannelMessage,
   FIXTURE_EVENTS,
   SITE_URL,
   type ChannelMessageOptions,

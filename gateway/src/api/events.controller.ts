@@ -39,7 +39,9 @@ const deliveryQuery = z.strictObject({
   event_id: z.string().min(1).optional(),
   user_id: z.string().min(1).optional(),
   channel: z.string().min(1).optional(),
-  outcome: z.enum(['published', ...DELIVERY_OUTCOMES], { error: `must be one of published, ${DELIVERY_OUTCOMES.join(', ')}` }).optional(),
+  outcome: z
+    .enum(['held', 'published', ...DELIVERY_OUTCOMES], { error: `must be one of held, published, ${DELIVERY_OUTCOMES.join(', ')}` })
+    .optional(),
   cursor: z.string().optional(),
   limit: z.coerce.number({ error: 'must be a number' }).int().min(1).max(500, { error: 'must be at most 500' }).optional(),
 });

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { CHANNEL_NAME_PATTERN, destinationSchema, envelopeSchema, validationIssueSchema } from '@herald/contracts';
-import { columnFilterSchema } from '../settings/validate-settings.js';
+import { columnFilterSchema, quietWindowSchema } from '../settings/validate-settings.js';
 import { ENGAGEMENT_STATUSES } from '../directory/engagement.entity.js';
 import { DELIVERY_LOG_OUTCOMES } from '../persistence/delivery.entity.js';
 
@@ -53,13 +53,26 @@ export const engagementResponse = z.strictObject({
   updated_at: timestamp,
 });
 
-/** Every column present: column → channels. */
+/** Every column present: column → channels. Personal rows and the template also carry quiet hours and digests. */
 export const settingsResponse = z.strictObject({
   events: z.record(z.string(), z.array(z.string())).describe('Every preference column with the channels it routes to'),
   filters: z.record(z.string(), columnFilterSchema).describe('The columns that carry a filter, with it (SPEC §3.6)'),
+  quiet_hours: z
+    .strictObject({ timezone: z.string(), windows: z.array(quietWindowSchema), bypass: z.array(z.string()) })
+    .nullable()
+    .optional()
+    .describe('Personal rows and the template: quiet hours (SPEC §3.6), null when none'),
+  digests: z
+    .record(z.string(), z.record(z.string(), z.string()))
+    .optional()
+    .describe('Personal rows and the template: column → channel → "hourly" | "daily at HH:MM" (SPEC §3.6)'),
 });
 
-export const productSettingsResponse = settingsResponse.extend({ product_id: z.string() });
+export const productSettingsResponse = z.strictObject({
+  events: settingsResponse.shape.events,
+  filters: settingsResponse.shape.filters,
+  product_id: z.string(),
+});
 
 export const eventTypeResponse = z.strictObject({
   name: z.string(),

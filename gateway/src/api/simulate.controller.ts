@@ -38,6 +38,16 @@ export const simulateResponseSchema = z.object({
       channel: z.string(),
       destination: z.looseObject({ scope: z.enum(['system', 'personal']) }),
       site_url: z.string(),
+      hold: z
+        .object({
+          kind: z.enum(['quiet_hours', 'digest']),
+          release_at: z.iso.datetime(),
+          column: z.string(),
+          schedule: z.string().optional(),
+          window_start: z.iso.datetime().optional(),
+        })
+        .optional()
+        .describe('Present when the delivery does not go at once (SPEC §3.6): held until release_at'),
     }),
   ),
   decisions: z.array(
@@ -45,6 +55,10 @@ export const simulateResponseSchema = z.object({
       scope: z.enum(['system', 'user', 'recipient', 'users']),
       reason: z.string().optional(),
       skipped: z.array(skippedSchema).optional(),
+      held: z
+        .array(z.object({ channel: z.string(), kind: z.enum(['quiet_hours', 'digest']), release_at: z.iso.datetime(), reason: z.string() }))
+        .optional()
+        .describe('Channels deferred by quiet hours or collected into a digest, with why and until when'),
     }),
   ),
 });

@@ -85,6 +85,7 @@ const envSchema = z.object({
   HERALD_SCHEDULE_SCHEDULED_EVENTS: cron('*/10 * * * * *'),
   HERALD_SCHEDULE_ALERT_RETENTION: cron('0 */8 * * *'),
   HERALD_SCHEDULE_WEBHOOK_SWEEP: cron('* * * * *'),
+  HERALD_SCHEDULE_HELD_DELIVERIES: cron('*/5 * * * * *'),
   HERALD_SCHEDULER_LEASE_MS: z.coerce.number().int().min(1_000, { error: 'must be at least 1000 (1 s)' }).default(15_000),
   HERALD_UPCOMING_ENGAGEMENT_DAYS: z.coerce.number().int().min(0).max(365).default(3),
   HERALD_AUTO_CLOSE_ENGAGEMENT_DAYS: z.coerce
@@ -133,6 +134,8 @@ export interface GatewayConfig {
     readonly alertRetention: string;
     /** @default "* * * * *" (every minute) */
     readonly webhookSweep: string;
+    /** Releases deliveries deferred by quiet hours and due digests (SPEC §3.6). @default "*\/5 * * * * *" (every 5 s) */
+    readonly heldDeliveries: string;
   };
   /** Scheduler leader lease, ms. @default 15000 */
   readonly schedulerLeaseMs: number;
@@ -171,6 +174,7 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
       scheduledEvents: e.HERALD_SCHEDULE_SCHEDULED_EVENTS,
       alertRetention: e.HERALD_SCHEDULE_ALERT_RETENTION,
       webhookSweep: e.HERALD_SCHEDULE_WEBHOOK_SWEEP,
+      heldDeliveries: e.HERALD_SCHEDULE_HELD_DELIVERIES,
     },
     schedulerLeaseMs: e.HERALD_SCHEDULER_LEASE_MS,
     upcomingEngagementDays: e.HERALD_UPCOMING_ENGAGEMENT_DAYS,

@@ -16,6 +16,7 @@ import { DirectoryRepository } from '../directory/directory.repository.js';
 import { DirectoryService } from '../directory/directory.service.js';
 import { closeDatabase, openDatabase } from '../persistence/database.js';
 import { DeliveryLogRepository } from '../persistence/delivery-log.repository.js';
+import { HeldDeliveriesRepository } from '../publishing/held-deliveries.repository.js';
 import { ChannelNames } from '../settings/channel-names.js';
 import { EventTypeRepository } from '../settings/event-type.repository.js';
 import { EventTypesService } from '../settings/event-types.service.js';
@@ -32,6 +33,7 @@ const services = [
   DirectoryRepository,
   DirectoryService,
   DeliveryLogRepository,
+  HeldDeliveriesRepository,
   ChannelNames,
   EventTypeRepository,
   EventTypesService,

@@ -85,7 +85,7 @@ export class GatewayWarmUp implements OnApplicationBootstrap, OnModuleDestroy {
           JSON.stringify({ specversion: '1.0', id: `warm-up-${round}`, source: 'herald-warm-up', type: type.name, data }),
         );
         const parsed = parseEvent(raw, { maxBytes: this.config.maxEventBytes, now: new Date() });
-        if (parsed.ok) route(parsed.event, snapshot, { siteUrl: this.config.siteUrl });
+        if (parsed.ok) route(parsed.event, snapshot, { siteUrl: this.config.siteUrl, now: new Date() });
       }
     }
   }

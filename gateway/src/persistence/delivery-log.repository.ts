@@ -20,6 +20,8 @@ export interface RoutedDelivery {
   readonly delivery_id: string;
   readonly channel: string;
   readonly destination: Destination;
+  /** Present when the delivery is held (quiet hours, digest): logged as `held` until released. */
+  readonly hold?: unknown;
 }
 
 export interface RoutingRecord {
@@ -117,6 +119,7 @@ interface DecisionRow {
 }
 
 interface DeliveryInsertRow {
+  outcome: 'published' | 'held';
   delivery_id: string;
   event_id: string;
   channel: string;
@@ -135,9 +138,9 @@ function insertDecisions(decisions: readonly DecisionRow[]): RawBuilder<unknown>
 
 function insertDeliveries(deliveries: readonly DeliveryInsertRow[]): RawBuilder<unknown> {
   return sql`insert into gateway.deliveries (delivery_id, event_id, channel, user_id, destination, outcome, attempt)
-    select d.delivery_id, d.event_id, d.channel, d.user_id, d.destination, 'published', 0
+    select d.delivery_id, d.event_id, d.channel, d.user_id, d.destination, d.outcome, 0
     from jsonb_to_recordset(${JSON.stringify(deliveries)}::jsonb)
-      as d(delivery_id text, event_id text, channel text, user_id text, destination jsonb)
+      as d(delivery_id text, event_id text, channel text, user_id text, destination jsonb, outcome text)
     order by d.delivery_id
     on conflict (delivery_id) do nothing`;
 }
@@ -262,6 +265,7 @@ export class DeliveryLogRepository {
     for (const record of byEvent.values()) {
       for (const delivery of record.deliveries) {
         deliveries.set(delivery.delivery_id, {
+          outcome: delivery.hold === undefined ? 'published' : 'held',
           delivery_id: delivery.delivery_id,
           event_id: record.eventId,
           channel: delivery.channel,

@@ -4,7 +4,8 @@
  */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
-export const DELIVERY_LOG_OUTCOMES = ['published', 'delivered', 'retrying', 'failed', 'dropped'] as const;
+/** `held`: deferred by quiet hours or waiting for its digest (SPEC §3.6); `published` once released. */
+export const DELIVERY_LOG_OUTCOMES = ['held', 'published', 'delivered', 'retrying', 'failed', 'dropped'] as const;
 export type DeliveryLogOutcome = (typeof DELIVERY_LOG_OUTCOMES)[number];
 
 export const DeliveryEntity = defineEntity({

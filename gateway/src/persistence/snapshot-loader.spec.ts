@@ -72,7 +72,12 @@ describe('loadSnapshotInput', () => {
     await directory.putProductMember('p1', 'u1', { role: 'Owner' });
     await directory.putProductTypeMember('pt1', 'u2');
     await settings.putSystem({ events: { scan_added: ['mail', 'msteams'] }, filters: { scan_added: { min_severity: 'High' } } });
-    await settings.patchPersonal('u1', { events: { scan_added: ['slack'] }, filters: { other: { tags_any: ['pci'] } } });
+    await settings.patchPersonal('u1', {
+      events: { scan_added: ['slack'] },
+      filters: { other: { tags_any: ['pci'] } },
+      quiet_hours: { timezone: 'Europe/Berlin', windows: [{ days: ['sat', 'sun'], start: '00:00', end: '10:00' }], bypass: ['other'] },
+      digests: { scan_added: { slack: 'daily at 09:00' } },
+    });
     await settings.putProduct('u2', 'p1', { events: { scan_added: ['mail'] }, filters: { scan_added: { product_types: ['pt1'] } } });
     await channels.put('mail', true, { mail_notifications_to: 'Sec@example.org' });
     await channels.put('slack', true, { token: box.seal('xoxb-1', 'slack.token'), channel: '#sec' });
@@ -125,6 +130,8 @@ describe('loadSnapshotInput', () => {
         user_id: 'u1',
         events: { ...defaults, scan_added: ['slack'], dummy_foo_event: ['alert'] },
         filters: { other: { tags_any: ['pci'] } },
+        quiet_hours: { timezone: 'Europe/Berlin', windows: [{ days: ['sat', 'sun'], start: '00:00', end: '10:00' }], bypass: ['other'] },
+        digests: { scan_added: { slack: 'daily at 09:00' } },
       },
       { user_id: 'u2', events: { ...defaults, dummy_foo_event: ['alert'] }, filters: {} },
     ]);

@@ -10,7 +10,7 @@ import { channelRecords, type StoredChannelRow } from '../channel-config/channel
 import { parseMailRecipients } from '../channel-config/system-destination.js';
 import type { MembershipRecord, ProductRecord, ProductTypeRecord, SnapshotInput, UserRecord } from '../routing/snapshot-input.js';
 import { EventTypeRepository } from '../settings/event-type.repository.js';
-import { completeFilters, completeRow } from '../settings/settings-row.js';
+import { completeDigests, completeFilters, completeQuietHours, completeRow } from '../settings/settings-row.js';
 import { queryRows, sql } from './sql.js';
 
 export interface SnapshotLoadOptions {
@@ -56,8 +56,10 @@ export async function loadSnapshotInput(em: EntityManager, options: SnapshotLoad
         sql<
           EventsRow & {
             user_id: string;
+            quiet_hours: unknown;
+            digests: unknown;
           }
-        >`select user_id, events::text as events, filters::text as filters from gateway.personal_settings order by user_id`,
+        >`select user_id, events::text as events, filters::text as filters, quiet_hours, digests from gateway.personal_settings order by user_id`,
       );
       const productSettings = await queryRows(
         tx,
@@ -92,6 +94,15 @@ export async function loadSnapshotInput(em: EntityManager, options: SnapshotLoad
         return filters;
       };
 
+      // Quiet hours and digests (SPEC §3.6): most rows have none, and then carry nothing.
+      const perUser = (quiet: unknown, digests: unknown) => {
+        const quietHours = quiet === null ? null : completeQuietHours(quiet, eventTypes);
+        const digestRow = digests === null || Object.keys(digests as object).length === 0 ? {} : completeDigests(digests, eventTypes);
+        return {
+          ...(quietHours === null ? {} : { quiet_hours: quietHours }),
+          ...(Object.keys(digestRow).length === 0 ? {} : { digests: digestRow }),
+        };
+      };
       return {
         users,
         productTypes,
@@ -105,6 +116,7 @@ export async function loadSnapshotInput(em: EntityManager, options: SnapshotLoad
           user_id: row.user_id,
           events: interned(row.events, 'personal'),
           filters: internedFilters(row.filters, 'personal'),
+          ...perUser(row.quiet_hours, row.digests),
         })),
         productSettings: productSettings.map((row) => ({
           user_id: row.user_id,

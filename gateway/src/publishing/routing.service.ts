@@ -6,7 +6,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { API_PREFIX, type HeraldEvent, type Logger } from '@herald/contracts';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
+import { CLOCK, GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
+import type { Clock } from '../scheduler/clock.js';
+import { HeldDeliveriesRepository } from './held-deliveries.repository.js';
 import type { RoutingPort } from '../ingest/routing-port.js';
 import { MessagingService } from '../messaging/messaging.service.js';
 import { DeliveryLogRepository } from '../persistence/delivery-log.repository.js';
@@ -27,10 +29,12 @@ export class RoutingService implements RoutingPort {
     @Inject(SNAPSHOT_CACHE) private readonly cache: SnapshotCache<Snapshot>,
     messaging: MessagingService,
     deliveryLog: DeliveryLogRepository,
+    private readonly held: HeldDeliveriesRepository,
     private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly unsubscribeTokens: UnsubscribeTokens,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.publisher = new ChannelPublisher(messaging.js, messaging.topology.subjects);
     this.recorder = new RoutingRecorder(deliveryLog);
@@ -39,18 +43,28 @@ export class RoutingService implements RoutingPort {
   async route(event: HeraldEvent): Promise<void> {
     const snapshot = await this.cache.get();
     const started = performance.now();
-    const result = route(event, snapshot, { siteUrl: this.config.siteUrl });
+    const result = route(event, snapshot, { siteUrl: this.config.siteUrl, now: this.clock.now() });
     this.metrics.routingSeconds.observe((performance.now() - started) / 1_000);
-    const summary = await this.publisher.publish(event, alertSource(event.type, snapshot), result.deliveries, (d) =>
-      // RFC 8058 links on personal mails only: a system mail goes to a shared list, not to one user's settings
-      d.channel === 'mail' && d.destination.scope === 'personal'
-        ? `${this.config.publicUrl}${API_PREFIX}/unsubscribe/${this.unsubscribeTokens.issue({
-            userId: d.destination.user.id,
-            column: result.column,
-            channel: d.channel,
-          })}`
-        : undefined,
-    );
+    const label = alertSource(event.type, snapshot);
+    // Deliveries deferred by quiet hours or collected into digests (SPEC §3.6) are stored, not
+    // published: the scheduler's held-deliveries job releases them. Both happen before the event
+    // is acknowledged, so nothing held is lost.
+    const anyHeld = result.deliveries.some((d) => d.hold !== undefined);
+    const immediate = anyHeld ? result.deliveries.filter((d) => d.hold === undefined) : result.deliveries;
+    const held = anyHeld ? result.deliveries.filter((d) => d.hold !== undefined) : [];
+    const [summary] = await Promise.all([
+      this.publisher.publish(event, label, immediate, (d) =>
+        // RFC 8058 links on personal mails only: a system mail goes to a shared list, not to one user's settings
+        d.channel === 'mail' && d.destination.scope === 'personal'
+          ? `${this.config.publicUrl}${API_PREFIX}/unsubscribe/${this.unsubscribeTokens.issue({
+              userId: d.destination.user.id,
+              column: result.column,
+              channel: d.channel,
+            })}`
+          : undefined,
+      ),
+      this.held.hold(event, label, held),
+    ]);
     await this.recorder.record({
       source: event.source,
       eventId: event.id,
@@ -70,6 +84,7 @@ export class RoutingService implements RoutingPort {
       type: event.type,
       column: result.column,
       deliveries: result.deliveries.length,
+      held: held.length,
       duplicates: summary.duplicates,
     });
   }

@@ -26,6 +26,20 @@ export interface FilteredRow {
   readonly reason: string;
 }
 
+/**
+ * A personal push delivery that does not go at once (SPEC §3.6): deferred to the end of the
+ * user's quiet window, or collected into a digest. Its channel is still in `channels`: the
+ * delivery is planned, held durably and released at `release_at`.
+ */
+export interface HeldChannel {
+  readonly channel: string;
+  readonly kind: 'quiet_hours' | 'digest';
+  /** When it goes (RFC 3339): the window's end, or the digest's due time. */
+  readonly release_at: string;
+  /** e.g. "deferred until 07:00 Europe/Berlin", "collected into the hourly digest due at 09:00 UTC". */
+  readonly reason: string;
+}
+
 /** The system pass: system destinations, and the system alert expanded to active superusers. */
 export interface SystemDecision {
   readonly scope: 'system';
@@ -49,6 +63,8 @@ export interface UserDecision {
   readonly skipped: readonly SkippedChannel[];
   /** Rows whose filter turned the event away; absent when no filter did. */
   readonly filtered?: readonly FilteredRow[];
+  /** Channels deferred by quiet hours or collected into a digest; absent when every channel goes at once. */
+  readonly held?: readonly HeldChannel[];
   /** Why the user gets nothing at all, e.g. "no access to product 7", "user is inactive". */
   readonly reason?: string;
 }

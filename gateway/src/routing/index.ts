@@ -1,9 +1,12 @@
 /** The routing engine: a pure function from an event and a snapshot to deliveries and decisions. */
 export { buildSnapshot, mailKey, type Snapshot, type SnapshotUser } from './snapshot.js';
-export { route, type PlannedDelivery, type RouteOptions, type RouteResult } from './route.js';
+export { route, type DeliveryHold, type PlannedDelivery, type RouteOptions, type RouteResult } from './route.js';
+export { digestWindow, isClock, isDayName, isDigestSchedule, localClock, quietUntil, type DigestWindow } from './delivery-time.js';
+export { isTimeZone, WEEKDAYS } from './local-time.js';
 export type {
   Decision,
   FilteredRow,
+  HeldChannel,
   RowSource,
   SkippedChannel,
   SystemDecision,
@@ -20,10 +23,13 @@ export type {
   ChannelRecord,
   ColumnFilter,
   ColumnFilters,
+  DigestSettings,
   EventChannels,
   MembershipRecord,
   ProductRecord,
   ProductTypeRecord,
+  QuietHours,
+  QuietWindow,
   SnapshotInput,
   UserRecord,
 } from './snapshot-input.js';

@@ -25,6 +25,11 @@ export const reasons = {
   /** A channel whose only contributing rows were turned away by their filters (SPEC §3.6). */
   filtered: (row: RowSource, reason: string) => `${row} filter: ${reason}`,
   allFiltered: 'every channel was filtered out by the settings filters',
+  /** Quiet hours (SPEC §3.6 step 3): `until` is `HH:MM <time zone>`. */
+  deferred: (until: string) => `deferred until ${until}`,
+  /** Digests (SPEC §3.6 step 4); `due` is `HH:MM <time zone>`, `deferred` the quiet hours' end when they deferred it first. */
+  digested: (schedule: string, due: string, deferred?: string) =>
+    `${deferred === undefined ? '' : `deferred until ${deferred}, then `}collected into the ${schedule} digest due at ${due}`,
 } as const;
 
 function listSources(sources: readonly RowSource[]): string {

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { EventData, HeraldEvent } from '@herald/contracts';
 import type { SystemDecision, UserDecision } from './decision.js';
 import { route, type RouteResult } from './route.js';
-import { SITE_URL, heraldEvent, planned, row, snapshotInput, userRecord } from './routing.fixture.js';
+import { NOW, SITE_URL, heraldEvent, planned, row, snapshotInput, userRecord } from './routing.fixture.js';
 import { buildSnapshot } from './snapshot.js';
 import type { ColumnFilters, SnapshotInput } from './snapshot-input.js';
 
@@ -58,7 +58,7 @@ function input(w: World): SnapshotInput {
 }
 
 function run(w: World, event: HeraldEvent): RouteResult {
-  return route(event, buildSnapshot(input(w)), { siteUrl: SITE_URL });
+  return route(event, buildSnapshot(input(w)), { siteUrl: SITE_URL, now: NOW });
 }
 
 function userDecision(result: RouteResult, username: string): UserDecision | undefined {

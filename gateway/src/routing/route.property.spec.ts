@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { EVENT_CATALOGUE, type EventData, type HeraldEvent } from '@herald/contracts';
 import fc from 'fast-check';
 import { route, type PlannedDelivery } from './route.js';
-import { SITE_URL, heraldEvent, row, snapshotInput, userRecord } from './routing.fixture.js';
+import { NOW, SITE_URL, heraldEvent, row, snapshotInput, userRecord } from './routing.fixture.js';
 import { buildSnapshot } from './snapshot.js';
 import type { ColumnFilter, ColumnFilters, SnapshotInput } from './snapshot-input.js';
 
@@ -286,7 +286,7 @@ describe('route (properties): recipients path', () => {
         scopeArb,
         (w, type, recipients, flags, facts, scope) => {
           const data = { ...scope.data, recipients, ...flags, ...factsData(facts) };
-          const result = route(heraldEvent(type, data), buildSnapshot(toInput(w)), { siteUrl: SITE_URL });
+          const result = route(heraldEvent(type, data), buildSnapshot(toInput(w)), { siteUrl: SITE_URL, now: NOW });
           const column = reference.column(type);
           const trumpList: readonly string[] = w.trump;
           const trump = trumpList.includes(type) || trumpList.includes(column);
@@ -330,7 +330,7 @@ describe('route (properties): broadcast path', () => {
     assertProperty(
       fc.property(worldArb, fc.constantFrom(...EVENT_TYPES), scopeArb, flagsArb, factsArb, (w, type, scope, flags, facts) => {
         const data: Partial<EventData> = { ...scope.data, ...flags, ...factsData(facts) };
-        const result = route(heraldEvent(type, data), buildSnapshot(toInput(w)), { siteUrl: SITE_URL });
+        const result = route(heraldEvent(type, data), buildSnapshot(toInput(w)), { siteUrl: SITE_URL, now: NOW });
         const column = reference.column(type);
         const productScoped = EVENT_CATALOGUE.find((definition) => definition.name === column)?.productScoped === true;
         const productTypeId = scopeProductType(scope);
@@ -383,7 +383,7 @@ describe('route (properties): filters are in the decisions', () => {
         fc.option(recipientsArb, { nil: undefined }),
         (w, type, scope, flags, facts, recipients) => {
           const data = { ...scope.data, ...flags, ...factsData(facts), ...(recipients === undefined ? {} : { recipients }) };
-          const result = route(heraldEvent(type, data), buildSnapshot(toInput(w)), { siteUrl: SITE_URL });
+          const result = route(heraldEvent(type, data), buildSnapshot(toInput(w)), { siteUrl: SITE_URL, now: NOW });
           const column = reference.column(type);
           const productTypeId = scopeProductType(scope);
           const trumpList: readonly string[] = w.trump;
@@ -431,9 +431,9 @@ describe('route (properties): purity', () => {
         const inputBefore = structuredClone(input);
         const eventBefore = structuredClone(event);
         const snapshot = buildSnapshot(input);
-        const first = route(event, snapshot, { siteUrl: SITE_URL });
-        const again = route(event, snapshot, { siteUrl: SITE_URL });
-        const fresh = route(structuredClone(event), buildSnapshot(structuredClone(inputBefore)), { siteUrl: SITE_URL });
+        const first = route(event, snapshot, { siteUrl: SITE_URL, now: NOW });
+        const again = route(event, snapshot, { siteUrl: SITE_URL, now: NOW });
+        const fresh = route(structuredClone(event), buildSnapshot(structuredClone(inputBefore)), { siteUrl: SITE_URL, now: NOW });
         expect(input).toEqual(inputBefore);
         expect(event).toEqual(eventBefore);
         expect(again).toEqual(first);

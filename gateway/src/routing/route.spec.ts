@@ -3,7 +3,7 @@ import { EVENT_CATALOGUE, type EventData, type EventTypeDefinition, type HeraldE
 import { alertSource } from './alert-source.js';
 import type { Decision, SystemDecision, UserDecision } from './decision.js';
 import { route, type RouteResult } from './route.js';
-import { ALL_CHANNELS_ON, SITE_URL, heraldEvent, planned, row, snapshotInput, userRecord } from './routing.fixture.js';
+import { ALL_CHANNELS_ON, NOW, SITE_URL, heraldEvent, planned, row, snapshotInput, userRecord } from './routing.fixture.js';
 import { buildSnapshot } from './snapshot.js';
 import type { SnapshotInput, UserRecord } from './snapshot-input.js';
 
@@ -86,7 +86,7 @@ function world(w: World = {}): SnapshotInput {
 }
 
 function run(w: World, event: HeraldEvent): RouteResult {
-  return route(event, buildSnapshot(world(w)), { siteUrl: SITE_URL });
+  return route(event, buildSnapshot(world(w)), { siteUrl: SITE_URL, now: NOW });
 }
 
 function everyone(column: string, channels: readonly string[]): Record<string, Columns> {
@@ -898,7 +898,7 @@ describe('route: cost grows with candidates, not directory size', () => {
       eventTypes: EVENT_CATALOGUE,
       personal: users.map((user) => ({ user_id: user.id, events: row(subscribers.has(user.username) ? { scan_added: ['alert'] } : {}) })),
     });
-    const result = route(scanOnWeb(), buildSnapshot(input), { siteUrl: SITE_URL });
+    const result = route(scanOnWeb(), buildSnapshot(input), { siteUrl: SITE_URL, now: NOW });
     const considered = result.decisions.flatMap((decision) => (decision.scope === 'user' ? [decision.username] : []));
     expect(considered.sort()).toEqual(['user0', 'user1', 'user10', 'user500', 'user9999']);
     expect(result.decisions).toHaveLength(1 + 5);

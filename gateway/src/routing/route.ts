@@ -11,7 +11,8 @@
 import { SYSTEM_ONLY_CHANNELS, deliveryId, type ChannelMessage, type Destination, type HeraldEvent } from '@herald/contracts';
 import { denialReason } from './authorization.js';
 import { resolveColumn } from './column.js';
-import type { Decision, FilteredRow, RowSource, SkippedChannel, SystemDecision, UserDecision } from './decision.js';
+import type { Decision, FilteredRow, HeldChannel, RowSource, SkippedChannel, SystemDecision, UserDecision } from './decision.js';
+import { digestSchedule, digestWindow, localClock, quietUntil } from './delivery-time.js';
 import { eventScope, type EventScope } from './event-scope.js';
 import { filterFacts, filterReason, type FilterFacts } from './filters.js';
 import { unionChannels } from './merge.js';
@@ -22,10 +23,28 @@ import type { ColumnFilter } from './snapshot-input.js';
 export interface RouteOptions {
   /** Base URL relative `data.url` values are resolved against (HERALD_SITE_URL), copied into every delivery. */
   readonly siteUrl: string;
+  /** The current time: quiet hours and digests (SPEC §3.6) are decided for this instant. */
+  readonly now: Date;
 }
 
-/** A channel message without the event and its label: the publisher adds both and publishes it. */
-export type PlannedDelivery = Omit<ChannelMessage, 'event' | 'event_label'>;
+/**
+ * A delivery that does not go at once (SPEC §3.6): the gateway stores it and releases it at
+ * `release_at` — alone (quiet hours) or in the digest of (user, channel, `column`) due then.
+ */
+export interface DeliveryHold {
+  readonly kind: 'quiet_hours' | 'digest';
+  /** RFC 3339. */
+  readonly release_at: string;
+  /** The preference column that routed the event (digests are per user, channel and column). */
+  readonly column: string;
+  /** Digest only: `hourly` or `daily at HH:MM`. */
+  readonly schedule?: string;
+  /** Digest only: the window's start (RFC 3339); its end is `release_at`. */
+  readonly window_start?: string;
+}
+
+/** A channel message without the event and its label: the publisher adds both and publishes it. `hold`: not now. */
+export type PlannedDelivery = Omit<ChannelMessage, 'event' | 'event_label'> & { readonly hold?: DeliveryHold };
 
 export interface RouteResult {
   /** The preference column that routed the event (`other` for unknown types). */
@@ -41,7 +60,7 @@ const NO_USERS: readonly SnapshotUser[] = Object.freeze([]);
 
 export function route(event: HeraldEvent, snapshot: Snapshot, options: RouteOptions): RouteResult {
   const { column } = resolveColumn(event.type, snapshot);
-  const plan = new Plan(event, column, snapshot, options.siteUrl);
+  const plan = new Plan(event, column, snapshot, options.siteUrl, options.now.getTime());
   const recipients = event.data.recipients;
   const decisions = recipients === undefined ? broadcast(plan) : toRecipients(plan, recipients);
   return { column, deliveries: plan.deliveries, decisions };
@@ -227,6 +246,7 @@ function userPass(plan: Plan, user: SnapshotUser, rows: Rows): UserDecision {
   let channels: string[] | undefined;
   let skipped: SkippedChannel[] | undefined = filtered === undefined ? undefined : filteredOut(rows, merged);
   if (skipped?.length === 0) skipped = undefined;
+  let held: HeldChannel[] | undefined;
   for (const channel of merged) {
     const refused =
       plan.alertOnlyReason(channel) ??
@@ -238,7 +258,9 @@ function userPass(plan: Plan, user: SnapshotUser, rows: Rows): UserDecision {
       (skipped ??= []).push({ channel, reason: refused });
       continue;
     }
-    plan.add(channel, user.destination);
+    const hold = plan.holdFor(channel, user);
+    plan.add(channel, user.destination, hold?.hold);
+    if (hold !== undefined) (held ??= []).push(hold.decision);
     if (channel === 'mail') plan.claimMail(user);
     channels?.push(channel);
   }
@@ -250,6 +272,7 @@ function userPass(plan: Plan, user: SnapshotUser, rows: Rows): UserDecision {
     merged_from: contributing(rows),
     skipped: skipped ?? NO_SKIPPED,
     ...filtered,
+    ...(held === undefined ? undefined : { held }),
   };
 }
 
@@ -301,13 +324,20 @@ class Plan {
   /** The event's product or product-type scope (authorization, product rows, filters). */
   readonly scope: EventScope;
   private readonly facts: FilterFacts;
+  /** Trumped events (HERALD_SYSTEM_LEVEL_TRUMP) are never deferred nor digested. */
+  private readonly trumped: boolean;
+  /** The last user whose quiet window was looked up, and its end (users are planned one after the other). */
+  private quietUser: SnapshotUser | undefined;
+  private quietUntil: number | undefined;
 
   constructor(
     readonly event: HeraldEvent,
     readonly column: string,
     readonly snapshot: Snapshot,
     private readonly siteUrl: string,
+    private readonly now: number,
   ) {
+    this.trumped = snapshot.systemLevelTrump.has(event.type) || snapshot.systemLevelTrump.has(column);
     this.alertOnly = event.data.alert_only === true;
     this.scope = eventScope(event.data, snapshot);
     this.facts = filterFacts(event, this.scope);
@@ -322,8 +352,52 @@ class Plan {
    * Callers never repeat a (channel, destination): the system pass plans each channel once, and
    * each user (distinct by construction) plans each merged channel once, after `duplicateReason`.
    */
-  add(channel: string, destination: Destination): void {
-    this.deliveries.push({ delivery_id: deliveryId(this.event, channel, destination), channel, destination, site_url: this.siteUrl });
+  add(channel: string, destination: Destination, hold?: DeliveryHold): void {
+    const delivery = { delivery_id: deliveryId(this.event, channel, destination), channel, destination, site_url: this.siteUrl };
+    this.deliveries.push(hold === undefined ? delivery : { ...delivery, hold });
+  }
+
+  /**
+   * SPEC §3.6 steps 3 and 4, for a personal delivery on `channel`: `undefined` when it goes at
+   * once (`alert`, a trumped event, no quiet window now and no digest for the column and channel).
+   * Quiet hours skip bypass columns; a deferred delivery that digests joins the digest due at or
+   * after the window's end.
+   */
+  holdFor(channel: string, user: SnapshotUser): { hold: DeliveryHold; decision: HeldChannel } | undefined {
+    if (channel === 'alert' || this.trumped) return undefined;
+    const quiet = user.quietHours;
+    const until = this.quietEnd(user);
+    const schedule = digestSchedule(user.digests, this.column, channel);
+    if (schedule === undefined) {
+      if (until === undefined || quiet === undefined) return undefined;
+      const releaseAt = new Date(until).toISOString();
+      return {
+        hold: { kind: 'quiet_hours', release_at: releaseAt, column: this.column },
+        decision: { channel, kind: 'quiet_hours', release_at: releaseAt, reason: reasons.deferred(localClock(until, quiet.timezone)) },
+      };
+    }
+    const window = digestWindow(schedule, user.timeZone, until ?? this.now, until !== undefined);
+    const releaseAt = new Date(window.due).toISOString();
+    const deferred = until === undefined ? undefined : localClock(until, user.timeZone);
+    return {
+      hold: { kind: 'digest', release_at: releaseAt, column: this.column, schedule, window_start: new Date(window.start).toISOString() },
+      decision: {
+        channel,
+        kind: 'digest',
+        release_at: releaseAt,
+        reason: reasons.digested(schedule, localClock(window.due, user.timeZone), deferred),
+      },
+    };
+  }
+
+  /** The end of `user`'s current quiet window for this column (bypass honoured); computed once per user. */
+  private quietEnd(user: SnapshotUser): number | undefined {
+    if (this.quietUser !== user) {
+      const quiet = user.quietHours;
+      this.quietUser = user;
+      this.quietUntil = quiet === undefined || quiet.bypass.includes(this.column) ? undefined : quietUntil(quiet, this.now);
+    }
+    return this.quietUntil;
   }
 
   addSystemAlert(user: SnapshotUser): void {

@@ -8,6 +8,8 @@ import type { EventChannels, SnapshotInput, UserRecord } from './snapshot-input.
 
 export const EVENT_ID = 'evt-1';
 export const SITE_URL = 'https://herald.example';
+/** The instant routing tests route at (a Monday, 10:00 UTC). */
+export const NOW = new Date('2026-11-23T10:00:00Z');
 
 export function userRecord(id: string, username: string, overrides: Partial<UserRecord> = {}): UserRecord {
   return {

@@ -76,7 +76,15 @@ export interface SnapshotInput {
   readonly system: EventChannels | null;
   /** The system row's filters. @default {} */
   readonly systemFilters?: ColumnFilters;
-  readonly personal: ReadonlyArray<{ readonly user_id: string; readonly events: EventChannels; readonly filters?: ColumnFilters }>;
+  readonly personal: ReadonlyArray<{
+    readonly user_id: string;
+    readonly events: EventChannels;
+    readonly filters?: ColumnFilters;
+    /** The user's quiet hours (SPEC §3.6); absent or `null` when none. */
+    readonly quiet_hours?: QuietHours | null;
+    /** The user's digests (SPEC §3.6); absent when none. */
+    readonly digests?: DigestSettings;
+  }>;
   readonly productSettings: ReadonlyArray<{
     readonly user_id: string;
     readonly product_id: string;
@@ -90,3 +98,25 @@ export interface SnapshotInput {
   /** Event types whose system row is merged into recipients' personal rows (HERALD_SYSTEM_LEVEL_TRUMP). */
   readonly systemLevelTrump: readonly string[];
 }
+
+/** One quiet window (SPEC §3.6): on the given days, from `start` to `end` local time; `end` ≤ `start` crosses midnight. */
+export interface QuietWindow {
+  /** The days a window starts on: `mon` … `sun`. */
+  readonly days: readonly string[];
+  /** `HH:MM`, 24-hour local time. */
+  readonly start: string;
+  /** `HH:MM`; not equal to `start`. */
+  readonly end: string;
+}
+
+/** A user's quiet hours: push deliveries during a window wait for its end. */
+export interface QuietHours {
+  /** IANA time zone the windows (and the user's digests) are read in. */
+  readonly timezone: string;
+  readonly windows: readonly QuietWindow[];
+  /** Columns whose deliveries are never deferred. */
+  readonly bypass: readonly string[];
+}
+
+/** Column → channel → `hourly` or `daily at HH:MM`: deliveries collected into one digest message per window. */
+export type DigestSettings = Readonly<Record<string, Readonly<Record<string, string>>>>;

@@ -113,3 +113,30 @@ describe('buildSnapshot', () => {
     expect(Object.isFrozen(snapshot.personalSubscribers.get('scan_added'))).toBe(true);
   });
 });
+
+describe('buildSnapshot: quiet hours and digests (SPEC §3.6)', () => {
+  it('gives each user frozen quiet hours and digests, the quiet hours’ time zone for digests, UTC otherwise', () => {
+    const quiet = { timezone: 'Asia/Tokyo', windows: [{ days: ['mon'], start: '22:00', end: '06:00' }], bypass: ['other'] };
+    const snapshot = buildSnapshot(
+      snapshotInput({
+        users: [userRecord('1', 'ann'), userRecord('2', 'ben'), userRecord('3', 'cid')],
+        personal: [
+          { user_id: '1', events: row(), quiet_hours: quiet, digests: { other: { mail: 'hourly' } } },
+          { user_id: '2', events: row(), digests: { other: {} } },
+        ],
+      }),
+    );
+    const ann = snapshot.usersById.get('1');
+    expect(ann?.quietHours).toEqual(quiet);
+    expect(ann?.digests).toEqual({ other: { mail: 'hourly' } });
+    expect(ann?.timeZone).toBe('Asia/Tokyo');
+    expect(Object.isFrozen(ann?.quietHours?.windows[0]?.days)).toBe(true);
+    expect(Object.isFrozen(ann?.digests['other'])).toBe(true);
+    for (const id of ['2', '3']) {
+      const user = snapshot.usersById.get(id);
+      expect(user?.quietHours).toBeUndefined();
+      expect(user?.digests).toEqual({});
+      expect(user?.timeZone).toBe('UTC');
+    }
+  });
+});

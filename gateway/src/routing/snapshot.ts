@@ -9,10 +9,12 @@ import { ALWAYS_ENABLED_CHANNELS, type Destination, type DirectoryUser, type Eve
 import type {
   ChannelRecord,
   ColumnFilters,
+  DigestSettings,
   EventChannels,
   MembershipRecord,
   ProductRecord,
   ProductTypeRecord,
+  QuietHours,
   SnapshotInput,
   UserRecord,
 } from './snapshot-input.js';
@@ -33,6 +35,12 @@ export interface SnapshotUser {
   readonly personal: EventChannels;
   /** The personal row's filters (SPEC §3.6), by column; `{}` when none. */
   readonly personalFilters: ColumnFilters;
+  /** Quiet hours (SPEC §3.6); `undefined` when none. */
+  readonly quietHours: QuietHours | undefined;
+  /** Column → channel → digest schedule (SPEC §3.6); `{}` when none. */
+  readonly digests: DigestSettings;
+  /** The time zone digests are read in: the quiet hours' one, else `UTC`. */
+  readonly timeZone: string;
 }
 
 export interface Snapshot {
@@ -74,6 +82,13 @@ export interface Snapshot {
 
 const EMPTY: readonly string[] = Object.freeze([]);
 const NO_FILTERS: ColumnFilters = Object.freeze({});
+const NO_DIGESTS: DigestSettings = Object.freeze({});
+
+interface DeliveryPreferences {
+  readonly quietHours: QuietHours | undefined;
+  readonly digests: DigestSettings;
+}
+const NO_PREFERENCES: DeliveryPreferences = Object.freeze({ quietHours: undefined, digests: NO_DIGESTS });
 
 export function buildSnapshot(input: SnapshotInput): Snapshot {
   const eventTypes = new Map<string, EventTypeDefinition>();
@@ -84,9 +99,15 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
 
   const personalRows = new Map<string, EventChannels>();
   const personalFilterRows = new Map<string, ColumnFilters>();
+  const preferences = new Map<string, DeliveryPreferences>();
   for (const row of input.personal) {
     personalRows.set(row.user_id, row.events);
     if (row.filters !== undefined) personalFilterRows.set(row.user_id, row.filters);
+    const quiet = row.quiet_hours ?? undefined;
+    const digests = row.digests ?? NO_DIGESTS;
+    if (quiet !== undefined || Object.keys(digests).length > 0) {
+      preferences.set(row.user_id, { quietHours: quiet === undefined ? undefined : frozenQuiet(quiet), digests: frozenDigests(digests) });
+    }
   }
   // Filters are shared like rows: one frozen copy per distinct stored object.
   const resolvedFilters = new Map<ColumnFilters, ColumnFilters>();
@@ -102,7 +123,12 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     if (usersById.has(record.id)) continue;
     const stored = personalRows.get(record.id) ?? null;
     const personal = getOrCreate(resolvedPersonal, stored, () => resolveRow(stored, columns));
-    const user = toSnapshotUser(record, personal, filtersOf(personalFilterRows.get(record.id)));
+    const user = toSnapshotUser(
+      record,
+      personal,
+      filtersOf(personalFilterRows.get(record.id)),
+      preferences.get(record.id) ?? NO_PREFERENCES,
+    );
     usersById.set(user.id, user);
     if (!usersByUsername.has(user.username)) usersByUsername.set(user.username, user);
   }
@@ -169,7 +195,12 @@ export function mailKey(address: string): string {
   return address.trim().toLowerCase();
 }
 
-function toSnapshotUser(record: UserRecord, personal: EventChannels, personalFilters: ColumnFilters): SnapshotUser {
+function toSnapshotUser(
+  record: UserRecord,
+  personal: EventChannels,
+  personalFilters: ColumnFilters,
+  preferences: DeliveryPreferences,
+): SnapshotUser {
   const user: DirectoryUser = { id: record.id, username: record.username, email: record.email, full_name: record.full_name };
   if (record.slack_email !== null) user.slack_email = record.slack_email;
   return Object.freeze({
@@ -182,7 +213,26 @@ function toSnapshotUser(record: UserRecord, personal: EventChannels, personalFil
     destination: Object.freeze({ scope: 'personal' as const, user: Object.freeze(user) }),
     personal,
     personalFilters,
+    quietHours: preferences.quietHours,
+    digests: preferences.digests,
+    timeZone: preferences.quietHours?.timezone ?? 'UTC',
   });
+}
+
+function frozenQuiet(quiet: QuietHours): QuietHours {
+  return Object.freeze({
+    timezone: quiet.timezone,
+    windows: Object.freeze(
+      quiet.windows.map((window) => Object.freeze({ days: Object.freeze([...window.days]), start: window.start, end: window.end })),
+    ),
+    bypass: Object.freeze([...quiet.bypass]),
+  });
+}
+
+function frozenDigests(digests: DigestSettings): DigestSettings {
+  const entries = Object.entries(digests).filter(([, channels]) => Object.keys(channels).length > 0);
+  if (entries.length === 0) return NO_DIGESTS;
+  return Object.freeze(Object.fromEntries(entries.map(([column, channels]) => [column, Object.freeze({ ...channels })])));
 }
 
 /** A deep-frozen copy; `NO_FILTERS` when no column has a filter. */

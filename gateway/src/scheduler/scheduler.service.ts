@@ -16,12 +16,14 @@ import { REPLICA_REGISTRY } from '../snapshot/snapshot.tokens.js';
 import type { ReplicaRegistry } from '../snapshot/replica-registry.js';
 import type { Clock } from './clock.js';
 import { EngagementRemindersJob } from './engagement-reminders.job.js';
+import { HeldDeliveriesJob } from './held-deliveries.job.js';
+import { HeldDeliveriesRepository } from '../publishing/held-deliveries.repository.js';
 import { LeaderLease } from './leader-lease.js';
 import { MaintenanceJob } from './maintenance.job.js';
 import { ScheduledEventsJob } from './scheduled-events.job.js';
 import { ScheduledEventsRepository } from './scheduled-events.repository.js';
 
-export type JobName = 'engagement-reminders' | 'scheduled-events' | 'alert-retention' | 'webhook-sweep';
+export type JobName = 'engagement-reminders' | 'scheduled-events' | 'alert-retention' | 'webhook-sweep' | 'held-deliveries';
 
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -35,6 +37,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     em: EntityManager,
     schedules: ScheduledEventsRepository,
+    held: HeldDeliveriesRepository,
     messaging: MessagingService,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(REPLICA_REGISTRY) private readonly registry: ReplicaRegistry,
@@ -55,11 +58,13 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     const released = new ScheduledEventsJob(schedules, messaging.js, s, clock, log);
     const retention = new MaintenanceJob(nc, s, { topic: 'alert-retention', body: {} }, log);
     const sweep = new MaintenanceJob(nc, s, { topic: 'webhooks-sweep', body: {} }, log);
+    const release = new HeldDeliveriesJob(held, messaging.js, s, clock, log);
     this.jobs = {
       'engagement-reminders': () => reminders.run(),
       'scheduled-events': () => released.run(),
       'alert-retention': () => retention.run(),
       'webhook-sweep': () => sweep.run(),
+      'held-deliveries': () => release.run(),
     };
   }
 
@@ -85,6 +90,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       'scheduled-events': this.config.schedules.scheduledEvents,
       'alert-retention': this.config.schedules.alertRetention,
       'webhook-sweep': this.config.schedules.webhookSweep,
+      'held-deliveries': this.config.schedules.heldDeliveries,
     };
     for (const [name, pattern] of Object.entries(schedules) as Array<[JobName, string]>) {
       this.crons.push(new Cron(pattern, { protect: true, unref: true }, () => this.tick(name)));

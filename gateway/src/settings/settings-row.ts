@@ -5,7 +5,15 @@
  * column that is not product-scoped (DefectDojo's "alert everywhere" defect).
  */
 import { SEVERITIES, type EventTypeDefinition, type Severity } from '@herald/contracts';
-import type { ColumnFilter } from '../routing/index.js';
+import {
+  isClock,
+  isDayName,
+  isDigestSchedule,
+  isTimeZone,
+  type ColumnFilter,
+  type QuietHours,
+  type QuietWindow,
+} from '../routing/index.js';
 
 /** Which kind of row: one system row, at most one template, one personal row per user, product rows per user×product. */
 export type SettingsScope = 'system' | 'template' | 'personal' | 'product';
@@ -98,4 +106,58 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string' && item.length > 0) : [];
+}
+
+/** Column → channel → digest schedule (SPEC §3.6). */
+export type DigestsRow = Record<string, Record<string, string>>;
+
+/** Digests as a write gives them: `null` removes a column's digests (PATCH). */
+export type DigestsPatch = Record<string, Record<string, string> | null>;
+
+/**
+ * Stored quiet hours made fit for today: `null` when none or of the wrong shape or time zone,
+ * windows of the wrong shape dropped, bypass columns no longer known dropped.
+ */
+export function completeQuietHours(stored: unknown, eventTypes: readonly EventTypeDefinition[]): QuietHours | null {
+  if (!isRecord(stored) || typeof stored['timezone'] !== 'string' || !isTimeZone(stored['timezone'])) return null;
+  const windows: QuietWindow[] = [];
+  for (const value of Array.isArray(stored['windows']) ? (stored['windows'] as unknown[]) : []) {
+    if (!isRecord(value)) continue;
+    const { start, end } = value;
+    const days = strings(value['days']).filter(isDayName);
+    if (typeof start !== 'string' || typeof end !== 'string' || !isClock(start) || !isClock(end) || start === end || days.length === 0)
+      continue;
+    windows.push({ days, start, end });
+  }
+  const known = new Set(eventTypes.map((type) => type.name));
+  return { timezone: stored['timezone'], windows, bypass: strings(stored['bypass']).filter((column) => known.has(column)) };
+}
+
+/** Stored digests made fit for today: unknown columns, `alert`, and schedules of the wrong form dropped. */
+export function completeDigests(stored: unknown, eventTypes: readonly EventTypeDefinition[]): DigestsRow {
+  const source = isRecord(stored) ? stored : {};
+  const row: DigestsRow = {};
+  for (const type of eventTypes) {
+    const value = source[type.name];
+    if (!isRecord(value)) continue;
+    const channels: Record<string, string> = {};
+    for (const [channel, schedule] of Object.entries(value)) {
+      if (channel !== 'alert' && typeof schedule === 'string' && isDigestSchedule(schedule)) channels[channel] = schedule;
+    }
+    if (Object.keys(channels).length > 0) row[type.name] = channels;
+  }
+  return row;
+}
+
+/** Quiet hours as written: `bypass` defaulted and without repeats, days without repeats. */
+export function normaliseQuietHours(quiet: {
+  timezone: string;
+  windows: ReadonlyArray<{ days: readonly string[]; start: string; end: string }>;
+  bypass?: readonly string[] | undefined;
+}): QuietHours {
+  return {
+    timezone: quiet.timezone,
+    windows: quiet.windows.map((window) => ({ days: [...new Set(window.days)], start: window.start, end: window.end })),
+    bypass: [...new Set(quiet.bypass ?? [])],
+  };
 }

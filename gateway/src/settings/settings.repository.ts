@@ -7,13 +7,18 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { queryRows, sql, toIso } from '../persistence/sql.js';
 import type { GlobalSettingsScope } from './global-settings.entity.js';
-import type { EventsRow, FiltersPatch } from './settings-row.js';
+import type { QuietHours } from '../routing/index.js';
+import type { DigestsPatch, EventsRow, FiltersPatch } from './settings-row.js';
 
 /** A stored row: `events` as saved (possibly missing columns registered since). */
 export interface StoredRow {
   readonly events: unknown;
   /** Column → filter as saved (SPEC §3.6). */
   readonly filters: unknown;
+  /** Quiet hours as saved (personal rows and the template; SPEC §3.6). */
+  readonly quiet_hours?: unknown;
+  /** Digests as saved (personal rows and the template). */
+  readonly digests?: unknown;
   readonly updated_at: string;
 }
 
@@ -21,6 +26,10 @@ export interface StoredRow {
 export interface RowWrite {
   readonly events: EventsRow;
   readonly filters: FiltersPatch;
+  /** Personal rows and the template: `null` none; `undefined` none on replace, kept on merge. */
+  readonly quietHours?: QuietHours | null;
+  /** Personal rows and the template: column → channel → schedule (`null` removes a column's when merging). */
+  readonly digests?: DigestsPatch;
 }
 
 /** How a write treats the columns it does not mention. */
@@ -29,6 +38,8 @@ export type WriteMode = 'replace' | 'merge';
 interface EventsRecord {
   events: unknown;
   filters: unknown;
+  quiet_hours?: unknown;
+  digests?: unknown;
   updated_at: unknown;
 }
 
@@ -39,7 +50,9 @@ const MAY_VIEW = sql<boolean>`(u.superuser or coalesce(u.global_role, '') <> ''
 
 function stored(rows: EventsRecord[]): StoredRow | null {
   const row = rows[0];
-  return row ? { events: row.events, filters: row.filters, updated_at: toIso(row.updated_at) } : null;
+  if (!row) return null;
+  const perUser = row.digests === undefined ? {} : { quiet_hours: row.quiet_hours ?? null, digests: row.digests };
+  return { events: row.events, filters: row.filters, ...perUser, updated_at: toIso(row.updated_at) };
 }
 
 @Injectable()
@@ -50,7 +63,7 @@ export class SettingsRepository {
     return stored(
       await queryRows(
         tx ?? this.em.fork(),
-        sql<EventsRecord>`select events, filters, updated_at from gateway.global_settings where scope = ${scope}`,
+        sql<EventsRecord>`select events, filters, quiet_hours, digests, updated_at from gateway.global_settings where scope = ${scope}`,
       ),
     );
   }
@@ -60,19 +73,24 @@ export class SettingsRepository {
    * `merge`: `events` overrides the given columns, and when no row exists `base || events` is stored.
    */
   async writeGlobal(scope: GlobalSettingsScope, write: RowWrite, mode: WriteMode, base: EventsRow, tx?: EntityManager): Promise<StoredRow> {
-    const { value, initial, filters } = encode(write, mode, base);
+    const { value, initial, filters, quiet, keepQuiet, digests } = encode(write, mode, base);
     const rows = await queryRows(
       tx ?? this.em.fork(),
       mode === 'replace'
-        ? sql<EventsRecord>`insert into gateway.global_settings (scope, events, filters)
-            values (${scope}, ${initial}::jsonb, jsonb_strip_nulls(${filters}::jsonb))
-            on conflict (scope) do update set events = excluded.events, filters = excluded.filters, updated_at = now()
-            returning events, filters, updated_at`
-        : sql<EventsRecord>`insert into gateway.global_settings (scope, events, filters)
-            values (${scope}, ${initial}::jsonb, jsonb_strip_nulls(${filters}::jsonb))
+        ? sql<EventsRecord>`insert into gateway.global_settings (scope, events, filters, quiet_hours, digests)
+            values (${scope}, ${initial}::jsonb, jsonb_strip_nulls(${filters}::jsonb), nullif(${quiet}::jsonb, 'null'::jsonb),
+              jsonb_strip_nulls(${digests}::jsonb))
+            on conflict (scope) do update set events = excluded.events, filters = excluded.filters,
+              quiet_hours = excluded.quiet_hours, digests = excluded.digests, updated_at = now()
+            returning events, filters, quiet_hours, digests, updated_at`
+        : sql<EventsRecord>`insert into gateway.global_settings (scope, events, filters, quiet_hours, digests)
+            values (${scope}, ${initial}::jsonb, jsonb_strip_nulls(${filters}::jsonb), nullif(${quiet}::jsonb, 'null'::jsonb),
+              jsonb_strip_nulls(${digests}::jsonb))
             on conflict (scope) do update set events = gateway.global_settings.events || ${value}::jsonb,
-              filters = jsonb_strip_nulls(gateway.global_settings.filters || ${filters}::jsonb), updated_at = now()
-            returning events, filters, updated_at`,
+              filters = jsonb_strip_nulls(gateway.global_settings.filters || ${filters}::jsonb),
+              quiet_hours = case when ${keepQuiet}::boolean then gateway.global_settings.quiet_hours else excluded.quiet_hours end,
+              digests = jsonb_strip_nulls(gateway.global_settings.digests || ${digests}::jsonb), updated_at = now()
+            returning events, filters, quiet_hours, digests, updated_at`,
     );
     return stored(rows) as StoredRow;
   }
@@ -89,7 +107,8 @@ export class SettingsRepository {
   async getPersonal(userId: string, tx?: EntityManager): Promise<{ row: StoredRow | null } | null> {
     const rows = await queryRows(
       tx ?? this.em.fork(),
-      sql<EventsRecord & { user_id: string }>`select u.id as user_id, s.events, s.filters, s.updated_at
+      sql<EventsRecord & { user_id: string }>`select u.id as user_id, s.events, s.filters, s.quiet_hours,
+          coalesce(s.digests, '{}'::jsonb) as digests, s.updated_at
         from gateway.users u left join gateway.personal_settings s on s.user_id = u.id where u.id = ${userId}`,
     );
     const row = rows[0];
@@ -99,19 +118,24 @@ export class SettingsRepository {
 
   /** Writes a personal row; `null` when the user does not exist. See `writeGlobal` for the modes. */
   async writePersonal(userId: string, write: RowWrite, mode: WriteMode, base: EventsRow, tx?: EntityManager): Promise<StoredRow | null> {
-    const { value, initial, filters } = encode(write, mode, base);
+    const { value, initial, filters, quiet, keepQuiet, digests } = encode(write, mode, base);
     const rows = await queryRows(
       tx ?? this.em.fork(),
       mode === 'replace'
-        ? sql<EventsRecord>`insert into gateway.personal_settings (user_id, events, filters)
-            select id, ${initial}::jsonb, jsonb_strip_nulls(${filters}::jsonb) from gateway.users where id = ${userId}
-            on conflict (user_id) do update set events = excluded.events, filters = excluded.filters, updated_at = now()
-            returning events, filters, updated_at`
-        : sql<EventsRecord>`insert into gateway.personal_settings (user_id, events, filters)
-            select id, ${initial}::jsonb, jsonb_strip_nulls(${filters}::jsonb) from gateway.users where id = ${userId}
+        ? sql<EventsRecord>`insert into gateway.personal_settings (user_id, events, filters, quiet_hours, digests)
+            select id, ${initial}::jsonb, jsonb_strip_nulls(${filters}::jsonb), nullif(${quiet}::jsonb, 'null'::jsonb),
+              jsonb_strip_nulls(${digests}::jsonb) from gateway.users where id = ${userId}
+            on conflict (user_id) do update set events = excluded.events, filters = excluded.filters,
+              quiet_hours = excluded.quiet_hours, digests = excluded.digests, updated_at = now()
+            returning events, filters, quiet_hours, digests, updated_at`
+        : sql<EventsRecord>`insert into gateway.personal_settings (user_id, events, filters, quiet_hours, digests)
+            select id, ${initial}::jsonb, jsonb_strip_nulls(${filters}::jsonb), nullif(${quiet}::jsonb, 'null'::jsonb),
+              jsonb_strip_nulls(${digests}::jsonb) from gateway.users where id = ${userId}
             on conflict (user_id) do update set events = gateway.personal_settings.events || ${value}::jsonb,
-              filters = jsonb_strip_nulls(gateway.personal_settings.filters || ${filters}::jsonb), updated_at = now()
-            returning events, filters, updated_at`,
+              filters = jsonb_strip_nulls(gateway.personal_settings.filters || ${filters}::jsonb),
+              quiet_hours = case when ${keepQuiet}::boolean then gateway.personal_settings.quiet_hours else excluded.quiet_hours end,
+              digests = jsonb_strip_nulls(gateway.personal_settings.digests || ${digests}::jsonb), updated_at = now()
+            returning events, filters, quiet_hours, digests, updated_at`,
     );
     return stored(rows);
   }
@@ -123,8 +147,9 @@ export class SettingsRepository {
   async seedPersonal(userId: string, defaults: EventsRow, tx?: EntityManager): Promise<void> {
     await queryRows(
       tx ?? this.em.fork(),
-      sql`insert into gateway.personal_settings (user_id, events, filters)
-        select ${userId}, coalesce(t.events, ${JSON.stringify(defaults)}::jsonb), coalesce(t.filters, '{}'::jsonb)
+      sql`insert into gateway.personal_settings (user_id, events, filters, quiet_hours, digests)
+        select ${userId}, coalesce(t.events, ${JSON.stringify(defaults)}::jsonb), coalesce(t.filters, '{}'::jsonb), t.quiet_hours,
+          coalesce(t.digests, '{}'::jsonb)
         from (select 1) as one left join gateway.global_settings t on t.scope = 'template'
         on conflict (user_id) do nothing`,
     );
@@ -225,10 +250,17 @@ export class SettingsRepository {
  * JSON parameters of a write: `value` the columns given (merge), `initial` the row a first write
  * stores, `filters` the filter patch (`null` entries are stripped in SQL: they remove a filter).
  */
-function encode(write: RowWrite, mode: WriteMode, base: EventsRow): { value: string; initial: string; filters: string } {
+function encode(
+  write: RowWrite,
+  mode: WriteMode,
+  base: EventsRow,
+): { value: string; initial: string; filters: string; quiet: string; keepQuiet: boolean; digests: string } {
   return {
     value: JSON.stringify(write.events),
     initial: JSON.stringify(mode === 'merge' ? { ...base, ...write.events } : write.events),
     filters: JSON.stringify(write.filters),
+    quiet: JSON.stringify(write.quietHours ?? null),
+    keepQuiet: mode === 'merge' && write.quietHours === undefined,
+    digests: JSON.stringify(write.digests ?? {}),
   };
 }

@@ -69,7 +69,7 @@ describe('template and new users', () => {
   it('without a template, a new user gets the catalogue defaults', async () => {
     expect(await settings.getTemplate()).toBeNull();
     await directory.upsertUser('u-before', user('before'));
-    expect(await settings.getPersonal('u-before')).toEqual({ events: catalogueDefaults, filters: {} });
+    expect(await settings.getPersonal('u-before')).toEqual({ events: catalogueDefaults, filters: {}, quiet_hours: null, digests: {} });
   });
 
   it('the template is copied to users created afterwards, and only to them', async () => {
@@ -78,7 +78,7 @@ describe('template and new users', () => {
 
     await directory.upsertUser('u-after', user('after'));
     expect(await settings.getPersonal('u-after')).toEqual(template);
-    expect(await settings.getPersonal('u-before')).toEqual({ events: catalogueDefaults, filters: {} });
+    expect(await settings.getPersonal('u-before')).toEqual({ events: catalogueDefaults, filters: {}, quiet_hours: null, digests: {} });
   });
 
   it('re-upserting an existing user does not re-apply the template', async () => {
@@ -95,7 +95,79 @@ describe('template and new users', () => {
   it('deleting the template brings back the defaults for the next users', async () => {
     expect(await settings.deleteTemplate()).toBe(true);
     await directory.upsertUser('u-later', user('later'));
-    expect(await settings.getPersonal('u-later')).toEqual({ events: catalogueDefaults, filters: {} });
+    expect(await settings.getPersonal('u-later')).toEqual({ events: catalogueDefaults, filters: {}, quiet_hours: null, digests: {} });
+  });
+});
+
+describe('quiet hours and digests (SPEC §3.6)', () => {
+  const quiet = {
+    timezone: 'Europe/Berlin',
+    windows: [{ days: ['mon', 'tue', 'mon'], start: '22:00', end: '07:00' }],
+    bypass: ['scan_added'],
+  };
+
+  it('PUT stores them on a personal row, PATCH keeps what it leaves out, null removes them', async () => {
+    await directory.upsertUser('u-q', user('q'));
+    const put = await settings.putPersonal('u-q', { events: {}, quiet_hours: quiet, digests: { scan_added: { mail: 'hourly' } } });
+    expect(put?.quiet_hours).toEqual({ ...quiet, windows: [{ days: ['mon', 'tue'], start: '22:00', end: '07:00' }] });
+    expect(put?.digests).toEqual({ scan_added: { mail: 'hourly' } });
+    const patched = await settings.patchPersonal('u-q', { events: {}, digests: { other: { slack: 'daily at 08:30' } } });
+    expect(patched?.quiet_hours?.timezone).toBe('Europe/Berlin');
+    expect(patched?.digests).toEqual({ scan_added: { mail: 'hourly' }, other: { slack: 'daily at 08:30' } });
+    const removed = await settings.patchPersonal('u-q', { events: {}, quiet_hours: null, digests: { scan_added: null } });
+    expect(removed?.quiet_hours).toBeNull();
+    expect(removed?.digests).toEqual({ other: { slack: 'daily at 08:30' } });
+    const replaced = await settings.putPersonal('u-q', { events: {} });
+    expect(replaced).toMatchObject({ quiet_hours: null, digests: {} });
+  });
+
+  it('the template carries them to users created afterwards', async () => {
+    await settings.putTemplate({ events: {}, quiet_hours: quiet, digests: { other: { mail: 'daily at 09:00' } } });
+    await directory.upsertUser('u-q2', user('q2'));
+    const view = await settings.getPersonal('u-q2');
+    expect(view?.quiet_hours?.timezone).toBe('Europe/Berlin');
+    expect(view?.digests).toEqual({ other: { mail: 'daily at 09:00' } });
+    expect(await settings.deleteTemplate()).toBe(true);
+  });
+
+  it('rejects a bad time zone, day, time, bypass column and digest, naming each field, without writing', async () => {
+    await directory.upsertUser('u-q3', user('q3'));
+    const before = await settings.getPersonal('u-q3');
+    const issues = await validationIssues(
+      settings.putPersonal('u-q3', {
+        events: {},
+        quiet_hours: {
+          timezone: 'Mars/Olympus',
+          windows: [
+            { days: ['someday'], start: '25:00', end: '7' },
+            { days: ['mon'], start: '08:00', end: '08:00' },
+          ],
+          bypass: ['nope'],
+        },
+        digests: { other: { alert: 'hourly', mail: 'weekly', pigeon: 'hourly' }, msteams_thing: { mail: 'hourly' } },
+      }),
+    );
+    expect(issues.map((issue) => issue.path)).toEqual([
+      'quiet_hours.timezone',
+      'quiet_hours.windows[0].days[0]',
+      'quiet_hours.windows[0].start',
+      'quiet_hours.windows[0].end',
+      'quiet_hours.windows[1].end',
+      'quiet_hours.bypass[0]',
+      'digests.other.alert',
+      'digests.other.mail',
+      'digests.other.pigeon',
+      'digests.msteams_thing',
+    ]);
+    expect(issues[0]?.message).toBe(
+      'unknown time zone "Mars/Olympus": use an IANA name such as "Europe/Berlin", "America/New_York" or "UTC"',
+    );
+    expect(await settings.getPersonal('u-q3')).toEqual(before);
+  });
+
+  it('refuses them on the system row and on product rows', async () => {
+    const system = await validationIssues(settings.putSystem({ events: {}, quiet_hours: quiet, digests: { other: { mail: 'hourly' } } }));
+    expect(system.map((issue) => issue.path)).toEqual(['quiet_hours', 'digests.other']);
   });
 });
 

@@ -6,15 +6,21 @@
  * an unknown user or product is `null`.
  */
 import { HeraldError, formatIssues, type EventTypeDefinition } from '@herald/contracts';
+import type { QuietHours } from '../routing/index.js';
 import { Injectable } from '@nestjs/common';
 import { ChannelNames } from './channel-names.js';
 import { EventTypeRepository } from './event-type.repository.js';
 import {
+  completeDigests,
   completeFilters,
+  completeQuietHours,
   completeRow,
   dedupeChannels,
   dedupeFilters,
   defaultRow,
+  normaliseQuietHours,
+  type DigestsPatch,
+  type DigestsRow,
   type EventsRow,
   type FiltersPatch,
   type FiltersRow,
@@ -27,6 +33,10 @@ import { filterProductTypes, validateSettings, type SettingsBody } from './valid
 export interface SettingsView {
   readonly events: EventsRow;
   readonly filters: FiltersRow;
+  /** Personal rows and the template (SPEC §3.6): the quiet hours, `null` when none. */
+  readonly quiet_hours?: QuietHours | null;
+  /** Personal rows and the template: column → channel → digest schedule; `{}` when none. */
+  readonly digests?: DigestsRow;
 }
 
 /** One of a user's product rows. */
@@ -37,6 +47,9 @@ export interface ProductSettingsView extends SettingsView {
 interface Parsed {
   readonly events: EventsRow;
   readonly filters: FiltersPatch;
+  /** `undefined` when the body leaves quiet hours out. */
+  readonly quietHours: QuietHours | null | undefined;
+  readonly digests: DigestsPatch;
   readonly eventTypes: readonly EventTypeDefinition[];
 }
 
@@ -133,11 +146,12 @@ export class SettingsService {
   }
 
   private async writeGlobal(scope: 'system' | 'template', body: unknown, mode: WriteMode): Promise<SettingsView> {
-    const { events, filters, eventTypes } = await this.parse(body, scope);
+    const { events, filters, quietHours, digests, eventTypes } = await this.parse(body, scope);
     const base = defaultRow(scope, eventTypes);
+    const perUser = scope === 'template' ? { ...(quietHours === undefined ? {} : { quietHours }), digests } : {};
     const row = await this.repository.writeGlobal(
       scope,
-      { events: mode === 'replace' ? { ...base, ...events } : events, filters },
+      { events: mode === 'replace' ? { ...base, ...events } : events, filters, ...perUser },
       mode,
       base,
     );
@@ -145,11 +159,16 @@ export class SettingsService {
   }
 
   private async writePersonal(userId: string, body: unknown, mode: WriteMode): Promise<SettingsView | null> {
-    const { events, filters, eventTypes } = await this.parse(body, 'personal');
+    const { events, filters, quietHours, digests, eventTypes } = await this.parse(body, 'personal');
     const base = defaultRow('personal', eventTypes);
     const row = await this.repository.writePersonal(
       userId,
-      { events: mode === 'replace' ? { ...base, ...events } : events, filters },
+      {
+        events: mode === 'replace' ? { ...base, ...events } : events,
+        filters,
+        ...(quietHours === undefined ? {} : { quietHours }),
+        digests,
+      },
       mode,
       base,
     );
@@ -182,12 +201,23 @@ export class SettingsService {
       throw new HeraldError('validation_failed', `Invalid ${scope} settings: ${formatIssues(issues)}`, issues);
     }
     const parsed = body as SettingsBody;
-    return { events: dedupeChannels(parsed.events), filters: dedupeFilters(parsed.filters ?? {}), eventTypes };
+    const quiet = parsed.quiet_hours;
+    return {
+      events: dedupeChannels(parsed.events),
+      filters: dedupeFilters(parsed.filters ?? {}),
+      quietHours: quiet === undefined || quiet === null ? quiet : normaliseQuietHours(quiet),
+      digests: parsed.digests ?? {},
+      eventTypes,
+    };
   }
 }
 
 function view(row: StoredRow | null, scope: SettingsScope, types: readonly EventTypeDefinition[]): SettingsView {
+  const perUser =
+    scope === 'personal' || scope === 'template'
+      ? { quiet_hours: completeQuietHours(row?.quiet_hours ?? null, types), digests: completeDigests(row?.digests ?? {}, types) }
+      : {};
   return row
-    ? { events: completeRow(row.events, scope, types), filters: completeFilters(row.filters, scope, types) }
-    : { events: defaultRow(scope, types), filters: {} };
+    ? { events: completeRow(row.events, scope, types), filters: completeFilters(row.filters, scope, types), ...perUser }
+    : { events: defaultRow(scope, types), filters: {}, ...perUser };
 }

@@ -42,7 +42,7 @@ export class SimulationService {
     }
     const snapshot = await this.cache.get();
     const user = this.subject(request.username, identity, snapshot);
-    const result = route(parsed.event, snapshot, { siteUrl: this.config.siteUrl });
+    const result = route(parsed.event, snapshot, { siteUrl: this.config.siteUrl, now });
     return simulationResult(result, now, user);
   }
 

@@ -4,7 +4,7 @@ import { loadTemplates } from '@herald/contracts';
 import { mailConfigSchema } from './config.js';
 import { mailMessageId, renderMail, type MailRequest } from './render.js';
 import { MAIL_TEMPLATES_DIR } from './start.js';
-import { alice, channelMessage } from '@herald/contracts/testing';
+import { alice, channelMessage, digestChannelMessage } from '@herald/contracts/testing';
 
 const templates = loadTemplates({ defaultsDir: MAIL_TEMPLATES_DIR });
 const config = mailConfigSchema.parse({
@@ -132,5 +132,22 @@ describe('renderMail', () => {
     ],
   ])('drops with a reason when there is no address (%#)', (destination, cfg, reason) => {
     expect(renderMail(channelMessage('mail', 'scan_added', destination), cfg, templates)).toEqual({ kind: 'dropped', reason });
+  });
+});
+
+describe('renderMail of a digest (SPEC §3.6)', () => {
+  it('renders one mail listing every item, with the digest templates', () => {
+    const items = ['First', 'Second <b>'].map((title, index) =>
+      channelMessage('mail', 'user_mentioned', { scope: 'personal', user: alice }, { eventId: `m-${index}`, data: { title } }),
+    );
+    const mail = rendered(renderMail(digestChannelMessage(items), config, templates));
+    expect(mail.to).toEqual(['alice@example.com']);
+    expect(mail.subject).toBe('AppSec notification: 2 User Mentioned notifications (hourly digest)');
+    expect(mail.text).toContain('Hello Alice Doe,');
+    expect(mail.text).toContain('- First (https://dojo.example.com/finding/91)');
+    expect(mail.text).toContain('- Second <b> (https://dojo.example.com/finding/91)');
+    expect(mail.html).toContain('<a href="https:&#47;&#47;dojo.example.com&#47;finding&#47;91">Second &#60;b&#62;</a>');
+    expect(mail.html.match(/<li>/g)).toHaveLength(2);
+    expect(mail.messageId).toBe(mailMessageId('digest:1:mail:user_mentioned:2026-03-01T11:00:00Z'));
   });
 });

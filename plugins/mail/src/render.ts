@@ -36,7 +36,7 @@ function oneLine(value: string): string {
  * Per-field caps, characters: the Subject line, and the title and description as the templates
  * see them (a 1 MB title never becomes a 1 MB Subject or body).
  */
-export const MAIL_LIMITS = { subject: 250, title: 250, description: 10_000 } as const;
+export const MAIL_LIMITS = { subject: 250, title: 250, description: 10_000, digestItemDescription: 1_000 } as const;
 
 type Dropped = Extract<SendOutcome, { kind: 'dropped' }>;
 const drop = (reason: string): Dropped => ({ kind: 'dropped', reason });
@@ -59,8 +59,21 @@ export function renderMail(message: ChannelMessage, config: MailConfig, template
     title: capText(full.title, MAIL_LIMITS.title),
     description: capText(full.description, MAIL_LIMITS.description),
     team_name: config.team_name,
+    // a digest's items are capped like a single mail's title, and their descriptions shorter
+    digest:
+      full.digest === undefined
+        ? undefined
+        : {
+            ...full.digest,
+            items: full.digest.items.map((item) => ({
+              ...item,
+              title: capText(item.title, MAIL_LIMITS.title),
+              description: capText(item.description, MAIL_LIMITS.digestItemDescription),
+            })),
+          },
   };
-  const type = message.event.type;
+  // a digest (SPEC §3.6) renders with the `digest.<part>` templates, whatever its column
+  const type = message.digest === undefined ? message.event.type : 'digest';
   const headers: Record<string, string> = {
     'X-Herald-Event-Type': type,
     'X-Herald-Delivery-Id': oneLine(message.delivery_id),

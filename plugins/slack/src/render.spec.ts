@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { slackConfigSchema } from './config.js';
 import { renderSlack, slackEscape, type SlackRequest } from './render.js';
 import { loadSlackTemplates } from './start.js';
-import { alice, channelMessage } from '@herald/contracts/testing';
+import { alice, channelMessage, digestChannelMessage } from '@herald/contracts/testing';
 
 const templates = loadSlackTemplates(undefined);
 const config = slackConfigSchema.parse({ token: 'xoxb-1', channel: '#security', username: 'DefectDojo' });
@@ -110,5 +110,19 @@ describe('renderSlack', () => {
     );
     const header = request.blocks[0];
     expect(header?.type === 'header' ? header.text.text.length : 0).toBe(150);
+  });
+});
+
+describe('renderSlack of a digest (SPEC §3.6)', () => {
+  it('posts one message whose section lists every item as a link', () => {
+    const items = ['First', 'Second & <more>'].map((title, index) =>
+      channelMessage('slack', 'user_mentioned', { scope: 'personal', user: alice }, { eventId: `s-${index}`, data: { title } }),
+    );
+    const request = rendered(renderSlack(digestChannelMessage(items, 'daily at 08:00'), config, templates));
+    expect(request.target).toEqual({ kind: 'user', email: 'alice@example.com', username: 'alice' });
+    expect(request.text).toBe('2 User Mentioned notifications (daily at 08:00 digest)');
+    expect(sectionText(request)).toBe(
+      '• <https://dojo.example.com/finding/91|First>\n• <https://dojo.example.com/finding/91|Second &amp; &lt;more&gt;>',
+    );
   });
 });

@@ -61,7 +61,8 @@ export function renderSlack(message: ChannelMessage, config: SlackConfig, templa
   const full = templateView(message);
   // The templates see the description already capped, so no field grows with the input.
   const view = { ...full, description: capText(full.description, SLACK_LIMITS.section) };
-  const type = message.event.type;
+  // a digest (SPEC §3.6) renders with the `digest.<part>` templates, whatever its column
+  const type = message.digest === undefined ? message.event.type : 'digest';
   const settings = isLinkUrl(view.settings_url) ? ` · <${slackEscape(view.settings_url)}|Notification settings>` : '';
   return {
     token: config.token,

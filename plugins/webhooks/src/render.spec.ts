@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { buildHeaders, renderMessage, renderPing, renderUser } from './render.js';
+import { digestChannelMessage } from '@herald/contracts/testing';
 import { channelMessage, heraldEvent, personal, SITE_URL, SYSTEM } from './testing/messages.js';
 
 const productType = { id: '4', name: 'notif prod type' };
@@ -278,5 +279,38 @@ describe('request headers', () => {
     expect(verifyStandardWebhook(previous, headers, request.body)).toBe(true);
     expect(verifyStandardWebhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`, headers, request.body)).toBe(false);
     expect(verifyStandardWebhook(current, headers, `${request.body} `)).toBe(false);
+  });
+});
+
+describe('renderMessage of a digest (SPEC §3.6)', () => {
+  it('is one POST with a list payload: each item as it would have been sent alone', () => {
+    const bob = personal('7', 'bob');
+    const items = ['one', 'two'].map((id) =>
+      channelMessage(heraldEvent('code_review', { title: `Review ${id}`, description: 'd' }, id), bob),
+    );
+    const digest = digestChannelMessage(items.map((item) => ({ ...item, event_label: 'Code Review' })));
+    const request = renderMessage(digest);
+    expect(request.eventType).toBe('digest');
+    expect(request.webhookId).toBe('digest:7:webhooks:code_review:2026-03-01T11:00:00Z');
+    const body = JSON.parse(request.body) as { items: Array<Record<string, unknown>> } & Record<string, unknown>;
+    expect(body).toMatchObject({
+      title: '2 Code Review notifications (hourly digest)',
+      user: 'User 7 (bob)',
+      actor: null,
+      digest: {
+        schedule: 'hourly',
+        column: 'code_review',
+        window_start: '2026-03-01T10:00:00.000Z',
+        window_end: '2026-03-01T11:00:00.000Z',
+        count: 2,
+      },
+    });
+    expect(body.items).toEqual(
+      items.map((item) => ({
+        event_type: 'code_review',
+        delivery_id: item.delivery_id,
+        ...(JSON.parse(renderMessage(item).body) as Record<string, unknown>),
+      })),
+    );
   });
 });

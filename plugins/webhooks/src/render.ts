@@ -220,8 +220,38 @@ export function buildPayload(event: HeraldEvent, siteUrl: string, user: string |
   return body;
 }
 
-/** The request for a channel message. */
+/** `X-Herald-Event` of a digest (SPEC §3.6). */
+export const DIGEST_EVENT = 'digest';
+
+/**
+ * The request for a channel message. A digest (SPEC §3.6) is one POST with a list payload:
+ * `{ description, title, user, actor: null, digest: { schedule, column, window_start, window_end,
+ * count }, items: [<the body each item would have had alone, plus event_type and delivery_id>] }`.
+ */
 export function renderMessage(message: ChannelMessage): WebhookRequest {
+  const digest = message.digest;
+  if (digest !== undefined) {
+    const user = ownerOf(message.destination);
+    const body: JsonObject = {
+      description: capText(message.event.data.description, WEBHOOK_LIMITS.description),
+      title: capText(message.event.data.title, WEBHOOK_LIMITS.title),
+      user,
+      actor: null,
+      digest: {
+        schedule: digest.schedule,
+        column: digest.column,
+        window_start: digest.window_start,
+        window_end: digest.window_end,
+        count: digest.items.length,
+      },
+      items: digest.items.map((item) => ({
+        event_type: item.event.type,
+        delivery_id: item.delivery_id,
+        ...buildPayload(capped(item.event), message.site_url, user),
+      })),
+    };
+    return { eventType: DIGEST_EVENT, webhookId: message.delivery_id, siteUrl: message.site_url, body: JSON.stringify(body) };
+  }
   return {
     eventType: message.event.type,
     webhookId: message.delivery_id,

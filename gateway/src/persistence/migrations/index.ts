@@ -9,6 +9,7 @@ import { Migration0003DropProcessedEvents } from './0003-drop-processed-events.m
 import { Migration0004DecisionsPerSource } from './0004-decisions-per-source.migration.js';
 import { Migration0005SettingsFilters } from './0005-settings-filters.migration.js';
 import { Migration0007ChannelRegistrations } from './0007-channel-registrations.migration.js';
+import { Migration0008QuietHoursDigests } from './0008-quiet-hours-digests.migration.js';
 
 export const GATEWAY_MIGRATIONS: MigrationObject[] = [
   { name: '0001-initial', class: Migration0001Initial },
@@ -17,4 +18,5 @@ export const GATEWAY_MIGRATIONS: MigrationObject[] = [
   { name: '0004-decisions-per-source', class: Migration0004DecisionsPerSource },
   { name: '0005-settings-filters', class: Migration0005SettingsFilters },
   { name: '0007-channel-registrations', class: Migration0007ChannelRegistrations },
+  { name: '0008-quiet-hours-digests', class: Migration0008QuietHoursDigests },
 ];
