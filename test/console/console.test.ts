@@ -229,7 +229,12 @@ describe('as a user', () => {
       'alert',
     );
     // the trumped events carry the mark
-    await expect(page.getByRole('row', { name: /User Mentioned/ }).textContent()).resolves.toContain('system adds channels');
+    await expect(
+      page
+        .getByRole('table', { name: 'Channels per event' })
+        .getByRole('row', { name: /User Mentioned/ })
+        .textContent(),
+    ).resolves.toContain('system adds channels');
     await page.context().close();
   });
 
@@ -256,6 +261,103 @@ describe('as a user', () => {
       min_severity: 'High',
       tags_any: ['pci', 'gdpr'],
     });
+    await page.context().close();
+  });
+
+  it('sets quiet hours and a digest by keyboard and mouse, and the API reflects them; a bad time zone shows the API error', async () => {
+    interface Row {
+      quiet_hours: unknown;
+      digests: Record<string, Record<string, string>>;
+    }
+    const settings = () => admin.expect<Row>(200, 'GET', '/users/alice/settings');
+    const page = await signedIn(aliceToken);
+    await go(page, '/settings', 'My notifications');
+    const quiet = page.getByRole('form', { name: 'Quiet hours', exact: true });
+    const timezone = quiet.getByLabel('Time zone (IANA name, e.g. Europe/Berlin)');
+    // the API's refusal is shown as it words it, and nothing is stored
+    await timezone.fill('Mars/Olympus_Mons');
+    await quiet.getByRole('button', { name: 'Save quiet hours' }).click();
+    await page.getByRole('alert').filter({ hasText: 'unknown time zone "Mars/Olympus_Mons"' }).waitFor();
+    await expect(page.getByRole('alert').filter({ hasText: 'Mars' }).textContent()).resolves.toContain('quiet_hours.timezone');
+    expect((await settings()).quiet_hours).toBeNull();
+
+    await timezone.fill('Europe/Berlin');
+    // window 1 starts as Mon–Fri 22:00–07:00; Friday off, by keyboard
+    await quiet.getByRole('checkbox', { name: 'Fri (window 1)', exact: true }).press('Space');
+    await quiet.getByRole('button', { name: 'Add a window' }).click();
+    for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri'])
+      await quiet.getByRole('checkbox', { name: `${day} (window 2)`, exact: true }).uncheck();
+    await quiet.getByRole('checkbox', { name: 'Sun (window 2)', exact: true }).check();
+    await quiet.getByLabel('Start (window 2)', { exact: true }).fill('12:30');
+    await quiet.getByLabel('End (window 2)', { exact: true }).fill('14:00');
+    await quiet.getByRole('checkbox', { name: 'SLA Breach', exact: true }).check();
+    await quiet.getByRole('button', { name: 'Save quiet hours' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Saved: 22:00–07:00 on mon, tue, wed, thu; 12:30–14:00 on sun (Europe/Berlin).' })
+      .waitFor();
+    expect((await settings()).quiet_hours).toEqual({
+      timezone: 'Europe/Berlin',
+      windows: [
+        { days: ['mon', 'tue', 'wed', 'thu'], start: '22:00', end: '07:00' },
+        { days: ['sun'], start: '12:30', end: '14:00' },
+      ],
+      bypass: ['sla_breach'],
+    });
+
+    // a digest: Scan Added on webhooks, daily at 08:30
+    const digests = page.getByRole('form', { name: 'Digests', exact: true });
+    await expect(digests.getByRole('combobox', { name: 'Scan Added: alert digest' }).count()).resolves.toBe(0);
+    await digests.getByRole('combobox', { name: 'Scan Added: webhooks digest', exact: true }).selectOption('daily');
+    await digests.getByLabel('Scan Added: webhooks digest time', { exact: true }).fill('08:30');
+    await digests.getByRole('button', { name: 'Save digests' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved: 1 digest.' }).waitFor();
+    expect((await settings()).digests).toEqual({ scan_added: { webhooks: 'daily at 08:30' } });
+
+    // a fresh load shows what is stored
+    await go(page, '/settings', 'My notifications');
+    await expect(page.getByTestId('quiet-now').textContent()).resolves.toBe(
+      '22:00–07:00 on mon, tue, wed, thu; 12:30–14:00 on sun (Europe/Berlin)',
+    );
+    await expect(quiet.getByLabel('Start (window 2)', { exact: true }).inputValue()).resolves.toBe('12:30');
+    await expect(digests.getByLabel('Scan Added: webhooks digest time', { exact: true }).inputValue()).resolves.toBe('08:30');
+    await page.getByRole('heading', { level: 2, name: 'Quiet hours' }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'quiet-hours.png'), fullPage: true });
+
+    // removing the second window, then "No quiet hours" and no digest leave nothing behind (later tests deliver at once)
+    await quiet.getByRole('button', { name: 'Remove window 2' }).click();
+    await quiet.getByRole('button', { name: 'Save quiet hours' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved: 22:00–07:00 on mon, tue, wed, thu (Europe/Berlin).' }).waitFor();
+    expect(((await settings()).quiet_hours as { windows: unknown[] }).windows).toHaveLength(1);
+    await quiet.getByRole('button', { name: 'No quiet hours' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved: no quiet hours.' }).waitFor();
+    await digests.getByRole('combobox', { name: 'Scan Added: webhooks digest', exact: true }).selectOption('');
+    await digests.getByRole('button', { name: 'Save digests' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved: no digests.' }).waitFor();
+    const cleared = await settings();
+    expect(cleared.quiet_hours).toBeNull();
+    expect(cleared.digests).toEqual({});
+    await page.context().close();
+  });
+
+  it('sets quiet hours in the template matrix', async () => {
+    await admin.expect(200, 'PUT', '/settings/template', { events: {} });
+    const page = await signedIn(TEST_ADMIN_TOKEN);
+    await go(page, '/admin/template', 'Template settings');
+    const quiet = page.getByRole('form', { name: 'Quiet hours', exact: true });
+    await quiet.getByLabel('Time zone (IANA name, e.g. Europe/Berlin)').fill('America/New_York');
+    await quiet.getByRole('button', { name: 'Save quiet hours' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved: 22:00–07:00 on mon, tue, wed, thu, fri (America/New_York).' }).waitFor();
+    const row = await admin.expect<{ quiet_hours: unknown }>(200, 'GET', '/settings/template');
+    expect(row.quiet_hours).toEqual({
+      timezone: 'America/New_York',
+      windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '22:00', end: '07:00' }],
+      bypass: [],
+    });
+    // cleared again: users created later inherit the template
+    await quiet.getByRole('button', { name: 'No quiet hours' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved: no quiet hours.' }).waitFor();
+    expect((await admin.expect<{ quiet_hours: unknown }>(200, 'GET', '/settings/template')).quiet_hours).toBeNull();
     await page.context().close();
   });
 

@@ -27,6 +27,14 @@ export interface SettingsRow {
   readonly events: Record<string, string[]>;
   /** Only columns with a filter are present. */
   readonly filters?: Record<string, ColumnFilter>;
+  /** Personal rows and the template: quiet hours, `null` when none (SPEC §3.6). */
+  readonly quiet_hours?: {
+    readonly timezone: string;
+    readonly windows: ReadonlyArray<{ readonly days: readonly string[]; readonly start: string; readonly end: string }>;
+    readonly bypass: readonly string[];
+  } | null;
+  /** Personal rows and the template: column → channel → `hourly` | `daily at HH:MM`. */
+  readonly digests?: Record<string, Record<string, string>>;
 }
 
 const SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Info'] as const;

@@ -3,7 +3,7 @@ import { api, ApiError, listAll } from '../api.js';
 import { ErrorNote, Page, useLoad } from '../components/common.js';
 import { Matrix, type EventType, type SettingsRow } from '../components/matrix.js';
 import { me } from '../session.js';
-import { QuietHoursDigestsNote } from './routing-extensions.js';
+import { QuietHoursDigests } from './routing-extensions.js';
 
 export interface ChannelItem {
   readonly name: string;
@@ -75,7 +75,15 @@ function RowPage(props: RowPageProps) {
           trumped={props.scope === 'personal' ? trump : undefined}
         />
       ) : null}
-      {props.scope === 'personal' ? <QuietHoursDigestsNote /> : null}
+      {props.scope === 'personal' && data.data && data.data.row !== null ? (
+        <QuietHoursDigests
+          key={`${props.path}-extensions`}
+          path={props.path}
+          row={data.data.row}
+          eventTypes={data.data.types}
+          channels={data.data.channels}
+        />
+      ) : null}
     </Page>
   );
 }
