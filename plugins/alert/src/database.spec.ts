@@ -31,5 +31,5 @@ describe('openAlertDatabase without DATABASE_URL', () => {
     const page = await new AlertStore(second).list({ userId: '1', limit: 10 });
     expect(page.items).toEqual([inserted.alert]);
     await second.end();
-  }, 60_000);
+  }, 180_000); // PGlite runs initdb in WebAssembly: ~10 s alone, minutes on a loaded machine
 });
