@@ -19,7 +19,9 @@ export default {
   jest: {
     projectType: 'custom',
     configFile: 'jest.config.js',
-    config: { testMatch: ['<rootDir>/gateway/src/routing/**/*.spec.ts'] },
+    // The routing specs are pure (no containers): the repository-wide setup file under test/ (which
+    // the sandbox leaves out, see ignorePatterns) is not needed.
+    config: { testMatch: ['<rootDir>/gateway/src/routing/**/*.spec.ts'], setupFilesAfterEnv: [] },
     enableFindRelatedTests: false,
   },
   checkers: ['typescript'],

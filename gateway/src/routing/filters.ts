@@ -30,6 +30,7 @@ export function filterFacts(event: HeraldEvent, scope: EventScope): FilterFacts 
   return {
     severity,
     productTypeId: scope.kind === 'none' ? undefined : scope.productTypeId,
+    // Stryker disable next-line ConditionalExpression: equivalent — `new Set(undefined)` and `new Set([])` are empty like the shared `NO_TAGS`.
     tags: tags === undefined || tags.length === 0 ? NO_TAGS : new Set(tags),
   };
 }

@@ -196,6 +196,23 @@ describe('route() with quiet hours', () => {
     expect(holds(result)).toEqual(['alert:alice:now', 'mail:alice:now']);
   });
 
+  it('does not defer an event whose column is trumped, even when its own type is not listed', () => {
+    // An unknown type routes by `other`; `other` is trumped, so nothing is held.
+    const result = run('pipeline_exploded', {}, MONDAY_NIGHT, { quiet: NIGHTS, digests: { other: { mail: 'hourly' } }, trump: ['other'] });
+    expect(result.column).toBe('other');
+    expect(holds(result)).toEqual([
+      'alert:alice:now',
+      'alert:bob:now',
+      'mail:alice:now',
+      'mail:bob:now',
+      'slack:alice:now',
+      'slack:bob:now',
+      'webhooks:alice:now',
+      'webhooks:bob:now',
+    ]);
+    expect(Object.keys(decisionOf(result, 'alice'))).not.toContain('held');
+  });
+
   it('with alert_only defers nothing: only the alert is sent', () => {
     const result = run('other', { alert_only: true }, MONDAY_NIGHT, { quiet: NIGHTS, digests: { other: { mail: 'hourly' } } });
     expect(holds(result)).toEqual(['alert:alice:now', 'alert:bob:now']);
@@ -258,6 +275,24 @@ describe('route() with digests', () => {
       },
       { channel: 'webhooks', kind: 'quiet_hours', release_at: '2026-11-24T06:00:00.000Z', reason: 'deferred until 07:00 Europe/Berlin' },
     ]);
+  });
+
+  it('a delivery made exactly when a digest is due joins the next one (only a delivery released then joins it)', () => {
+    const result = run('other', {}, new Date('2026-11-23T12:00:00Z'), { digests: { other: { mail: 'hourly' } } });
+    const mail = result.deliveries.find((d) => d.channel === 'mail' && d.hold !== undefined);
+    expect(mail?.hold).toEqual({
+      kind: 'digest',
+      release_at: '2026-11-23T13:00:00.000Z',
+      column: 'other',
+      schedule: 'hourly',
+      window_start: '2026-11-23T12:00:00.000Z',
+    });
+  });
+
+  it('a decision has no `held` entry at all when everything goes at once', () => {
+    const result = run('other', {}, MONDAY_NOON, { quiet: NIGHTS, digests: { code_review: { mail: 'hourly' } } });
+    expect(Object.keys(decisionOf(result, 'alice'))).not.toContain('held');
+    expect(Object.keys(decisionOf(result, 'bob'))).not.toContain('held');
   });
 
   it('only digests the column it is set for', () => {

@@ -392,6 +392,7 @@ class Plan {
 
   /** The end of `user`'s current quiet window for this column (bypass honoured); computed once per user. */
   private quietEnd(user: SnapshotUser): number | undefined {
+    // Stryker disable next-line ConditionalExpression: equivalent — a cache: looking the window up again for the same user gives the same end.
     if (this.quietUser !== user) {
       const quiet = user.quietHours;
       this.quietUser = user;
