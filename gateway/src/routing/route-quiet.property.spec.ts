@@ -31,12 +31,12 @@ function propertySeed(value: string | undefined): number {
   return Number(value);
 }
 
-function assertProperty<T>(property: fc.IProperty<T>, numRuns: number): void {
+function assertProperty<T>(property: fc.IProperty<T>, numRuns: number, seed = SEED): void {
   try {
-    fc.assert(property, { seed: SEED, numRuns });
+    fc.assert(property, { seed, numRuns });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`property failed with seed ${SEED}: replay with HERALD_PROPERTY_SEED=${SEED}\n${message}`, { cause: error });
+    throw new Error(`property failed with seed ${seed}: replay with HERALD_PROPERTY_SEED=${seed}\n${message}`, { cause: error });
   }
 }
 
@@ -191,79 +191,78 @@ const key = (d: PlannedDelivery) => `${d.delivery_id}`;
 describe('route() precedence of quiet hours and digests (property)', () => {
   it('holds exactly what the spec holds, until when it says, and never changes what is delivered', () => {
     const seen = { quiet_hours: 0, digest: 0, deferredDigest: 0, now: 0 };
-    assertProperty(
-      fc.property(worldArb, eventArb, nowArb, (w, e, now) => {
-        const event = eventOf(e);
-        const options = { siteUrl: SITE_URL, now };
-        const result: RouteResult = route(event, buildSnapshot(toInput(w, false)), options);
-        const plain: RouteResult = route(event, buildSnapshot(toInput(w, true)), options);
-        // 1. the same deliveries, the same decisions but for `held`
-        expect(result.deliveries.map(key)).toEqual(plain.deliveries.map(key));
-        expect(plain.deliveries.every((d) => d.hold === undefined)).toBe(true);
-        expect(result.decisions.map(({ ...d }) => ('held' in d ? { ...d, held: undefined } : d))).toEqual(
-          plain.decisions.map((d) => ('held' in d ? { ...d, held: undefined } : d)),
+    const property = fc.property(worldArb, eventArb, nowArb, (w, e, now) => {
+      const event = eventOf(e);
+      const options = { siteUrl: SITE_URL, now };
+      const result: RouteResult = route(event, buildSnapshot(toInput(w, false)), options);
+      const plain: RouteResult = route(event, buildSnapshot(toInput(w, true)), options);
+      // 1. the same deliveries, the same decisions but for `held`
+      expect(result.deliveries.map(key)).toEqual(plain.deliveries.map(key));
+      expect(plain.deliveries.every((d) => d.hold === undefined)).toBe(true);
+      expect(result.decisions.map(({ ...d }) => ('held' in d ? { ...d, held: undefined } : d))).toEqual(
+        plain.decisions.map((d) => ('held' in d ? { ...d, held: undefined } : d)),
+      );
+      const trumped = w.trump.includes(e.column);
+      for (const delivery of result.deliveries) {
+        const hold = delivery.hold;
+        // 2. what may never be held
+        if (delivery.destination.scope === 'system' || delivery.channel === 'alert' || trumped || e.alertOnly) {
+          expect(hold).toBeUndefined();
+          continue;
+        }
+        const index = USERS.findIndex(
+          (user) => user.id === (delivery.destination.scope === 'personal' ? delivery.destination.user.id : ''),
         );
-        const trumped = w.trump.includes(e.column);
-        for (const delivery of result.deliveries) {
-          const hold = delivery.hold;
-          // 2. what may never be held
-          if (delivery.destination.scope === 'system' || delivery.channel === 'alert' || trumped || e.alertOnly) {
-            expect(hold).toBeUndefined();
-            continue;
-          }
-          const index = USERS.findIndex(
-            (user) => user.id === (delivery.destination.scope === 'personal' ? delivery.destination.user.id : ''),
+        const person = w.people[index] as World['people'][number];
+        const zone = person.quiet?.timezone ?? 'UTC';
+        const quietEnd =
+          person.quiet === undefined || person.quiet.bypass.includes(e.column) ? undefined : referenceQuietEnd(person.quiet, now.getTime());
+        const schedule = person.digests[e.column]?.[delivery.channel];
+        // 3. and 4.
+        if (schedule !== undefined) {
+          const due = referenceDigestDue(schedule, zone, quietEnd ?? now.getTime(), quietEnd !== undefined);
+          expect(hold).toMatchObject({ kind: 'digest', column: e.column, schedule, release_at: new Date(due).toISOString() });
+          expect(new Date(hold?.window_start ?? '').getTime()).toBeLessThanOrEqual(quietEnd ?? now.getTime());
+        } else if (quietEnd !== undefined) {
+          expect(hold).toEqual({ kind: 'quiet_hours', column: e.column, release_at: new Date(quietEnd).toISOString() });
+        } else {
+          expect(hold).toBeUndefined();
+        }
+        if (hold === undefined) seen.now++;
+        else seen[hold.kind]++;
+        if (hold?.kind === 'digest' && quietEnd !== undefined) seen.deferredDigest++;
+        // 5. the decision says so
+        const decision = result.decisions.find((d): d is UserDecision => d.scope === 'user' && d.user_id === (USERS[index]?.id ?? ''));
+        const held = decision?.held?.find((h) => h.channel === delivery.channel);
+        if (hold === undefined) expect(held).toBeUndefined();
+        else {
+          expect(held).toMatchObject({ kind: hold.kind, release_at: hold.release_at });
+          expect(held?.reason).toMatch(
+            hold.kind === 'digest' ? /collected into the .+ digest due at \d\d:\d\d / : /^deferred until \d\d:\d\d /,
           );
-          const person = w.people[index] as World['people'][number];
-          const zone = person.quiet?.timezone ?? 'UTC';
-          const quietEnd =
-            person.quiet === undefined || person.quiet.bypass.includes(e.column)
-              ? undefined
-              : referenceQuietEnd(person.quiet, now.getTime());
-          const schedule = person.digests[e.column]?.[delivery.channel];
-          // 3. and 4.
-          if (schedule !== undefined) {
-            const due = referenceDigestDue(schedule, zone, quietEnd ?? now.getTime(), quietEnd !== undefined);
-            expect(hold).toMatchObject({ kind: 'digest', column: e.column, schedule, release_at: new Date(due).toISOString() });
-            expect(new Date(hold?.window_start ?? '').getTime()).toBeLessThanOrEqual(quietEnd ?? now.getTime());
-          } else if (quietEnd !== undefined) {
-            expect(hold).toEqual({ kind: 'quiet_hours', column: e.column, release_at: new Date(quietEnd).toISOString() });
-          } else {
-            expect(hold).toBeUndefined();
-          }
-          if (hold === undefined) seen.now++;
-          else seen[hold.kind]++;
-          if (hold?.kind === 'digest' && quietEnd !== undefined) seen.deferredDigest++;
-          // 5. the decision says so
-          const decision = result.decisions.find((d): d is UserDecision => d.scope === 'user' && d.user_id === (USERS[index]?.id ?? ''));
-          const held = decision?.held?.find((h) => h.channel === delivery.channel);
-          if (hold === undefined) expect(held).toBeUndefined();
-          else {
-            expect(held).toMatchObject({ kind: hold.kind, release_at: hold.release_at });
-            expect(held?.reason).toMatch(
-              hold.kind === 'digest' ? /collected into the .+ digest due at \d\d:\d\d / : /^deferred until \d\d:\d\d /,
-            );
-          }
         }
-        // every decision's held channel is a held delivery of that user
-        for (const decision of result.decisions) {
-          if (decision.scope !== 'user') continue;
-          for (const held of decision.held ?? []) {
-            expect(
-              result.deliveries.some(
-                (d) =>
-                  d.channel === held.channel &&
-                  d.destination.scope === 'personal' &&
-                  d.destination.user.id === decision.user_id &&
-                  d.hold !== undefined,
-              ),
-            ).toBe(true);
-          }
+      }
+      // every decision's held channel is a held delivery of that user
+      for (const decision of result.decisions) {
+        if (decision.scope !== 'user') continue;
+        for (const held of decision.held ?? []) {
+          expect(
+            result.deliveries.some(
+              (d) =>
+                d.channel === held.channel &&
+                d.destination.scope === 'personal' &&
+                d.destination.user.id === decision.user_id &&
+                d.hold !== undefined,
+            ),
+          ).toBe(true);
         }
-      }),
-      400,
-    );
-    // the generators reach every case (a property that never holds anything proves nothing)
+      }
+    });
+    // The generators must reach every case (a property that never holds anything proves nothing).
+    // 400 runs miss a digest deferred by quiet hours on rare seeds: further batches of 400 (seeds
+    // SEED + 1, …, each replayable on its own) run until every case was seen, each asserting the property.
+    const covered = () => seen.quiet_hours > 0 && seen.digest > 0 && seen.deferredDigest > 0 && seen.now > 0;
+    for (let batch = 0; batch < 5 && (batch === 0 || !covered()); batch++) assertProperty(property, 400, SEED + batch);
     expect(seen.quiet_hours).toBeGreaterThan(0);
     expect(seen.digest).toBeGreaterThan(0);
     expect(seen.deferredDigest).toBeGreaterThan(0);
