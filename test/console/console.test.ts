@@ -393,21 +393,25 @@ describe('as a user', () => {
     const title = page.locator('.alert-title').filter({ hasText: XSS_TITLE });
     await title.waitFor({ timeout: 15_000 });
     await expect(title.textContent()).resolves.toBe(XSS_TITLE);
-    await waitFor(
-      () => badge.textContent(),
-      (t) => t === '1',
-      10_000,
-    );
+    expect(
+      await waitFor(
+        () => badge.textContent(),
+        (t) => t === '1',
+        10_000,
+      ),
+    ).toBe('1');
     expect(reloaded).toBe(false);
     expect(await page.locator('.alerts img').count()).toBe(0);
     await expect(page.getByText('Mentioned in <b>note</b>').count()).resolves.toBe(1);
     await page.screenshot({ path: join(SCREENSHOTS, 'inbox.png'), fullPage: true });
     await page.getByRole('button', { name: `Mark read ${XSS_TITLE}` }).click();
-    await waitFor(
-      () => badge.textContent(),
-      (t) => t === '0',
-      10_000,
-    );
+    expect(
+      await waitFor(
+        () => badge.textContent(),
+        (t) => t === '0',
+        10_000,
+      ),
+    ).toBe('0');
     await page.context().close();
   });
 

@@ -27,7 +27,8 @@ export interface SchemaFormProps {
   readonly values: Record<string, unknown>;
   readonly secretFields?: readonly string[];
   readonly submitLabel: string;
-  readonly onSubmit: (values: Record<string, unknown>) => void | Promise<void>;
+  /** Saves the values; `true` once saved, and the secret fields empty again (their values are never shown). */
+  readonly onSubmit: (values: Record<string, unknown>) => Promise<boolean>;
 }
 
 function kindOf(schema: JsonSchema): string {
@@ -56,7 +57,7 @@ export function SchemaForm(props: SchemaFormProps) {
   const [values, setValues] = useState(initial);
   const set = (name: string, value: unknown) => setValues((v) => ({ ...v, [name]: value }));
 
-  const submit = (event: Event) => {
+  const submit = async (event: Event) => {
     event.preventDefault();
     const out: Record<string, unknown> = {};
     for (const [name, schema] of properties) {
@@ -67,11 +68,17 @@ export function SchemaForm(props: SchemaFormProps) {
       else if (value === '' && !(props.schema.required ?? []).includes(name)) continue;
       else out[name] = value;
     }
-    void props.onSubmit(out);
+    if (!(await props.onSubmit(out))) return;
+    // a saved secret is not kept in the page: its field empties (left empty, the stored value stays)
+    setValues((current) => {
+      const next = { ...current };
+      for (const [name, schema] of properties) if (isSecret(name, schema)) next[name] = '';
+      return next;
+    });
   };
 
   return (
-    <form class="schema-form" onSubmit={submit}>
+    <form class="schema-form" onSubmit={(event) => void submit(event)}>
       {properties.map(([name, schema]) => {
         const id = `${props.id}-${name}`;
         const label = schema.title ?? name;

@@ -37,8 +37,10 @@ function ChannelConfig({ channel, onSaved }: { channel: ChannelItem; onSaved: ()
       setStatus(`Saved the configuration of ${channel.name}.`);
       config.reload();
       onSaved();
+      return true;
     } catch (e) {
       setError(describeError(e));
+      return false;
     }
   };
   const id = `config-${channel.name}`;
