@@ -22,7 +22,23 @@ export async function refreshCount(userId: string): Promise<void> {
  * for earlier, e.g. when the stream opened, is then discarded instead of overwriting it). Returns stop.
  */
 export function startLiveAlerts(userId: string): () => void {
-  const recount = () => void refreshCount(userId).catch(() => undefined);
+  // a burst of alerts costs one count request in flight and at most one after it, not one each
+  let running = false;
+  let again = false;
+  const recount = (): void => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    again = false;
+    void refreshCount(userId)
+      .catch(() => undefined)
+      .finally(() => {
+        running = false;
+        if (again) recount();
+      });
+  };
   return followAlerts(
     userId,
     (alert) => {

@@ -1,8 +1,10 @@
 /**
- * A gateway process, started exactly as `gateway/dist/main.js` starts one, but on a clock shifted
- * by `HERALD_TEST_CLOCK_OFFSET_MS` (milliseconds added to the real time): tests that need a
- * replica to live in another hour — a digest window ending soon — without waiting for it. The
- * shift is the only difference; every replica a test starts gets the same one.
+ * A gateway process started as `gateway/dist/main.js` starts one (same config parsing, logger and
+ * `startGateway`), but on a clock shifted by `HERALD_TEST_CLOCK_OFFSET_MS` (milliseconds added to
+ * the real time): tests that need a replica to live in another hour — a digest window ending soon —
+ * without waiting for it. It leaves out what main.js adds around the gateway (the startup probe
+ * before start, exit code 78 on bad configuration, SIGINT and the 10 s shutdown deadline); it adds
+ * nothing. Every replica a test starts gets the same shift.
  */
 import { jsonLogger } from '@herald/contracts';
 import { parseGatewayConfig } from '../../gateway/dist/config/gateway-config.js';

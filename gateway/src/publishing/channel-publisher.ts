@@ -10,7 +10,7 @@
  */
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { MESSAGE_HEADERS, type HeraldEvent, type Subjects } from '@herald/contracts';
+import { MESSAGE_HEADERS, type ChannelMessage, type HeraldEvent, type Subjects } from '@herald/contracts';
 import type { PlannedDelivery } from '../routing/index.js';
 
 export interface PublishSummary {
@@ -27,6 +27,14 @@ export class ChannelPublisher {
     private readonly window = 2048,
   ) {}
 
+  /** Publishes one complete channel message (a released held delivery, a digest), with `Nats-Msg-Id` = its `delivery_id`. */
+  publishMessage(message: ChannelMessage): Promise<PubAck> {
+    return this.js.publish(this.subjects.deliver(message.channel), JSON.stringify(message), {
+      msgID: message.delivery_id,
+      headers: eventHeaders(message.event),
+    });
+  }
+
   /**
    * `unsubscribeUrl` gives a delivery its one-click unsubscribe link (`unsubscribe_url`), or
    * `undefined` for none. @default none for every delivery
@@ -41,9 +49,7 @@ export class ChannelPublisher {
     const eventJson = JSON.stringify(event);
     const labelJson = JSON.stringify(eventLabel);
     const send = (d: PlannedDelivery): Promise<PubAck> => {
-      const h = natsHeaders();
-      h.set(MESSAGE_HEADERS.eventId, event.id);
-      h.set(MESSAGE_HEADERS.eventType, event.type);
+      const h = eventHeaders(event);
       const unsubscribe = unsubscribeUrl(d);
       const body =
         `{"delivery_id":${JSON.stringify(d.delivery_id)},"channel":${JSON.stringify(d.channel)},` +
@@ -91,4 +97,12 @@ export class ChannelPublisher {
     });
     return { published: stored, duplicates };
   }
+}
+
+/** The headers every channel message carries beside its body. */
+function eventHeaders(event: HeraldEvent) {
+  const h = natsHeaders();
+  h.set(MESSAGE_HEADERS.eventId, event.id);
+  h.set(MESSAGE_HEADERS.eventType, event.type);
+  return h;
 }

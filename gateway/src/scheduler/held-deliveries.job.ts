@@ -6,8 +6,8 @@
  * never a second message (within the stream's duplicate window).
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
-import { MESSAGE_HEADERS, type ChannelMessage, type HeraldEvent, type Logger, type Subjects } from '@herald/contracts';
+import type { ChannelMessage, HeraldEvent, Logger, Subjects } from '@herald/contracts';
+import { ChannelPublisher } from '../publishing/channel-publisher.js';
 import type { DueDigest, HeldDeliveriesRepository } from '../publishing/held-deliveries.repository.js';
 import type { Clock } from './clock.js';
 
@@ -27,13 +27,17 @@ export const KEEP_SENT_MS = 7 * 86_400_000;
 export const DIGEST_SOURCE = 'herald-digest';
 
 export class HeldDeliveriesJob {
+  private readonly publisher: ChannelPublisher;
+
   constructor(
     private readonly held: HeldDeliveriesRepository,
-    private readonly js: JetStreamClient,
-    private readonly subjects: Subjects,
+    js: JetStreamClient,
+    subjects: Subjects,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.publisher = new ChannelPublisher(js, subjects);
+  }
 
   async run(): Promise<HeldDeliveriesResult> {
     const now = this.clock.now();
@@ -72,10 +76,7 @@ export class HeldDeliveriesJob {
   }
 
   private async publish(message: ChannelMessage): Promise<void> {
-    const h = natsHeaders();
-    h.set(MESSAGE_HEADERS.eventId, message.event.id);
-    h.set(MESSAGE_HEADERS.eventType, message.event.type);
-    await this.js.publish(this.subjects.deliver(message.channel), JSON.stringify(message), { msgID: message.delivery_id, headers: h });
+    await this.publisher.publishMessage(message);
   }
 }
 
