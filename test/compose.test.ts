@@ -122,7 +122,8 @@ function envModules(dir: string): string[] {
 
 /** The variables a Herald service reads, by the code its command starts. */
 function knownVariables(command: readonly string[]): Set<string> {
-  const [, script, channel] = command;
+  // node [flags…] <script> [channel]
+  const [script, channel] = command.slice(1).filter((part) => !part.startsWith('--'));
   if (script === 'gateway/dist/main.js') return new Set(envModules(resolve(REPO_ROOT, 'gateway/src')).flatMap(schemaVariables));
   if (script === 'plugins/start-plugin.mjs' && channel) {
     const shared = schemaVariables(resolve(REPO_ROOT, 'contracts/src/sdk/plugin-env.ts'));
@@ -166,7 +167,7 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of heraldServices) {
       const command = service.command ?? [];
       if (name === 'gateway') {
-        expect(command).toEqual(['node', 'gateway/dist/main.js']);
+        expect(command).toEqual(['node', '--max-semi-space-size=16', 'gateway/dist/main.js']);
         expect(existsSync(resolve(REPO_ROOT, 'gateway/src/main.ts'))).toBe(true);
       } else {
         expect(command).toEqual(['node', 'plugins/start-plugin.mjs', name]);

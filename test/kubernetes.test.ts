@@ -186,7 +186,9 @@ describe('deploy/kubernetes', () => {
     it('runs the deployable from the one image with the command docker-compose uses', () => {
       const c = containerOf(name);
       expect(c.image).toBe('herald');
-      expect(c.command).toEqual(name === 'gateway' ? ['node', 'gateway/dist/main.js'] : ['node', 'plugins/start-plugin.mjs', name]);
+      expect(c.command).toEqual(
+        name === 'gateway' ? ['node', '--max-semi-space-size=16', 'gateway/dist/main.js'] : ['node', 'plugins/start-plugin.mjs', name],
+      );
       expect(existsSync(join(REPO_ROOT, name === 'gateway' ? 'gateway/src/main.ts' : `plugins/${name}/src/main.ts`))).toBe(true);
     });
 

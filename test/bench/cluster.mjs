@@ -23,7 +23,7 @@ import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { EVENT_CATALOGUE, topology } from '@herald/contracts';
 import { resolveDatabaseUrl, startNatsCluster } from '@herald/contracts/testing';
-import { freePort, heraldNodeOptions, sleep, startNode, stopAllChildren, waitUntil } from './lib.mjs';
+import { GATEWAY_NODE_ARGS, freePort, heraldNodeOptions, sleep, startNode, stopAllChildren, waitUntil } from './lib.mjs';
 import { registerBuiltinChannels } from './builtin-registrations.mjs';
 
 const EVENTS = Number(process.env.CLUSTER_BENCH_EVENTS ?? 2_000);
@@ -168,7 +168,7 @@ async function main() {
       const handle = startNode(
         'gateway/dist/main.js',
         { ...common, HERALD_HTTP_PORT: String(port), HERALD_ADMIN_TOKEN: adminToken, NODE_OPTIONS: heraldNodeOptions() },
-        { label: `gateway-${n}` },
+        { label: `gateway-${n}`, nodeArgs: GATEWAY_NODE_ARGS },
       );
       await waitReady(`gateway-${n}`, handle, `http://127.0.0.1:${port}`);
       gateways.push({ handle, url: `http://127.0.0.1:${port}` });

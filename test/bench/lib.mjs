@@ -3,7 +3,7 @@
  * ports, waiting. Plain ESM over Node built-ins; no test framework.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -18,6 +18,20 @@ export const HERALD_NODE_OPTIONS = (() => {
   const match = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync(resolve(REPO_ROOT, 'Dockerfile'), 'utf8'));
   if (match === null) throw new Error('Dockerfile: no ENV NODE_OPTIONS="…" line (the Node options of every Herald process)');
   return match[1];
+})();
+
+/**
+ * Node flags of the gateway's command: those of the Dockerfile's `CMD ["node", …flags,
+ * "gateway/dist/main.js"]` (the image's default command; docker-compose and the Kubernetes
+ * manifests use the same), given on the command line after NODE_OPTIONS, so they override it.
+ */
+export const GATEWAY_NODE_ARGS = (() => {
+  const match = /^CMD (\[.*\])$/m.exec(readFileSync(resolve(REPO_ROOT, 'Dockerfile'), 'utf8'));
+  const command = match === null ? [] : JSON.parse(match[1]);
+  if (command[0] !== 'node' || command.at(-1) !== 'gateway/dist/main.js') {
+    throw new Error('Dockerfile: no CMD ["node", …, "gateway/dist/main.js"] line (the gateway\'s command)');
+  }
+  return command.slice(1, -1);
 })();
 
 /** NODE_OPTIONS of a Herald process: the deployed options, then diagnostics (`extra`) if any. */
@@ -133,6 +147,65 @@ export function sampleRss(targets, intervalMs = 200) {
 }
 
 export const MB = 1024 * 1024;
+
+/** CPU time (user + system) a process has used, in ms (Linux /proc, 100 ticks/s), or NaN when it is gone. */
+export function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU time the whole machine spent busy (every core; not idle, not iowait), in ms. */
+export function machineBusyMs() {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = ticks;
+  return (user + nice + system + irq + softirq + steal) * 10;
+}
+
+/** Pids of every process whose command name is `name` (e.g. `nats-server`, `postgres`). */
+export function pidsOf(name) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/**
+ * CPU used between `start()` and `stop(events)` by each labelled pid (a label may hold several pids:
+ * all PostgreSQL backends), and by the whole machine, in ms per event. A process that started
+ * meanwhile (a new PostgreSQL backend) counts from zero.
+ */
+export function cpuAccount(targets) {
+  const read = () => Object.fromEntries(targets.map(({ label, pids }) => [label, new Map(pids().map((pid) => [pid, cpuMs(pid)]))]));
+  const before = read();
+  const machineBefore = machineBusyMs();
+  const started = performance.now();
+  return {
+    stop(events) {
+      const after = read();
+      const seconds = (performance.now() - started) / 1000;
+      const perEvent = {};
+      for (const { label } of targets) {
+        let used = 0;
+        for (const [pid, ms] of after[label]) if (Number.isFinite(ms)) used += ms - (before[label].get(pid) ?? 0);
+        perEvent[label] = round(used / events, 3);
+      }
+      perEvent.machine = round((machineBusyMs() - machineBefore) / events, 3);
+      return { events, seconds: round(seconds, 1), cpu_ms_per_event: perEvent };
+    },
+  };
+}
 
 /** Runs `node <script> ...args` to completion and parses the last stdout line as JSON. */
 export async function runChildJson(script, args, { label = script, timeoutMs = 120_000 } = {}) {

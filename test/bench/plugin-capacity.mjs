@@ -26,7 +26,7 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { topology } from '@herald/contracts';
 import { channelMessage, deleteTopology, resolveDatabaseUrl, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
-import { MB, freePort, heraldNodeOptions, round, sampleRss, startNode, stopAllChildren, stopChild, waitUntil } from './lib.mjs';
+import { GATEWAY_NODE_ARGS, MB, freePort, heraldNodeOptions, round, sampleRss, startNode, stopAllChildren, stopChild, waitUntil } from './lib.mjs';
 import { registerBuiltinChannels } from './builtin-registrations.mjs';
 
 const MESSAGES = Number(process.env.CAPACITY_MESSAGES ?? 2_000);
@@ -176,7 +176,7 @@ async function main() {
         HERALD_ADMIN_TOKEN: adminToken,
         NODE_OPTIONS: heraldNodeOptions(),
       },
-      { label: 'gateway' },
+      { label: 'gateway', nodeArgs: GATEWAY_NODE_ARGS },
     );
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     await ready('gateway', gateway, gatewayUrl);

@@ -27,6 +27,8 @@ import {
   percentile,
   round,
   rssBytes,
+  cpuAccount,
+  pidsOf,
   runChildJson,
   sampleRss,
   sleep,
@@ -35,6 +37,7 @@ import {
   stopChild,
   waitUntil,
   HERALD_NODE_OPTIONS,
+  GATEWAY_NODE_ARGS,
   heraldNodeOptions,
 } from './lib.mjs';
 import { registerBuiltinChannels } from './builtin-registrations.mjs';
@@ -49,10 +52,11 @@ const ALL_ID = '9999'; // product type + product every user can view (broadcast)
 const THROUGHPUT_WARMUP = 300;
 const THROUGHPUT_EVENTS = 4_000;
 const BROADCAST_RUNS = 3;
-const LATENCY_RATE = 500; // events/s
+const LATENCY_RATE = 500; // events/s (the target's rate)
 const LATENCY_WARMUP_MS = 1_500;
 const LATENCY_MS = 10_000;
-const REFERENCE_RATE = 100; // informational second latency run, below saturation
+/** Informational second latency run, below saturation; BENCH_REFERENCE_RATE changes it (diagnostics). */
+const REFERENCE_RATE = Number(process.env.BENCH_REFERENCE_RATE ?? 100);
 const REFERENCE_MS = 5_000;
 const PLUGIN_EVENTS = 300; // scan_added events pushed through every plugin for the memory figure
 const PLUGINS = ['alert', 'mail', 'slack', 'msteams', 'webhooks'];
@@ -491,7 +495,7 @@ async function main() {
         // diagnostics only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (see README)
         ...diagnosticsEnv(process.env.BENCH_GATEWAY_NODE_OPTIONS),
       },
-      { label: 'gateway' },
+      { label: 'gateway', nodeArgs: GATEWAY_NODE_ARGS },
     );
     const gatewayRss = sampleRss([{ label: 'gateway', pid: gateway.pid }], 200);
     const api = `http://127.0.0.1:${httpPort}`;
@@ -851,13 +855,24 @@ async function main() {
             },
           });
           await subConn.flush();
-          await paced(rate, warmMs, fire(`${label}w`));
+          // Where the CPU goes: each process's CPU time over the run (warm-up included, until the
+          // last webhook arrived), per event.
+          const cpu = cpuAccount([
+            { label: 'gateway', pids: () => [gateway.pid] },
+            { label: 'webhooks_plugin', pids: () => [webhooksPid] },
+            { label: 'nats_server', pids: () => pidsOf('nats-server') },
+            { label: 'postgres', pids: () => pidsOf('postgres') },
+            { label: 'bench_publisher_and_sink', pids: () => [process.pid] },
+          ]);
+          const warm = await paced(rate, warmMs, fire(`${label}w`));
           const sent = await paced(rate, ms, fire(label));
           await waitUntil(
             () => sink.received.size,
             () => [...Array(sent.length).keys()].every((i) => sink.received.has(`${label}-${i}`)),
             { timeoutMs: 45_000, intervalMs: 200, what: `every ${label} webhook received` },
           ).catch((error) => log(`latency: ${error.message}`));
+          const cpuUsed = cpu.stop(warm.length + sent.length);
+          log(`latency: ${rate}/s CPU ms per event ${JSON.stringify(cpuUsed.cpu_ms_per_event)} over ${cpuUsed.seconds} s`);
           tap.unsubscribe();
           const hop = [];
           const lat = [];
@@ -888,6 +903,7 @@ async function main() {
             // publish → the gateway published the webhooks message (the rest is the plugin + HTTP)
             gateway_hop_p50_ms: round(percentile(hop, 50), 2),
             gateway_hop_p99_ms: round(percentile(hop, 99), 2),
+            cpu: cpuUsed,
           };
         }
         const webhooksPid = plugins.find((p) => p.label === 'webhooks').pid;
