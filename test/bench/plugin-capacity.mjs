@@ -26,7 +26,18 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { topology } from '@herald/contracts';
 import { channelMessage, deleteTopology, resolveDatabaseUrl, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
-import { GATEWAY_NODE_ARGS, MB, freePort, heraldNodeOptions, round, sampleRss, startNode, stopAllChildren, stopChild, waitUntil } from './lib.mjs';
+import {
+  GATEWAY_NODE_ARGS,
+  MB,
+  freePort,
+  heraldNodeOptions,
+  round,
+  sampleRss,
+  startNode,
+  stopAllChildren,
+  stopChild,
+  waitUntil,
+} from './lib.mjs';
 import { registerBuiltinChannels } from './builtin-registrations.mjs';
 
 const MESSAGES = Number(process.env.CAPACITY_MESSAGES ?? 2_000);

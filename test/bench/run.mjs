@@ -98,7 +98,12 @@ function diagnosticsEnv(extra) {
   if (PG_COUNT_DIR) parts.push(`--import=${pathToFileURL(resolve(REPO_ROOT, 'test/bench/pg-counter.mjs')).href}`);
   if (extra) parts.push(extra);
   // the deployed Node options (Dockerfile) first: every Herald process runs as deployed
-  return { NODE_OPTIONS: heraldNodeOptions(...parts), ...(PG_COUNT_DIR ? { BENCH_PG_COUNT_DIR: PG_COUNT_DIR } : {}) };
+  return {
+    NODE_OPTIONS: heraldNodeOptions(...parts),
+    ...(PG_COUNT_DIR ? { BENCH_PG_COUNT_DIR: PG_COUNT_DIR } : {}),
+    // diagnostics: glibc's malloc arenas (e.g. BENCH_MALLOC_ARENA_MAX=2), for every Herald process
+    ...(process.env.BENCH_MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.BENCH_MALLOC_ARENA_MAX } : {}),
+  };
 }
 
 /** The pg counter's totals of one process (empty without BENCH_COUNT_PG). */

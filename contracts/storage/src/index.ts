@@ -5,3 +5,4 @@
  */
 export { runSqlMigrations, type SqlClient, type SqlMigration, type SqlPool } from './sql-migrations.js';
 export { openSqlPool, reportLostConnections, type SqlPoolOptions } from './sql-pool.js';
+export { preparedName, prepareMarkedStatements } from './prepared-statements.js';

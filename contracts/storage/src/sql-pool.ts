@@ -22,6 +22,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type * as PgliteNodePostgres from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
 import { jsonLogger, type Logger } from '@herald/contracts';
+import { prepareMarkedStatements } from './prepared-statements.js';
 
 /**
  * PGlite is loaded only by a process that uses it (no `DATABASE_URL`): a process on PostgreSQL
@@ -90,6 +91,7 @@ export function openSqlPool(options: SqlPoolOptions): pg.Pool {
     const min = Math.min(WARM_CONNECTIONS, max);
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max, min, connectionTimeoutMillis, ...types });
     reportLostConnections(pool, options.logger ?? jsonLogger({ base: { component: 'sql-pool' } }));
+    prepareMarkedStatements(pool);
     // No cold start (issue 15): open the connections the first messages need now, best effort (a
     // database that is down is the readiness check's business), and keep them (`min`) instead of
     // closing them after 10 s idle and reconnecting mid-burst.

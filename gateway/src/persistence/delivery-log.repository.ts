@@ -289,7 +289,7 @@ export class DeliveryLogRepository {
     // both inserts as data-modifying CTEs of one statement: atomic, one round trip
     await queryRows(
       this.em.fork(),
-      sql`with decided as (${insertDecisions(decisions)}), delivered as (${insertDeliveries([...deliveries.values()])}) select 1`,
+      sql`/* prepare:record_routing */ with decided as (${insertDecisions(decisions)}), delivered as (${insertDeliveries([...deliveries.values()])}) select 1`,
     );
   }
 
@@ -332,7 +332,7 @@ export class DeliveryLogRepository {
       }));
       const applied = await queryRows(
         this.em.fork(),
-        sql<{ delivery_id: string }>`insert into gateway.deliveries as d
+        sql<{ delivery_id: string }>`/* prepare:apply_status */ insert into gateway.deliveries as d
             (delivery_id, event_id, channel, user_id, destination, outcome, attempt, detail, updated_at)
           select s.delivery_id, s.event_id, s.channel, s.user_id, s.destination, s.outcome, s.attempt, s.detail, s.at
           from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as s(delivery_id text, event_id text, channel text,

@@ -9,7 +9,7 @@
  * and MikroORM's PostgreSQL type parsers (without them `date` columns shift by the timezone).
  */
 import { type Logger } from '@herald/contracts';
-import { openSqlPool, reportLostConnections } from '@herald/plugin-storage';
+import { openSqlPool, prepareMarkedStatements, reportLostConnections } from '@herald/plugin-storage';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, createPostgreSqlTypeParsers, type Options } from '@mikro-orm/postgresql';
 import { PostgresDialect } from 'kysely';
@@ -91,9 +91,15 @@ export function createOrmOptions(options: DatabaseOptions): Options {
       ...common,
       clientUrl: options.databaseUrl,
       pool: { min: POOL_MIN_CONNECTIONS, max: Math.max(POOL_MIN_CONNECTIONS, options.poolSize ?? 10) },
-      // MikroORM already keeps a dropped connection from killing the process, but reports it only
-      // in debug mode: log it like every other Herald process does.
-      ...(logger ? { driverOptions: { onPoolCreated: (pool: pg.Pool) => reportLostConnections(pool, logger) } } : {}),
+      driverOptions: {
+        onPoolCreated: (pool: pg.Pool) => {
+          // MikroORM already keeps a dropped connection from killing the process, but reports it
+          // only in debug mode: log it like every other Herald process does.
+          if (logger) reportLostConnections(pool, logger);
+          // the hot statements (routing records, status reports) are prepared once per connection
+          prepareMarkedStatements(pool);
+        },
+      },
     };
   }
   // A function, so PGlite starts when the ORM connects, not when options are built.

@@ -13,15 +13,17 @@ const T0 = new Date('2026-11-23T10:00:00Z');
 
 let db: WebhooksTestDatabase;
 let store: EndpointStore;
-/** Statements sent through the store's pool (a pass-through that counts). */
+/** Statements sent through the store's pool (a pass-through that counts): `<prepared label> <first two words>`. */
 const statements: string[] = [];
+const PREPARED = /^\/\* prepare:(\S+) \*\/\s*/;
 
 beforeAll(async () => {
   db = await createWebhooksTestDatabase();
   const counting: SqlPool = {
     connect: () => db.pool.connect(),
     query: (text, values) => {
-      statements.push(text.trim().split(/\s+/).slice(0, 2).join(' '));
+      const label = PREPARED.exec(text)?.[1] ?? 'unprepared';
+      statements.push(`${label} ${text.replace(PREPARED, '').trim().split(/\s+/).slice(0, 2).join(' ')}`);
       return db.pool.query(text, values);
     },
   };
@@ -97,7 +99,7 @@ describe('endpointsForDelivery', () => {
     expect(sys1[0]?.endpoint).toMatchObject({ header_name: 'X-Token', header_value: 'tok-1', signing_secrets: ['whsec_c2VjcmV0'] });
     expect(sys2[0]?.endpoint).toMatchObject({ header_value: 'tok-1', signing_secrets: ['whsec_c2VjcmV0'] });
     // The first lookup went alone (nothing was running); the five asked for meanwhile shared one statement.
-    expect(statements).toEqual(['select q.i::int', 'select q.i::int']);
+    expect(statements).toEqual(['lookup_endpoints select q.i::int', 'lookup_endpoints select q.i::int']);
   });
 
   it('serves a changed secret at once (the opened-secret cache is keyed by the sealed value)', async () => {
@@ -152,7 +154,7 @@ describe('lookups and records together', () => {
       { delivery_id: 'd-2', endpoint_id: bob.id, state: 'failed', detail: 'Exception: refused' },
     ]);
     // The first lookup went alone; the two records and two lookups asked for meanwhile shared one statement.
-    expect(statements).toEqual(['select q.i::int', 'with written']);
+    expect(statements).toEqual(['lookup_endpoints select q.i::int', 'record_and_lookup with written']);
   });
 });
 

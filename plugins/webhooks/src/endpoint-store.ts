@@ -538,14 +538,19 @@ export class EndpointStore {
         const lookupValues = [lookups.map((l) => l.deliveryId), lookups.map((l) => l.owner), lookups.map((l) => l.limit)];
         let found: LookupRow[];
         try {
+          // fixed texts, values in arrays: prepared once per connection (`prepareMarkedStatements`)
           if (lookups.length === 0) {
-            await this.pool.query(write, writeValues);
+            await this.pool.query(`/* prepare:record_outcomes */ ${write}`, writeValues);
             found = [];
           } else if (records.length === 0) {
-            found = (await this.pool.query(lookup(1), lookupValues)).rows as LookupRow[];
+            found = (await this.pool.query(`/* prepare:lookup_endpoints */ ${lookup(1)}`, lookupValues)).rows as LookupRow[];
           } else {
-            found = (await this.pool.query(`with written as (${write} returning 1) ${lookup(7)}`, [...writeValues, ...lookupValues]))
-              .rows as LookupRow[];
+            found = (
+              await this.pool.query(`/* prepare:record_and_lookup */ with written as (${write} returning 1) ${lookup(7)}`, [
+                ...writeValues,
+                ...lookupValues,
+              ])
+            ).rows as LookupRow[];
           }
         } catch (error) {
           fail(error);
