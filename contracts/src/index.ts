@@ -165,6 +165,7 @@ export {
   type WaitForDependencyOptions,
 } from './sdk/wait-for-dependency.js';
 export { runPlugin, decodeChannelMessage, type RunPluginOptions, type RunningPlugin } from './sdk/run-plugin.js';
+export { syntheticChannelMessage } from './sdk/warm-up.js';
 export { classifyThrown, errorReason } from './sdk/classify-thrown.js';
 export { pluginBuckets, type PluginBuckets } from './sdk/buckets.js';
 export {

@@ -882,9 +882,13 @@ async function main() {
           const hop = [];
           const lat = [];
           const bySecond = Array.from({ length: Math.ceil(ms / 1000) }, () => []);
+          const hopBySecond = Array.from({ length: Math.ceil(ms / 1000) }, () => []);
           for (let i = 0; i < sent.length; i++) {
             const routed = routedAt.get(`${label}-${i}`);
-            if (routed !== undefined) hop.push(routed - sent[i]);
+            if (routed !== undefined) {
+              hop.push(routed - sent[i]);
+              hopBySecond[Math.min(hopBySecond.length - 1, Math.floor(i / rate))].push(routed - sent[i]);
+            }
             const at = sink.received.get(`${label}-${i}`);
             if (at === undefined) continue;
             lat.push(at - sent[i]);
@@ -908,6 +912,7 @@ async function main() {
             // publish → the gateway published the webhooks message (the rest is the plugin + HTTP)
             gateway_hop_p50_ms: round(percentile(hop, 50), 2),
             gateway_hop_p99_ms: round(percentile(hop, 99), 2),
+            gateway_hop_p50_ms_by_second: hopBySecond.map((w) => round(percentile(w, 50), 1)),
             cpu: cpuUsed,
           };
         }

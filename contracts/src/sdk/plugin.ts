@@ -92,6 +92,14 @@ export interface PluginDefinition<Config, Request> {
    * definition in a factory and close over them; the definition itself stays a value.
    */
   http?(context: PluginHttpContext<Config>): HttpHandler;
+  /**
+   * Exercises the plugin's own hot path once at start (issue 15, "no cold start"), so V8 has
+   * compiled it before the first real message: `runPlugin` awaits it before the consumer starts,
+   * and `/health/ready` stays red until then. It must reach nothing outside the process (the
+   * webhooks plugin POSTs to a server it starts on 127.0.0.1 itself) and should end within a few
+   * hundred milliseconds. A failure is logged and start-up goes on. @default none
+   */
+  warmUp?(): Promise<void>;
 }
 
 /**

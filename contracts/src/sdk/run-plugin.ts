@@ -45,6 +45,7 @@ import { retryBookkeeping } from './retry-bookkeeping.js';
 import { authenticateViaGateway, type HttpHandler, type PluginHttpContext } from './http.js';
 import type { PluginDefinition, SendOutcome } from './plugin.js';
 import { mountUnderApiPrefix } from './plugin-http-handler.js';
+import { warmUpPlugin } from './warm-up.js';
 import { startPluginHttpServer, type PluginHttpServer, type ReadinessChecks } from './plugin-http-server.js';
 import { PluginMetrics, type ConsumerBacklog } from './plugin-metrics.js';
 import { defaultInstanceId, PluginRegistration, PLUGIN_HEARTBEAT_MS } from './plugin-registration.js';
@@ -356,6 +357,8 @@ export async function runPlugin<Config, Request>(
   };
 
   try {
+    // compiled before the first message; the consumer (and so readiness) waits for it
+    await warmUpPlugin(plugin, decodeChannelMessage, logger, { connection, ledgerGet: (id) => ledger.get(id) });
     await runner.start();
     registration = await PluginRegistration.start({
       connection,

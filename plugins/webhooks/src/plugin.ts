@@ -12,6 +12,7 @@ import type { WebhookDispatcher } from './dispatcher.js';
 import type { EndpointStore } from './endpoint-store.js';
 import { renderMessage, type WebhookRequest } from './render.js';
 import type { Resolver } from './transport.js';
+import { warmUpWebhooks } from './warm-up.js';
 
 /** Version announced in the registry and sent as `User-Agent: Herald/<version>`. */
 export const WEBHOOKS_PLUGIN_VERSION = '0.1.0';
@@ -43,6 +44,10 @@ export function createWebhooksPlugin(options: WebhooksPluginOptions): PluginDefi
     // A dropped message (inactive endpoint, waited too long, no endpoint) can be replayed (SPEC §5).
     deadLetterDropped: true,
     render: (message) => renderMessage(message),
+    // render, sign and POST compiled before the first message (to a local server of its own)
+    warmUp: async () => {
+      await warmUpWebhooks({ version: WEBHOOKS_PLUGIN_VERSION });
+    },
     send: (request, context) =>
       options.dispatcher.deliver(context.message, request, context.config.timeout_seconds * 1_000, context.signal, context.messageId),
     // Only the endpoint store can throw (HTTP failures are outcomes): a database hiccup is transient.
