@@ -6,6 +6,24 @@ import { followAlerts, type AlertJson } from './live-alerts.js';
 export const unread = signal(0);
 /** Alerts received on the stream since the inbox last loaded its list (newest first). */
 export const arrived = signal<AlertJson[]>([]);
+/** When each alert of `arrived` came in (`performance.now()`), by id. */
+const receivedAt = new Map<string, number>();
+/**
+ * Counts the stream's (re)connections. An alert stored while the stream was not connected (before
+ * it first opened, or during a reconnection) is never announced, so the inbox reloads its list
+ * whenever this changes.
+ */
+export const streamOpens = signal(0);
+
+/**
+ * What the inbox keeps of `arrived` once a list fetched from `fetchedAt` on has come back: the
+ * alerts received since (the list may predate them); earlier ones were stored before the fetch
+ * began, so the list holds them.
+ */
+export function keepArrivedSince(fetchedAt: number): void {
+  arrived.value = arrived.value.filter((a) => (receivedAt.get(a.id) ?? 0) >= fetchedAt);
+  for (const id of [...receivedAt.keys()]) if (!arrived.value.some((a) => a.id === id)) receivedAt.delete(id);
+}
 
 /** Numbers the count requests: only the newest one's answer is shown (an older one may predate an alert). */
 let countRequest = 0;
@@ -42,10 +60,14 @@ export function startLiveAlerts(userId: string): () => void {
   return followAlerts(
     userId,
     (alert) => {
+      receivedAt.set(alert.id, performance.now());
       arrived.value = [alert, ...arrived.value.filter((a) => a.id !== alert.id)];
       if (alert.read_at === null) unread.value += 1;
       recount();
     },
-    recount,
+    () => {
+      streamOpens.value += 1;
+      recount();
+    },
   );
 }

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import {
   createScratchDatabase,
   deleteTopology,
@@ -87,8 +87,13 @@ async function publish(type: string, data: Record<string, unknown>): Promise<str
   return id;
 }
 
-async function signedIn(token: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+async function signedIn(
+  token: string,
+  viewport = { width: 1280, height: 900 },
+  prepare: (context: BrowserContext) => Promise<unknown> = () => Promise.resolve(),
+): Promise<Page> {
   const context = await browser.newContext({ viewport });
+  await prepare(context);
   const page = await context.newPage();
   page.on('dialog', (dialog) => {
     if (dialog.type() === 'alert') throw new Error(`a script ran alert(): ${dialog.message()}`);
@@ -414,6 +419,28 @@ describe('as a user', () => {
     ).toBe('0');
     await page.context().close();
   });
+
+  it('shows an alert stored while the live stream was down once the stream is back, without a reload', async () => {
+    // the page's live stream cannot connect until the route is removed
+    const stream = '**/alerts/stream';
+    const page = await signedIn(aliceToken, undefined, (context) => context.route(stream, (route) => route.abort()));
+    await page.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor();
+    const title = page.locator('.alert-title').filter({ hasText: 'Mentioned while offline' });
+    let reloaded = false;
+    page.on('framenavigated', () => (reloaded = true));
+    const unread = async () => (await admin.expect<{ unread: number }>(200, 'GET', '/users/alice/alerts/count')).unread;
+    const before = await unread();
+    await publish('user_mentioned', { title: 'Mentioned while offline', recipients: ['alice'] });
+    // stored while the page had no stream: it is never announced to this page
+    await waitFor(unread, (n) => n === before + 1, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await expect(title.count()).resolves.toBe(0);
+    await page.context().unroute(stream);
+    // the stream connects at its next attempt (1 s, 2 s, 4 s … apart) and the inbox reloads its list
+    await title.waitFor({ timeout: 40_000 });
+    expect(reloaded).toBe(false);
+    await page.context().close();
+  }, 90_000);
 
   it('creates a webhook with its ping, and shows the status change when the sink answers 500', async () => {
     const sink = await startSink();

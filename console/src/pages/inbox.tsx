@@ -1,6 +1,6 @@
 /** The alerts inbox: list, live arrivals, mark read, delete, delete all, open the alert's link. */
-import { useEffect, useState } from 'preact/hooks';
-import { arrived, refreshCount } from '../alerts.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { arrived, keepArrivedSince, refreshCount, streamOpens } from '../alerts.js';
 import { api, describeError, type Page as ApiPage } from '../api.js';
 import type { AlertJson } from '../live-alerts.js';
 import { ErrorNote, Page, StatusNote, formatTime, useLoad } from '../components/common.js';
@@ -8,12 +8,18 @@ import { ErrorNote, Page, StatusNote, formatTime, useLoad } from '../components/
 export function InboxPage({ userId }: { userId: string }) {
   const base = `/users/${encodeURIComponent(userId)}/alerts`;
   const [onlyUnread, setOnlyUnread] = useState(false);
-  const list = useLoad(() => api<ApiPage<AlertJson>>('GET', `${base}?limit=200${onlyUnread ? '&unread=true' : ''}`), [userId, onlyUnread]);
+  const fetchedAt = useRef(0);
+  // reloaded on every (re)connection of the stream too: an alert stored while it was not connected
+  // is never announced on it
+  const list = useLoad(() => {
+    fetchedAt.current = performance.now();
+    return api<ApiPage<AlertJson>>('GET', `${base}?limit=200${onlyUnread ? '&unread=true' : ''}`);
+  }, [userId, onlyUnread, streamOpens.value]);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    if (list.data) arrived.value = [];
+    if (list.data) keepArrivedSince(fetchedAt.current);
   }, [list.data]);
 
   const loaded = list.data?.items ?? [];
