@@ -1,16 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Logger } from '../logger.js';
+import { recordingLogger } from '../testing/recording-logger.js';
 import { dependencyRetryDelay, isDatabaseUnavailable, waitForDependency } from './wait-for-dependency.js';
-
-function recordingLogger(lines: Array<{ level: string; message: string; fields: Record<string, unknown> }>): Logger {
-  const log =
-    (level: string) =>
-    (message: string, fields: Readonly<Record<string, unknown>> = {}): void => {
-      lines.push({ level, message, fields: { ...fields } });
-    };
-  const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: () => logger };
-  return logger;
-}
 
 describe('dependencyRetryDelay', () => {
   it.each([

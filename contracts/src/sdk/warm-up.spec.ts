@@ -10,25 +10,14 @@ import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from '../jetstream/connect.js';
 import { SINGLE_REPLICA } from '../jetstream/stream-storage.js';
-import type { Logger } from '../logger.js';
 import { resolveNatsUrl, uniquePrefix } from '../testing/index.js';
 import { startPluginHarness } from '../testing/plugin-harness.js';
+import { recordingLogger, type LoggedLine } from '../testing/recording-logger.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { decodeChannelMessage } from './run-plugin.js';
 import { syntheticChannelMessage, warmUpPlugin } from './warm-up.js';
 import { outcomes } from './plugin.js';
 import { testPlugin } from './test-plugin.fixture.js';
-
-type Line = { level: string; message: string; fields: Record<string, unknown> };
-function recordingLogger(lines: Line[]): Logger {
-  const log =
-    (level: string) =>
-    (message: string, fields: Readonly<Record<string, unknown>> = {}): void => {
-      lines.push({ level, message, fields: { ...fields } });
-    };
-  const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: () => logger };
-  return logger;
-}
 
 let nc: NatsConnection;
 const bucket = `${uniquePrefix('warmup').replace(/[.-]/g, '_')}_ledger`;
@@ -56,7 +45,7 @@ describe('warmUpPlugin', () => {
   it('decodes, requests and reads the ledger, then runs the hook, and says so', async () => {
     const ledger = await DeliveryLedger.open(nc, bucket, SINGLE_REPLICA);
     const ledgerReads: string[] = [];
-    const lines: Line[] = [];
+    const lines: LoggedLine[] = [];
     let hookRan = false;
     await warmUpPlugin(
       {
@@ -87,7 +76,7 @@ describe('warmUpPlugin', () => {
   });
 
   it('logs a failing hook as a warning and resolves: the plugin starts cold, not never', async () => {
-    const lines: Line[] = [];
+    const lines: LoggedLine[] = [];
     await warmUpPlugin(
       {
         channel: 'spec',
