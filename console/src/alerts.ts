@@ -4,10 +4,13 @@ import { api } from './api.js';
 import { followAlerts, type AlertJson } from './live-alerts.js';
 
 export const unread = signal(0);
-/** Alerts received on the stream since the inbox last loaded its list (newest first). */
-export const arrived = signal<AlertJson[]>([]);
-/** When each alert of `arrived` came in (`performance.now()`), by id. */
-const receivedAt = new Map<string, number>();
+/** An alert received on the stream, and when (`performance.now()`). */
+export interface Arrival {
+  readonly alert: AlertJson;
+  readonly at: number;
+}
+/** Alerts received on the stream that the inbox's list may not hold yet (newest first). */
+export const arrived = signal<Arrival[]>([]);
 /**
  * Counts the stream's (re)connections. An alert stored while the stream was not connected (before
  * it first opened, or during a reconnection) is never announced, so the inbox reloads its list
@@ -21,8 +24,7 @@ export const streamOpens = signal(0);
  * began, so the list holds them.
  */
 export function keepArrivedSince(fetchedAt: number): void {
-  arrived.value = arrived.value.filter((a) => (receivedAt.get(a.id) ?? 0) >= fetchedAt);
-  for (const id of [...receivedAt.keys()]) if (!arrived.value.some((a) => a.id === id)) receivedAt.delete(id);
+  arrived.value = arrived.value.filter((a) => a.at >= fetchedAt);
 }
 
 /** Numbers the count requests: only the newest one's answer is shown (an older one may predate an alert). */
@@ -60,8 +62,7 @@ export function startLiveAlerts(userId: string): () => void {
   return followAlerts(
     userId,
     (alert) => {
-      receivedAt.set(alert.id, performance.now());
-      arrived.value = [alert, ...arrived.value.filter((a) => a.id !== alert.id)];
+      arrived.value = [{ alert, at: performance.now() }, ...arrived.value.filter((a) => a.alert.id !== alert.id)];
       if (alert.read_at === null) unread.value += 1;
       recount();
     },

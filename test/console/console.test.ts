@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import {
   createScratchDatabase,
   deleteTopology,
@@ -104,6 +104,17 @@ async function signedIn(
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
   return page;
+}
+
+/** Waits (10 s at most) until the unread badge reads `text`. */
+async function expectBadge(badge: Locator, text: string): Promise<void> {
+  expect(
+    await waitFor(
+      () => badge.textContent(),
+      (t) => t === text,
+      10_000,
+    ),
+  ).toBe(text);
 }
 
 async function go(page: Page, path: string, heading: string): Promise<void> {
@@ -398,25 +409,13 @@ describe('as a user', () => {
     const title = page.locator('.alert-title').filter({ hasText: XSS_TITLE });
     await title.waitFor({ timeout: 15_000 });
     await expect(title.textContent()).resolves.toBe(XSS_TITLE);
-    expect(
-      await waitFor(
-        () => badge.textContent(),
-        (t) => t === '1',
-        10_000,
-      ),
-    ).toBe('1');
+    await expectBadge(badge, '1');
     expect(reloaded).toBe(false);
     expect(await page.locator('.alerts img').count()).toBe(0);
     await expect(page.getByText('Mentioned in <b>note</b>').count()).resolves.toBe(1);
     await page.screenshot({ path: join(SCREENSHOTS, 'inbox.png'), fullPage: true });
     await page.getByRole('button', { name: `Mark read ${XSS_TITLE}` }).click();
-    expect(
-      await waitFor(
-        () => badge.textContent(),
-        (t) => t === '0',
-        10_000,
-      ),
-    ).toBe('0');
+    await expectBadge(badge, '0');
     await page.context().close();
   });
 

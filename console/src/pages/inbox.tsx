@@ -24,7 +24,7 @@ export function InboxPage({ userId }: { userId: string }) {
 
   const loaded = list.data?.items ?? [];
   const known = new Set(loaded.map((a) => a.id));
-  const alerts = [...arrived.value.filter((a) => !known.has(a.id)), ...loaded];
+  const alerts = [...arrived.value.map((a) => a.alert).filter((a) => !known.has(a.id)), ...loaded];
 
   const act = async (what: string, call: () => Promise<unknown>) => {
     setError(null);

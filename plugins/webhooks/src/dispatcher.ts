@@ -83,6 +83,14 @@ export class WebhookDispatcher {
 
   constructor(private readonly options: DispatcherOptions) {}
 
+  /**
+   * The same dispatcher with another private-address allow list: the warm-up POSTs to a loopback
+   * server of its own through `attempt`, which the deployment's list need not allow.
+   */
+  allowing(allow: readonly Cidr[]): WebhookDispatcher {
+    return new WebhookDispatcher({ ...this.options, allow });
+  }
+
   /** One POST to one endpoint: SSRF guard, headers (signed when the endpoint has secrets), send, classify. */
   async attempt(endpoint: Endpoint, request: WebhookRequest, timeoutMs: number, signal?: AbortSignal): Promise<AttemptVerdict> {
     const check = await checkTarget(endpoint.url, this.options.allow, this.options.resolver);

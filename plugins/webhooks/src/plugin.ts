@@ -46,7 +46,7 @@ export function createWebhooksPlugin(options: WebhooksPluginOptions): PluginDefi
     render: (message) => renderMessage(message),
     // render, sign and POST compiled before the first message (to a local server of its own)
     warmUp: async () => {
-      await warmUpWebhooks({ version: WEBHOOKS_PLUGIN_VERSION });
+      await warmUpWebhooks(options.dispatcher);
     },
     send: (request, context) =>
       options.dispatcher.deliver(context.message, request, context.config.timeout_seconds * 1_000, context.signal, context.messageId),

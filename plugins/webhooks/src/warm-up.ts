@@ -1,31 +1,31 @@
 /**
- * The webhooks plugin's warm-up (the SDK's `warmUp` hook, issue 15 "no cold start"): renders,
- * signs and POSTs synthetic messages, 16 at a time (the plugin's default concurrency), through the
- * same functions real deliveries use (`renderMessage`, `buildHeaders`, `postWebhook`), to a server
- * it starts on 127.0.0.1 and closes afterwards. Nothing leaves the process's host, no endpoint or
- * database row is touched, and the SSRF guard is not involved (the address is the local server's).
+ * The webhooks plugin's warm-up (the SDK's `warmUp` hook, issue 15 "no cold start"): renders
+ * synthetic messages and sends them, 16 at a time (the plugin's default concurrency), through
+ * `WebhookDispatcher.attempt` — the SSRF guard, signed headers, the POST and its classification,
+ * as real deliveries — to a server it starts on 127.0.0.1 and closes afterwards. The dispatcher is
+ * the plugin's own, allowing only that loopback address; nothing leaves the host, and no endpoint
+ * or database row is touched.
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { syntheticChannelMessage } from '@herald/contracts';
-import { buildHeaders, renderMessage } from './render.js';
+import { parseCidr, syntheticChannelMessage } from '@herald/contracts';
+import type { WebhookDispatcher } from './dispatcher.js';
+import type { Endpoint } from './endpoint-store.js';
+import { renderMessage } from './render.js';
 import { generateSigningSecret } from './signature.js';
-import { postWebhook } from './transport.js';
 
 export interface WarmUpOptions {
-  /** Time spent at most, ms. @default 300 */
+  /** Time spent at most, ms. @default 1000 */
   readonly budgetMs?: number;
-  /** POSTs at most. @default 480 */
+  /** POSTs at most. @default 4000 */
   readonly maxRequests?: number;
-  /** `User-Agent` version. */
-  readonly version: string;
 }
 
-/** Returns how many synthetic webhooks were answered 200 by the local server. */
-export async function warmUpWebhooks(options: WarmUpOptions): Promise<number> {
-  const budgetMs = options.budgetMs ?? 1000;
-  const maxRequests = options.maxRequests ?? 4000;
+/** Returns how many synthetic webhooks the local server accepted. */
+export async function warmUpWebhooks(dispatcher: WebhookDispatcher, options: WarmUpOptions = {}): Promise<number> {
+  const budgetMs = options.budgetMs ?? 1_000;
+  const maxRequests = options.maxRequests ?? 4_000;
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
@@ -33,37 +33,36 @@ export async function warmUpWebhooks(options: WarmUpOptions): Promise<number> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  const url = new URL(`http://127.0.0.1:${port}/herald-warm-up`);
-  const secrets = [generateSigningSecret()];
+  const local = dispatcher.allowing([parseCidr('127.0.0.1/32')!]);
+  const at = new Date();
+  const endpoint: Endpoint = {
+    id: 'herald-warm-up',
+    name: 'herald-warm-up',
+    url: `http://127.0.0.1:${port}/herald-warm-up`,
+    header_name: 'X-Warm-Up',
+    header_value: 'herald',
+    signing_secrets: [generateSigningSecret()],
+    owner: null,
+    owner_name: null,
+    status: 'active',
+    first_error: null,
+    last_error: null,
+    note: null,
+    created_at: at,
+    updated_at: at,
+  };
   const started = performance.now();
-  let answered = 0;
+  let accepted = 0;
   try {
     for (let sent = 0; sent < maxRequests && performance.now() - started < budgetMs; sent += 16) {
-      const results = await Promise.all(
-        Array.from({ length: 16 }, (_, i) => {
-          const request = renderMessage(syntheticChannelMessage('webhooks', sent + i));
-          const headers = buildHeaders({
-            request,
-            version: options.version,
-            customHeader: { name: 'X-Warm-Up', value: 'herald' },
-            signingSecrets: secrets,
-            timestampSeconds: Math.floor(Date.now() / 1000),
-          });
-          return postWebhook({
-            url,
-            address: { address: '127.0.0.1', family: 4 },
-            headers,
-            body: request.body,
-            timeoutMs: 2_000,
-            now: new Date(),
-          });
-        }),
+      const verdicts = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => local.attempt(endpoint, renderMessage(syntheticChannelMessage('webhooks', sent + i)), 2_000)),
       );
-      answered += results.filter((r) => r.kind === 'response' && r.status === 200).length;
+      accepted += verdicts.filter((v) => v.kind === 'accepted').length;
     }
   } finally {
     server.closeAllConnections();
     server.close();
   }
-  return answered;
+  return accepted;
 }
