@@ -14,6 +14,10 @@ export class RecordingPort implements RoutingPort {
     this.events.push(event);
   }
 
+  routed(source: string, id: string): Promise<boolean> {
+    return Promise.resolve(this.events.some((e) => e.source === source && e.id === id));
+  }
+
   ids(): string[] {
     return this.events.map((e) => e.id);
   }

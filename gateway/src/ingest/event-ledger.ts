@@ -1,8 +1,14 @@
 /**
  * De-duplication of inbound events on (`source`, `id`) across gateway replicas, in the NATS KV
- * bucket `<prefix>_event_ledger` (entries expire after 24 h). A claim is taken before routing and
- * marked done after; a claim left by a crashed replica is taken over once it is older than the
- * consumer's ack wait, so a crash never strands an event.
+ * bucket `<prefix>_event_ledger` (entries expire after 24 h). One write per event: a claim is taken
+ * before routing. Whether a claimed event was routed is not written to the ledger a second time:
+ * routing records every event it routes in the delivery log (the same statement as its decisions
+ * and deliveries), and `claim` asks that record (`routed`) when it finds a claim already there, which
+ * only a copy of the event, a redelivery or a crashed claimant's event does. So a copy of a routed
+ * event is recognised for as long as its claim is kept (24 h), a claim whose event is still being
+ * routed is waited for, and one left by a crashed replica is taken over once it is older than the
+ * consumer's ack wait, so a crash never strands an event. Claims written by earlier versions as
+ * `done:<time>` still count as routed.
  */
 import { createHash } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
@@ -30,7 +36,8 @@ export class EventLedger {
     return createHash('sha256').update(source).update('\u0000').update(id).digest('base64url');
   }
 
-  async claim(source: string, id: string, now: number = Date.now()): Promise<ClaimResult> {
+  /** `routed` answers whether the event's routing is recorded; called only when a claim exists. */
+  async claim(source: string, id: string, routed: () => Promise<boolean>, now: number = Date.now()): Promise<ClaimResult> {
     const key = this.key(source, id);
     try {
       await this.kv.create(key, `processing:${now}`);
@@ -42,7 +49,7 @@ export class EventLedger {
         return { kind: 'claimed' };
       }
       const value = entry.string();
-      if (value.startsWith('done')) return { kind: 'duplicate' };
+      if (value.startsWith('done') || (await routed())) return { kind: 'duplicate' };
       const since = Number(value.split(':')[1] ?? 0);
       const age = now - since;
       if (age < this.staleAfterMs) return { kind: 'busy', retryInMs: Math.max(500, this.staleAfterMs - age) };
@@ -53,10 +60,6 @@ export class EventLedger {
         return { kind: 'busy', retryInMs: 1_000 };
       }
     }
-  }
-
-  async complete(source: string, id: string, now: number = Date.now()): Promise<void> {
-    await this.kv.put(this.key(source, id), `done:${now}`);
   }
 
   /** Gives a claim back after a failed attempt, so the redelivery can take it at once. */

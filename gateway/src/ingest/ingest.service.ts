@@ -7,15 +7,7 @@
  * and id) are acknowledged without routing; transient failures are retried.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  eventMessageId,
-  formatIssues,
-  parseEvent,
-  retryBookkeeping,
-  type HandlerOutcome,
-  type Logger,
-  type ReceivedMessage,
-} from '@herald/contracts';
+import { eventMessageId, formatIssues, parseEvent, type HandlerOutcome, type Logger, type ReceivedMessage } from '@herald/contracts';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { CLOCK, GATEWAY_CONFIG, LOGGER } from '../config/tokens.js';
 import type { Clock } from '../scheduler/clock.js';
@@ -91,7 +83,7 @@ export class IngestService {
       });
       return { kind: 'ack' };
     }
-    const claim = await this.ledger.claim(event.source, event.id);
+    const claim = await this.ledger.claim(event.source, event.id, () => this.routing.routed(event.source, event.id));
     if (claim.kind === 'duplicate') {
       this.metrics.eventsDuplicate.inc();
       this.logger.info('duplicate event ignored', { event_id: event.id, source: event.source });
@@ -112,11 +104,8 @@ export class IngestService {
       this.logger.error('event can never be routed; dead-lettered', { event_id: event.id, source: event.source, error });
       return { kind: 'dead', reason: `cannot be routed or published (permanent): ${failureReason(error)}`, eventId: event.id };
     }
-    // Routed and published: a failing ledger write is retried on its own, never the routing.
-    await retryBookkeeping('marking the event routed', () => this.ledger.complete(event.source, event.id), {
-      logger: this.logger.child({ event_id: event.id, source: event.source }),
-      keepAlive: () => message.working(),
-    });
+    // Routed, published and recorded: the routing record is what marks the event routed (see
+    // `event-ledger.ts`), so nothing more is written before the ack.
     return { kind: 'ack' };
   }
 }

@@ -377,7 +377,20 @@ export class DeliveryLogRepository {
     return page(rows, size, deliveryView);
   }
 
-  /** Routing's decisions for one event; `null` when it was never routed. */
+  /**
+   * Whether routing recorded the event (`source`, `id`): its decisions row is written in the same
+   * statement as its deliveries, after they were published (the event ledger's "routed").
+   */
+  async isRouted(source: string, eventId: string): Promise<boolean> {
+    const rows = await queryRows(
+      this.em.fork(),
+      sql<{
+        routed: boolean;
+      }>`select exists (select 1 from gateway.event_decisions where source = ${source} and event_id = ${eventId}) as routed`,
+    );
+    return rows[0]?.routed === true;
+  }
+
   /**
    * The decisions recorded for an event id: one per source that published that id (usually one),
    * or only the given source's.

@@ -1,7 +1,8 @@
 /**
  * The routing port's implementation: snapshot (cached) → route (pure) → publish (pipelined) →
  * record decisions and deliveries. Throws when anything fails, so ingest retries the event; the
- * republish is harmless (delivery ids are stable) and recording is idempotent.
+ * republish is harmless (delivery ids are stable) and recording is idempotent. The record is also
+ * what tells ingest that an event was routed (`routed`, asked by the event ledger).
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { API_PREFIX, type HeraldEvent, type Logger } from '@herald/contracts';
@@ -28,7 +29,7 @@ export class RoutingService implements RoutingPort {
   constructor(
     @Inject(SNAPSHOT_CACHE) private readonly cache: SnapshotCache<Snapshot>,
     messaging: MessagingService,
-    deliveryLog: DeliveryLogRepository,
+    private readonly deliveryLog: DeliveryLogRepository,
     private readonly held: HeldDeliveriesRepository,
     private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -38,6 +39,10 @@ export class RoutingService implements RoutingPort {
   ) {
     this.publisher = new ChannelPublisher(messaging.js, messaging.topology.subjects);
     this.recorder = new RoutingRecorder(deliveryLog);
+  }
+
+  routed(source: string, id: string): Promise<boolean> {
+    return this.deliveryLog.isRouted(source, id);
   }
 
   async route(event: HeraldEvent): Promise<void> {

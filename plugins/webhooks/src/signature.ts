@@ -4,7 +4,7 @@
  * `whsec_…` secret; signature: `v1,<base64 HMAC-SHA256>`. With several secrets (rotation) the
  * `webhook-signature` header carries one signature per secret, space-separated.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 const SECRET_PREFIX = 'whsec_';
 /** Standard Webhooks recommends 24–64 random bytes. */
@@ -26,9 +26,26 @@ export function generateSigningSecret(): string {
   return `${SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
 }
 
+/**
+ * Signing keys by secret, as KeyObjects: createHmac checks and wraps a Buffer key on every call
+ * (≈ 11 µs against ≈ 3 µs for a KeyObject on Node 24), once per POST. Bounded: emptied when full.
+ */
+const keys = new Map<string, KeyObject>();
+const MAX_KEYS = 1024;
+
+function signingKey(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (key === undefined) {
+    if (keys.size >= MAX_KEYS) keys.clear();
+    key = createSecretKey(Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64'));
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 /** One `v1,<base64>` signature. */
 export function sign(secret: string, id: string, timestampSeconds: number, body: string): string {
-  const key = Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64');
+  const key = signingKey(secret);
   const mac = createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`, 'utf8').digest('base64');
   return `v1,${mac}`;
 }
