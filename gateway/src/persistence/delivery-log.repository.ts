@@ -261,35 +261,49 @@ export class DeliveryLogRepository {
       column_name: r.column,
       decisions: r.decisions ?? null,
     }));
-    const deliveries = new Map<string, DeliveryInsertRow>();
-    for (const record of byEvent.values()) {
-      for (const delivery of record.deliveries) {
-        deliveries.set(delivery.delivery_id, {
-          outcome: delivery.hold === undefined ? 'published' : 'held',
-          delivery_id: delivery.delivery_id,
-          event_id: record.eventId,
-          channel: delivery.channel,
-          user_id: delivery.destination.scope === 'personal' ? delivery.destination.user.id : null,
-          destination: delivery.destination,
-        });
+    // Insert rows are made as they are written: a broadcast's 100 000 deliveries are never all
+    // copied into rows at once. Each delivery id is inserted once (a batch never holds two events
+    // with the same delivery, but a statement must not touch a row twice).
+    function* rows(): Generator<DeliveryInsertRow> {
+      const seen = new Set<string>();
+      for (const record of byEvent.values()) {
+        for (const delivery of record.deliveries) {
+          if (seen.has(delivery.delivery_id)) continue;
+          seen.add(delivery.delivery_id);
+          yield {
+            outcome: delivery.hold === undefined ? 'published' : 'held',
+            delivery_id: delivery.delivery_id,
+            event_id: record.eventId,
+            channel: delivery.channel,
+            user_id: delivery.destination.scope === 'personal' ? delivery.destination.user.id : null,
+            destination: delivery.destination,
+          };
+        }
       }
     }
-    if (deliveries.size > DELIVERY_CHUNK) {
+    let planned = 0;
+    for (const record of byEvent.values()) planned += record.deliveries.length;
+    if (planned > DELIVERY_CHUNK) {
       // a broadcast: one transaction, the deliveries written in chunks (bounded statement size and
       // memory instead of one JSON document of every delivery)
-      const all = [...deliveries.values()];
       await this.em.fork().transactional(async (tx) => {
         await queryRows(tx, insertDecisions(decisions));
-        for (let start = 0; start < all.length; start += DELIVERY_CHUNK) {
-          await queryRows(tx, insertDeliveries(all.slice(start, start + DELIVERY_CHUNK)));
+        let chunk: DeliveryInsertRow[] = [];
+        for (const row of rows()) {
+          chunk.push(row);
+          if (chunk.length === DELIVERY_CHUNK) {
+            await queryRows(tx, insertDeliveries(chunk));
+            chunk = [];
+          }
         }
+        if (chunk.length > 0) await queryRows(tx, insertDeliveries(chunk));
       });
       return;
     }
     // both inserts as data-modifying CTEs of one statement: atomic, one round trip
     await queryRows(
       this.em.fork(),
-      sql`/* prepare:record_routing */ with decided as (${insertDecisions(decisions)}), delivered as (${insertDeliveries([...deliveries.values()])}) select 1`,
+      sql`/* prepare:record_routing */ with decided as (${insertDecisions(decisions)}), delivered as (${insertDeliveries([...rows()])}) select 1`,
     );
   }
 

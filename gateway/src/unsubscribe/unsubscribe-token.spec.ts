@@ -21,6 +21,19 @@ describe('UnsubscribeTokens', () => {
     expect(new Set(all.map((c) => tokens.issue(c))).size).toBe(4);
   });
 
+  it('issues the same token from memory as from the key, past the bound of its memory', () => {
+    const issuer = UnsubscribeTokens.fromSecretKey(key);
+    const many = Array.from({ length: 9_000 }, (_, i) => ({ userId: `u${i}`, column: 'scan_added', channel: 'mail' }));
+    const first = many.map((c) => issuer.issue(c));
+    const again = many.map((c) => issuer.issue(c));
+    expect(again).toEqual(first);
+    // a fresh issuer (nothing remembered) computes every one the same
+    const fresh = UnsubscribeTokens.fromSecretKey(key);
+    expect(many.map((c) => fresh.issue(c))).toEqual(first);
+    expect(new Set(first).size).toBe(many.length);
+    for (const [i, token] of first.entries()) expect(issuer.verify(token)).toEqual({ ok: true, claims: many[i] });
+  });
+
   const token = tokens.issue(claims);
   const [version, payload, mac] = token.split('.') as [string, string, string];
   const otherPayload = Buffer.from(JSON.stringify(['user:8', 'scan_added', 'mail'])).toString('base64url');
