@@ -125,6 +125,22 @@ describe('routing records', () => {
     expect((await log.getDecisions('same', 'scanner-b')).map((d) => d.column)).toEqual(['test_added']);
     expect(await log.getDecisions('same', 'scanner-c')).toEqual([]);
   });
+
+  it('tells a routed event (its record is written) from one that is not, per source (the event ledger asks this)', async () => {
+    expect(await log.isRouted('scanner-d', 'routed-later')).toBe(false);
+    // an event routed to nobody is routed too: its decisions row is written without deliveries
+    await log.recordRouting({
+      source: 'scanner-d',
+      eventId: 'routed-later',
+      type: 'scan_added',
+      column: 'scan_added',
+      decisions: [],
+      deliveries: [],
+    });
+    expect(await log.isRouted('scanner-d', 'routed-later')).toBe(true);
+    expect(await log.isRouted('scanner-e', 'routed-later')).toBe(false);
+    expect(await log.isRouted('scanner-d', 'routed-later-2')).toBe(false);
+  });
 });
 
 describe('applyStatus', () => {
