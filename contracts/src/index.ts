@@ -158,6 +158,7 @@ export {
 } from './sdk/http.js';
 export { startStartupProbe, type StartupProbe } from './sdk/startup-probe.js';
 export { retryBookkeeping, type RetryBookkeepingOptions } from './sdk/retry-bookkeeping.js';
+export { BoundedMemo } from './bounded-memo.js';
 export {
   dependencyRetryDelay,
   isDatabaseUnavailable,

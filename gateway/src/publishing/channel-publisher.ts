@@ -24,10 +24,10 @@ export class ChannelPublisher {
     private readonly js: JetStreamClient,
     private readonly subjects: Subjects,
     /**
-     * Messages in flight at most. @default 128: a broadcast to 100 000 users stored in 3.3–4.9 s at
-     * a gateway peak of 466–503 MB (seven runs) with 128, against 4.6 s and 650–676 MB with 2 048 (messages in
-     * flight outlive V8's young generation and are promoted, so a larger window grows the old
-     * generation with garbage; see test/bench/README.md).
+     * Messages in flight at most. @default 128: a broadcast to 100 000 users stored in 3.3–4.9 s
+     * at a gateway peak of 466–503 MB (seven runs) with 128, against 4.6 s and 650–676 MB with
+     * 2 048 (messages in flight outlive V8's young generation and are promoted, so a larger window
+     * grows the old generation with garbage; see test/bench/README.md).
      */
     private readonly window = 128,
   ) {}

@@ -10,7 +10,7 @@
  * worst a leaked token does is turn off one column of one channel, which the user turns on again.
  */
 import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { SecretBox } from '@herald/contracts';
+import { BoundedMemo, SecretBox } from '@herald/contracts';
 import type { ValidationIssue } from '@herald/contracts';
 
 const VERSION = 'u1';
@@ -58,21 +58,15 @@ export class UnsubscribeTokens {
 
   /**
    * Tokens issued lately, by claims: a token is a pure function of its claims and the key, and
-   * routing issues one per personal mail, mostly to the same users again. Bounded (≈ 1 MB), emptied
-   * when full.
+   * routing issues one per personal mail, mostly to the same users again (≈ 1 MB at most).
    */
-  private readonly issued = new Map<string, string>();
-  private static readonly MAX_ISSUED = 4_096;
+  private readonly issued = new BoundedMemo<string, string>(4_096);
 
   issue(claims: UnsubscribeClaims): string {
-    const json = JSON.stringify([claims.userId, claims.column, claims.channel]);
-    const cached = this.issued.get(json);
-    if (cached !== undefined) return cached;
-    const payload = Buffer.from(json, 'utf8').toString('base64url');
-    const token = `${VERSION}.${payload}.${this.mac(payload).toString('base64url')}`;
-    if (this.issued.size >= UnsubscribeTokens.MAX_ISSUED) this.issued.clear();
-    this.issued.set(json, token);
-    return token;
+    return this.issued.get(JSON.stringify([claims.userId, claims.column, claims.channel]), (json) => {
+      const payload = Buffer.from(json, 'utf8').toString('base64url');
+      return `${VERSION}.${payload}.${this.mac(payload).toString('base64url')}`;
+    });
   }
 
   verify(token: string): VerifiedToken {

@@ -10,7 +10,7 @@
  * endpoint for that delivery, so a retry sends only to the endpoints still pending.
  */
 import { randomUUID } from 'node:crypto';
-import { type SecretBox } from '@herald/contracts';
+import { BoundedMemo, type SecretBox } from '@herald/contracts';
 import { runSqlMigrations, type SqlMigration, type SqlPool } from '@herald/plugin-storage';
 import { WebhookError } from './errors.js';
 import {
@@ -202,7 +202,7 @@ export class EndpointStore {
   private flushing = false;
   private lookups: QueuedLookup[] = [];
   /** Opened secrets by sealed text (see `openCached`). */
-  private readonly opened = new Map<string, string>();
+  private readonly opened = new BoundedMemo<string, string>(OPENED_CACHE_SIZE);
 
   constructor(
     private readonly pool: SqlPool,
@@ -228,13 +228,7 @@ export class EndpointStore {
    * never goes stale; the cache is only bounded.
    */
   private openCached(sealed: string, location: string): string {
-    const key = `${location}\u0000${sealed}`;
-    const cached = this.opened.get(key);
-    if (cached !== undefined) return cached;
-    const plain = this.box.open(sealed, location);
-    if (this.opened.size >= OPENED_CACHE_SIZE) this.opened.clear();
-    this.opened.set(key, plain);
-    return plain;
+    return this.opened.get(`${location}\u0000${sealed}`, () => this.box.open(sealed, location));
   }
 
   private toEndpoint(row: Row): Endpoint {
