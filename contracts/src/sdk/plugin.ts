@@ -84,6 +84,18 @@ export interface PluginDefinition<Config, Request> {
   send(request: Request, context: SendContext<Config>): Promise<SendOutcome>;
   /** Also dead-letter `dropped` messages (with the reason), so they can be replayed. @default false */
   readonly deadLetterDropped?: boolean;
+  /**
+   * `send` keeps its own idempotency record: before it returns, it has durably recorded what it
+   * sent for the delivery (under `message.delivery_id`), and a `send` of a delivery it already
+   * settled sends nothing again and returns that delivery's outcome (webhooks: the per-endpoint
+   * delivery records in its database). The SDK then keeps no delivery ledger for the channel (see
+   * `delivery-ledger.ts`): no ledger read before a send and no ledger write after it, two NATS
+   * requests and one stream write per message fewer. What changes: a redelivery after a final
+   * outcome reaches `send`, and its status is reported under the new attempt number (the gateway
+   * keeps the later final outcome), not re-published from the ledger; `herald_plugin_duplicates_total`
+   * counts only the SDK ledger's hits, so it stays 0 for such a plugin. @default false
+   */
+  readonly idempotentSend?: boolean;
   /** Maps an error thrown by `send` to an outcome. @default every thrown error is retried */
   classifyError?(error: unknown): SendOutcome;
   /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { silentLogger } from '../logger.js';
 import { SecretBox } from '../secrets/secret-box.js';
@@ -132,6 +133,75 @@ describe('runPlugin: outcomes, retries, dead letters, idempotency', () => {
     expect(await harness.running.metrics.getSingleMetricAsString('herald_plugin_duplicates_total')).toContain(
       'herald_plugin_duplicates_total{channel="spec"} 1',
     );
+  });
+});
+
+describe('runPlugin: a plugin that keeps its own idempotency record (idempotentSend)', () => {
+  let fixture: TestPlugin;
+  let harness: PluginHarness<TestConfig>;
+
+  beforeAll(async () => {
+    fixture = testPlugin();
+    harness = await startPluginHarness({
+      plugin: { ...fixture.plugin, idempotentSend: true },
+      config: { token: 'xoxb-plain-secret', room: 'ops' },
+      runOptions: { maxAttempts: 3, backoff: { baseMs: 50, maxMs: 200 } },
+    });
+  });
+  afterAll(async () => {
+    await harness.stop();
+  });
+
+  it('creates no delivery ledger: nothing is read or written there, the send is the record', async () => {
+    const message = harness.message();
+    await harness.publish(message);
+    await harness.waitForStatus(message.delivery_id, 'delivered');
+    const bucket = pluginBuckets(harness.prefix).deliveries('spec');
+    const jsm = await jetstreamManager(harness.connection);
+    await expect(jsm.streams.info(`KV_${bucket}`)).rejects.toThrow(/stream not found/);
+    // the lookup tells an absent bucket from a present one: the configuration bucket is there
+    expect((await jsm.streams.info(`KV_${pluginBuckets(harness.prefix).config}`)).config.name).toBe(
+      `KV_${pluginBuckets(harness.prefix).config}`,
+    );
+  });
+
+  it('hands a redelivered message to send again (the plugin answers from its own record) and reports each outcome', async () => {
+    const message = harness.message();
+    // the plugin's own record, as a plugin with idempotentSend keeps it: a settled delivery is not sent again
+    const settled = new Set<string>();
+    fixture.script(message.delivery_id, (attempt) => {
+      if (settled.has(message.delivery_id)) return outcomes.delivered('delivered by an earlier attempt');
+      settled.add(message.delivery_id);
+      return attempt === 1 ? outcomes.delivered('sent') : new Error('unexpected attempt');
+    });
+    await harness.publish(message, { deduplicate: false });
+    await harness.waitForStatus(message.delivery_id, 'delivered');
+    await harness.publish(message, { deduplicate: false });
+    await harness.idle();
+    expect(fixture.callsFor(message.delivery_id).map((c) => c.attempt)).toEqual([1, 1]);
+    // both copies are first deliveries: the same status id, stored once by JetStream
+    expect((await harness.statuses(message.delivery_id)).map((s) => [s.outcome, s.attempt, s.detail])).toEqual([['delivered', 1, 'sent']]);
+    expect(await harness.running.metrics.getSingleMetricAsString('herald_plugin_duplicates_total')).toContain(
+      'herald_plugin_duplicates_total{channel="spec"} 0',
+    );
+  });
+
+  it('retries and dead-letters as without it', async () => {
+    const retried = harness.message();
+    fixture.script(retried.delivery_id, (attempt) => (attempt < 2 ? new FlakyProviderError('503 from provider') : outcomes.delivered()));
+    await harness.publish(retried);
+    expect(await harness.waitForStatus(retried.delivery_id, 'delivered')).toMatchObject({ attempt: 2 });
+    expect((await harness.statuses(retried.delivery_id)).map((s) => s.outcome)).toEqual(['retrying', 'delivered']);
+
+    const failed = harness.message();
+    fixture.script(failed.delivery_id, () => outcomes.failed('channel_not_found'));
+    await harness.publish(failed);
+    await harness.waitForStatus(failed.delivery_id, 'failed');
+    const letters = await waitFor(
+      () => harness.deadLetters(),
+      (list) => list.some((l) => l.event_id === failed.event.id),
+    );
+    expect(letters.find((l) => l.event_id === failed.event.id)?.reason).toBe('channel_not_found');
   });
 });
 

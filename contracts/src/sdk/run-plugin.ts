@@ -7,7 +7,8 @@
  * Per message, in this order (SPEC §5 "ack only after the outcome is durable"):
  * 1. decode; a message that breaks the contract is dead-lettered at once;
  * 2. look the message id (`Nats-Msg-Id`: the delivery id, or a replay's own id) up in the ledger:
- *    already final ⇒ re-publish that status, do not send;
+ *    already final ⇒ re-publish that status, do not send (not for a plugin with `idempotentSend`,
+ *    which keeps its own record and has no SDK ledger);
  * 3. no valid or enabled configuration ⇒ `dropped` with the reason (never silently lost);
  * 4. render (pure; a throwing render is a permanent failure) and send; a thrown error is classified
  *    by `classifyThrown`; a retry on the last allowed attempt becomes `failed`;
@@ -191,7 +192,8 @@ export async function runPlugin<Config, Request>(
   await ensureStreams(jsm, topo);
   await ensureConsumer(jsm, consumer);
   const js: JetStreamClient = jetstream(connection);
-  const ledger = await DeliveryLedger.open(connection, buckets.deliveries(channel), topo.storage);
+  // A plugin that keeps its own idempotency record (`idempotentSend`) needs no second one.
+  const ledger = plugin.idempotentSend === true ? null : await DeliveryLedger.open(connection, buckets.deliveries(channel), topo.storage);
   const watcher = await ChannelConfigWatcher.start<Config>({
     connection,
     bucket: buckets.config,
@@ -265,7 +267,7 @@ export async function runPlugin<Config, Request>(
     // The ledger is keyed by the message id: the delivery id as the gateway publishes it; a dead
     // letter replayed by the gateway carries a fresh id, so the original's outcome does not stop it.
     const messageId = received.headers[MESSAGE_HEADERS.msgId] ?? message.delivery_id;
-    const settled = await ledger.get(messageId);
+    const settled = ledger === null ? null : await ledger.get(messageId);
     if (settled !== null) {
       metrics.duplicate();
       await publishStatus(settled);
@@ -294,7 +296,7 @@ export async function runPlugin<Config, Request>(
     // not two); the message is settled only once both are stored, and a failure of either (the record
     // gives up only at shutdown) leaves it unacknowledged, to be redelivered.
     const recorded =
-      outcome.kind === 'retry'
+      outcome.kind === 'retry' || ledger === null
         ? Promise.resolve()
         : retryBookkeeping('recording the delivery outcome', () => ledger.record(status, messageId), {
             logger: log,
@@ -358,7 +360,10 @@ export async function runPlugin<Config, Request>(
 
   try {
     // compiled before the first message; the consumer (and so readiness) waits for it
-    await warmUpPlugin(plugin, decodeChannelMessage, logger, { connection, ledgerGet: (id) => ledger.get(id) });
+    await warmUpPlugin(plugin, decodeChannelMessage, logger, {
+      connection,
+      ...(ledger === null ? {} : { ledgerGet: (id: string) => ledger.get(id) }),
+    });
     await runner.start();
     registration = await PluginRegistration.start({
       connection,

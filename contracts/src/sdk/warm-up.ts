@@ -20,8 +20,11 @@ const NATS_BUDGET_MS = 300;
 /** What the SDK warms on the NATS connection, all of it without writing to any stream. */
 export interface NatsWarmUp {
   readonly connection: NatsConnection;
-  /** A read of the delivery ledger (a key that does not exist: the lookup of a first delivery). */
-  readonly ledgerGet: (deliveryId: string) => Promise<unknown>;
+  /**
+   * A read of the delivery ledger (a key that does not exist: the lookup of a first delivery).
+   * @default none: the plugin keeps its own idempotency record (`idempotentSend`)
+   */
+  readonly ledgerGet?: (deliveryId: string) => Promise<unknown>;
 }
 
 /**
@@ -45,7 +48,7 @@ async function warmNats(nats: NatsWarmUp): Promise<number> {
       await Promise.all(
         Array.from({ length: 16 }, async (_, i) => {
           await nats.connection.request(subject, payload, { timeout: 2_000 });
-          await nats.ledgerGet(`herald-warm-up:${requests + i}`);
+          await nats.ledgerGet?.(`herald-warm-up:${requests + i}`);
         }),
       );
       requests += 16;

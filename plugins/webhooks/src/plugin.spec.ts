@@ -3,7 +3,7 @@
  * to real HTTP sinks, statuses read back from the status stream; the scheduler's sweep command.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   connectNats,
@@ -15,6 +15,7 @@ import {
   type DeliveryStatus,
   type RunningPlugin,
   parseAllowList,
+  pluginBuckets,
 } from '@herald/contracts';
 import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
 import type { WebhooksConfig } from './config.js';
@@ -80,6 +81,29 @@ describe('webhooks plugin on NATS', () => {
     const status = await statusOf(message.delivery_id);
     expect(status).toMatchObject({ delivery_id: message.delivery_id, outcome: 'delivered', detail: 'delivered to 1 of 1 endpoint(s)' });
     expect(sink.requests.map((r) => [r.path, r.headers['x-herald-event']])).toEqual([['/system', 'scan_added']]);
+  });
+
+  it('does not POST a copy of a delivered message again: its per-endpoint record answers, the SDK keeps no ledger', async () => {
+    const message = channelMessage(heraldEvent('scan_added', { test: { id: '91', name: 'T' } }));
+    const before = sink.requests.length;
+    const posts = (): number => sink.requests.length - before;
+    await publish(message);
+    expect(await statusOf(message.delivery_id)).toMatchObject({ outcome: 'delivered', attempt: 1 });
+    expect(posts()).toBe(1);
+    // a copy JetStream does not de-duplicate (no Nats-Msg-Id): the plugin sees the delivery again
+    await jetstream(nc).publish(topo.subjects.deliver('webhooks'), JSON.stringify(message));
+    const consumer = topo.channelConsumer('webhooks');
+    const jsm = await jetstreamManager(nc);
+    await waitFor(
+      () => jsm.consumers.info(consumer.stream, consumer.durable),
+      (info) => info.delivered.stream_seq >= 2 && info.num_pending === 0 && info.num_ack_pending === 0,
+    );
+    expect(posts()).toBe(1);
+    const statuses = (await readStream(nc, topo.streams.status.name))
+      .map((m) => m.json<DeliveryStatus>())
+      .filter((s) => s.delivery_id === message.delivery_id);
+    expect(statuses.map((s) => [s.outcome, s.attempt, s.detail])).toEqual([['delivered', 1, 'delivered to 1 of 1 endpoint(s)']]);
+    await expect(jsm.streams.info(`KV_${pluginBuckets(prefix).deliveries('webhooks')}`)).rejects.toThrow(/stream not found/);
   });
 
   it('reports dropped, saying why, for a user without endpoints', async () => {

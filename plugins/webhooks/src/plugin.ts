@@ -43,6 +43,9 @@ export function createWebhooksPlugin(options: WebhooksPluginOptions): PluginDefi
     ...WEBHOOKS_CHANNEL,
     // A dropped message (inactive endpoint, waited too long, no endpoint) can be replayed (SPEC §5).
     deadLetterDropped: true,
+    // The dispatcher records each endpoint's outcome per delivery before `send` returns and never
+    // POSTs a delivery again to an endpoint that has it: the SDK's ledger would be a second record.
+    idempotentSend: true,
     render: (message) => renderMessage(message),
     // render, sign and POST compiled before the first message (to a local server of its own)
     warmUp: async () => {
