@@ -3,7 +3,7 @@
  * ports, waiting. Plain ESM over Node built-ins; no test framework.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -85,7 +85,11 @@ export function startNode(script, env, { label = script, args = [], nodeArgs = [
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  const tee = process.env.BENCH_CHILD_OUTPUT_DIR
+    ? `${process.env.BENCH_CHILD_OUTPUT_DIR}/${label.replace(/[^a-z0-9-]/gi, '_')}-${Date.now()}.log`
+    : null;
   const keep = (chunk) => {
+    if (tee) appendFileSync(tee, chunk);
     output += chunk.toString();
     if (output.length > 200_000) output = output.slice(-100_000);
   };

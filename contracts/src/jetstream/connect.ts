@@ -4,6 +4,7 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { HeraldError } from '../errors.js';
+import { coalesceWrites } from './coalesce-writes.js';
 import { natsConnectionOptions, type NatsSecurity } from './connection-options.js';
 import type { Logger } from '../logger.js';
 import { waitForDependency } from '../sdk/wait-for-dependency.js';
@@ -42,7 +43,7 @@ async function connectOnce(options: NatsConnectOptions): Promise<NatsConnection>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   try {
-    return await connect({
+    const connection = await connect({
       servers,
       name: options.name,
       timeout: options.timeoutMs ?? 5_000,
@@ -56,6 +57,8 @@ async function connectOnce(options: NatsConnectOptions): Promise<NatsConnection>
       noAsyncTraces: true,
       ...natsConnectionOptions(servers, options.security),
     });
+    coalesceWrites(connection);
+    return connection;
   } catch (error) {
     throw new HeraldError(
       'infrastructure_unavailable',

@@ -188,7 +188,7 @@ describe('runPlugin: a plugin that keeps its own idempotency record (idempotentS
 
   it('retries and dead-letters as without it', async () => {
     const retried = harness.message();
-    fixture.script(retried.delivery_id, (attempt) => (attempt < 2 ? new FlakyProviderError('503 from provider') : outcomes.delivered()));
+    fixture.script(retried.delivery_id, (attempt) => (attempt < 2 ? new FlakyProviderError() : outcomes.delivered()));
     await harness.publish(retried);
     expect(await harness.waitForStatus(retried.delivery_id, 'delivered')).toMatchObject({ attempt: 2 });
     expect((await harness.statuses(retried.delivery_id)).map((s) => s.outcome)).toEqual(['retrying', 'delivered']);
