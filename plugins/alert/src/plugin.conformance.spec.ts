@@ -1,7 +1,7 @@
 /**
  * The SDK's plugin conformance suite applied to the alert plugin: pure render, classified errors,
- * config round-trip, and no second store write for a delivery redelivered after it was delivered
- * (real NATS harness, real PostgreSQL).
+ * config round-trip, and no second alert for a delivery redelivered after it was delivered (real
+ * NATS harness, real PostgreSQL).
  */
 import { afterAll, beforeAll } from '@jest/globals';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -14,13 +14,18 @@ import { createAlertPlugin } from './plugin.js';
 import { personalMessage, systemMessage } from './testing/messages.js';
 import { createAlertTestDatabase, type AlertTestDatabase } from './testing/test-database.js';
 
-/** The real store, counting the writes the plugin asks for. */
+/**
+ * The real store, counting the alerts it created: what reached the user. The plugin keeps no SDK
+ * ledger (`idempotentSend`), so a redelivered message does reach `insert`, which creates nothing
+ * for a delivery it already stored.
+ */
 class CountingAlertStore extends AlertStore {
   inserts = 0;
 
-  override insert(alert: NewAlert, createdAt?: Date): Promise<InsertResult> {
-    this.inserts += 1;
-    return super.insert(alert, createdAt);
+  override async insert(alert: NewAlert, createdAt?: Date): Promise<InsertResult> {
+    const result = await super.insert(alert, createdAt);
+    if (result.created) this.inserts += 1;
+    return result;
   }
 }
 

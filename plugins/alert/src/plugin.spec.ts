@@ -9,6 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import {
   connectNats,
   deliveryStatusSchema,
+  pluginBuckets,
   runPlugin,
   silentLogger,
   topology,
@@ -97,6 +98,9 @@ describe('alert plugin over NATS', () => {
     await publish(message, `${message.delivery_id}#2`);
     expect(await waitFor(deliverQueueEmpty, (empty) => empty)).toBe(true);
     expect(await opened.store.count('u-dup')).toEqual({ unread: 1, total: 1 });
+    // the store is the idempotency record (idempotentSend): the SDK keeps no delivery ledger
+    const jsm = await jetstreamManager(nc);
+    await expect(jsm.streams.info(`KV_${pluginBuckets(topo.subjects.prefix).deliveries('alert')}`)).rejects.toThrow(/stream not found/);
   });
 
   it('reports a system-scope message dropped with its reason and stores nothing', async () => {

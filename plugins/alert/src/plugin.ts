@@ -41,6 +41,9 @@ export function createAlertPlugin(options: AlertPluginOptions): PluginDefinition
   const transport = new AlertTransport(options.store, options.live);
   return definePlugin({
     ...ALERT_CHANNEL,
+    // The store inserts once per delivery_id (`on conflict do nothing`) and a repeated send answers
+    // "already stored": the SDK's delivery ledger would be a second record of the same fact.
+    idempotentSend: true,
     render: renderAlert,
     async send(alert) {
       const { created, alert: stored } = await transport.deliver(alert);
