@@ -5,6 +5,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { HeraldError } from '../errors.js';
 import { coalesceWrites } from './coalesce-writes.js';
+import { settleRequestsWithoutErrors } from './request-settle.js';
 import { natsConnectionOptions, type NatsSecurity } from './connection-options.js';
 import type { Logger } from '../logger.js';
 import { waitForDependency } from '../sdk/wait-for-dependency.js';
@@ -38,6 +39,7 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
 }
 
 async function connectOnce(options: NatsConnectOptions): Promise<NatsConnection> {
+  settleRequestsWithoutErrors();
   const servers = options.url
     .split(',')
     .map((s) => s.trim())
