@@ -8,7 +8,7 @@
  * See test/bench/README.md for what each figure means.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -57,6 +57,8 @@ const LATENCY_WARMUP_MS = 1_500;
 const LATENCY_MS = 10_000;
 /** Informational second latency run, below saturation; BENCH_REFERENCE_RATE changes it (diagnostics). */
 const REFERENCE_RATE = Number(process.env.BENCH_REFERENCE_RATE ?? 100);
+/** Diagnostics: a file that gets one JSON line per sustained step with its late messages (BENCH_SUSTAINED_LATE_LOG). */
+const LATE_LOG = process.env.BENCH_SUSTAINED_LATE_LOG ?? null;
 const REFERENCE_MS = 5_000;
 const PLUGIN_EVENTS = 300; // scan_added events pushed through every plugin for the memory figure
 const PLUGINS = ['alert', 'mail', 'slack', 'msteams', 'webhooks'];
@@ -307,6 +309,7 @@ async function sustainedStep({ rate, label, publish, sink }) {
   const arrived = new Float64Array(total); // 0 = not yet
   const prefix = `${label}-`;
   let late = 0; // measured messages over the p99 bound
+  const lateLog = []; // [sent at (epoch ms), latency ms] of each late measured message (BENCH_SUSTAINED_LATE_LOG)
   let received = 0;
   let errors = 0;
   sink.onWebhook = (title, now) => {
@@ -315,7 +318,10 @@ async function sustainedStep({ rate, label, publish, sink }) {
     if (!(i >= 0 && i < total) || arrived[i] !== 0) return;
     arrived[i] = now;
     received++;
-    if (i >= measuredFrom && now - sent[i] > SUSTAINED_P99_MS) late++;
+    if (i >= measuredFrom && now - sent[i] > SUSTAINED_P99_MS) {
+      late++;
+      if (LATE_LOG) lateLog.push([Math.round(Date.now() - (now - sent[i])), Math.round(now - sent[i])]);
+    }
   };
   const interval = 1000 / rate;
   const start = performance.now();
@@ -359,6 +365,7 @@ async function sustainedStep({ rate, label, publish, sink }) {
   const drainUntil = performance.now() + 60_000;
   while (received < next && performance.now() < drainUntil) await sleep(50);
   sink.onWebhook = undefined;
+  if (LATE_LOG) appendFileSync(LATE_LOG, `${JSON.stringify({ rate, label, late: lateLog })}\n`);
   const lat = [];
   for (let i = measuredFrom; i < total; i++) if (arrived[i] !== 0) lat.push(arrived[i] - sent[i]);
   const p99 = percentile(lat, 99);
