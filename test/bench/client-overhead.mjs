@@ -3,8 +3,8 @@
  * the client (`contracts/src/jetstream`): `coalesceWrites` (one socket write per event-loop turn)
  * and `settleRequestsWithoutErrors` (no `RequestError` built for a request that succeeded).
  * Four modes (plain, coalesce, settle, herald = both), each in its own process (the second
- * adjustment is process-wide), alternating, ROUNDS times: COUNT publishes of a 1 KB message to a scratch stream, at most WINDOW PubAcks in flight,
- * every PubAck awaited. Prints the publishing process's CPU time per publish (user + system, µs)
+ * adjustment is process-wide), alternating, ROUNDS times: COUNT publishes of a 1 KB message to a
+ * scratch stream, at most WINDOW PubAcks in flight, every PubAck awaited. Prints the publishing process's CPU time per publish (user + system, µs)
  * and the wall time per mode, then one JSON line. Not part of `npm run bench` (a diagnostic).
  *
  *   node test/bench/client-overhead.mjs [count=20000] [rounds=3] [window=128]

@@ -16,14 +16,18 @@ function countWrites(connection: NatsConnection): () => number {
   return () => writes;
 }
 
-/** Publishes `count` messages, each from its own timer callback, all in one timers phase. */
-async function publishFromTimers(connection: NatsConnection, subject: string, count: number): Promise<void> {
+/**
+ * Publishes `count` messages, each from its own `setImmediate` callback: all of them run in one
+ * check phase (Node runs the microtasks between two of them), and an immediate they queue runs in
+ * the next turn.
+ */
+async function publishFromCallbacks(connection: NatsConnection, subject: string, count: number): Promise<void> {
   await new Promise<void>((done) => {
     for (let i = 0; i < count; i++)
-      setTimeout(() => {
+      setImmediate(() => {
         connection.publish(subject, String(i));
         if (i === count - 1) setImmediate(() => setImmediate(done));
-      }, 0);
+      });
   });
 }
 
@@ -62,12 +66,39 @@ describe('coalesceWrites', () => {
       const plainWrites = countWrites(plain);
       const coalescedWrites = countWrites(coalesced);
       const subject = uniquePrefix('coalesce');
-      const viaPlain = await received(`${subject}.plain`, 8, () => publishFromTimers(plain, `${subject}.plain`, 8));
-      const viaCoalesced = await received(`${subject}.coalesced`, 8, () => publishFromTimers(coalesced, `${subject}.coalesced`, 8));
+      const viaPlain = await received(`${subject}.plain`, 8, () => publishFromCallbacks(plain, `${subject}.plain`, 8));
+      const viaCoalesced = await received(`${subject}.coalesced`, 8, () => publishFromCallbacks(coalesced, `${subject}.coalesced`, 8));
       expect(plainWrites()).toBe(8);
       expect(coalescedWrites()).toBe(1);
       expect(viaCoalesced).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
       expect(viaPlain).toEqual(viaCoalesced);
+    } finally {
+      await plain.close();
+      await coalesced.close();
+    }
+  });
+
+  it('still writes a full buffer at once, where the client does (its pendingLimit, 32 KB)', async () => {
+    const plain = await connect({ servers: url });
+    const coalesced = await connect({ servers: url });
+    try {
+      expect(coalesceWrites(coalesced)).toBe(true);
+      const subject = uniquePrefix('coalesce-big');
+      const big = 'x'.repeat(40 * 1024);
+      const writesOf = async (connection: NatsConnection, to: string): Promise<{ inline: number; all: number; got: string[] }> => {
+        const writes = countWrites(connection);
+        let inline = -1;
+        const got = await received(to, 4, () => {
+          for (let i = 0; i < 4; i++) connection.publish(to, `${i}${big}`);
+          inline = writes(); // before any microtask or immediate: the size-triggered writes only
+          return Promise.resolve();
+        });
+        return { inline, all: writes(), got: got.map((text) => text[0] ?? '') };
+      };
+      const viaPlain = await writesOf(plain, `${subject}.plain`);
+      const viaCoalesced = await writesOf(coalesced, `${subject}.coalesced`);
+      expect(viaPlain.inline).toBeGreaterThan(0);
+      expect(viaCoalesced).toEqual({ ...viaPlain, got: ['0', '1', '2', '3'] });
     } finally {
       await plain.close();
       await coalesced.close();
@@ -99,5 +130,6 @@ describe('coalesceWrites', () => {
   it('leaves a connection of unknown shape as it is', () => {
     expect(coalesceWrites({} as NatsConnection)).toBe(false);
     expect(coalesceWrites({ protocol: {} } as unknown as NatsConnection)).toBe(false);
+    expect(coalesceWrites({ protocol: { flushPending: () => undefined } } as unknown as NatsConnection)).toBe(false);
   });
 });

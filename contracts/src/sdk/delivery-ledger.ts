@@ -5,7 +5,8 @@
  *
  * How the SDK uses it, per message: `get` before sending — a hit means an earlier delivery of the
  * same id already reached a final outcome, so nothing is sent again; after a final outcome,
- * `record` it and publish the status (both at once), then, once both are stored, ack.
+ * `record` it and publish the status (both at once), then, once both are stored, ack. A plugin
+ * declaring `idempotentSend` (alert, webhooks) has no such bucket: its own store is the record.
  *
  * The at-least-once window: a crash (or a NATS outage) after the provider accepted the send but
  * before `record` stored the outcome leaves no trace, so the redelivered message is sent once more

@@ -87,8 +87,9 @@ export interface PluginDefinition<Config, Request> {
   /**
    * `send` keeps its own idempotency record: before it returns, it has durably recorded what it
    * sent for the delivery (under `message.delivery_id`), and a `send` of a delivery it already
-   * settled sends nothing again and returns that delivery's outcome (webhooks: the per-endpoint
-   * delivery records in its database). The SDK then keeps no delivery ledger for the channel (see
+   * settled sends nothing again and returns that delivery's outcome (alert: one alert per delivery
+   * id; webhooks: the per-endpoint delivery records in its database). The SDK then keeps no
+   * delivery ledger for the channel (see
    * `delivery-ledger.ts`): no ledger read before a send and no ledger write after it, two NATS
    * requests and one stream write per message fewer. What changes: a redelivery after a final
    * outcome reaches `send`, and its status is reported under the new attempt number (the gateway

@@ -4,7 +4,8 @@
  * built a backlog the replica took seconds to drain (bench: p50 by second 880 → 150 ms at
  * 500 events/s on a fresh plugin, 25 ms flat on a warm one). So `runPlugin` first decodes and
  * validates synthetic channel messages for a short budget (the SDK's own path), exercises the NATS
- * client's request path and the delivery ledger's reads (nothing is written to a stream), then
+ * client's request path and the delivery ledger's reads when the plugin has a ledger (nothing is
+ * written to a stream), then
  * runs the plugin's `warmUp` hook (its render and send path), and only then starts the consumer.
  */
 import { createInbox, type NatsConnection } from '@nats-io/transport-node';

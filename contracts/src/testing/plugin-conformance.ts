@@ -35,7 +35,10 @@ export interface PluginConformanceOptions<Config, Request> {
   readonly thrownErrors?: readonly unknown[];
   /**
    * Starts the plugin on a harness wired to a counting transport; the suite publishes
-   * `sampleMessages[0]` twice and stops the harness. @default the duplicate check is skipped
+   * `sampleMessages[0]` twice and stops the harness. `sentCount` counts what reached the
+   * recipient: for a plugin with `idempotentSend` the copy does reach `send`, so count the sends
+   * that took effect (the alert plugin counts alerts created), not calls. @default the duplicate
+   * check is skipped
    */
   readonly harness?: () => Promise<ConformanceHarness<Config>>;
 }
