@@ -15,7 +15,7 @@ import { startPluginHarness } from '../testing/plugin-harness.js';
 import { recordingLogger, type LoggedLine } from '../testing/recording-logger.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { decodeChannelMessage } from './run-plugin.js';
-import { syntheticChannelMessage, warmUpPlugin } from './warm-up.js';
+import { MAX_WARM_UP_DECODES, MAX_WARM_UP_REQUESTS, syntheticChannelMessage, warmUpPlugin } from './warm-up.js';
 import { outcomes } from './plugin.js';
 import { testPlugin } from './test-plugin.fixture.js';
 
@@ -41,6 +41,9 @@ describe('syntheticChannelMessage', () => {
   });
 });
 
+/** A decoder of its own: the warm-up warms each decoder (and each connection) once per process. */
+const freshDecoder = () => (data: Uint8Array) => decodeChannelMessage(data);
+
 describe('warmUpPlugin', () => {
   it('decodes, requests and reads the ledger, then runs the hook, and says so', async () => {
     const ledger = await DeliveryLedger.open(nc, bucket, SINGLE_REPLICA);
@@ -55,7 +58,7 @@ describe('warmUpPlugin', () => {
           return Promise.resolve();
         },
       },
-      decodeChannelMessage,
+      freshDecoder(),
       recordingLogger(lines),
       {
         connection: nc,
@@ -73,6 +76,65 @@ describe('warmUpPlugin', () => {
     expect(ledgerReads.length).toBe(lines[0]!.fields['requests']);
     // reads only: the ledger holds nothing afterwards
     expect((await (await new Kvm(nc).open(bucket)).status()).values).toBe(0);
+    // bounded by count as well as by time: more only made garbage before the first message
+    expect(lines[0]!.fields['decoded']).toBeLessThanOrEqual(MAX_WARM_UP_DECODES);
+    expect(lines[0]!.fields['requests']).toBeLessThanOrEqual(MAX_WARM_UP_REQUESTS);
+    expect(lines[0]!.fields['reused']).toBeUndefined();
+  });
+
+  it('warms a decoder and a connection once per process: a second plugin on them runs only what is new to it', async () => {
+    const connection = await connectNats({ url: await resolveNatsUrl(), name: 'warm-up-spec-shared' });
+    const another = await connectNats({ url: await resolveNatsUrl(), name: 'warm-up-spec-another' });
+    try {
+      const decode = freshDecoder();
+      const hooks: string[] = [];
+      const plugin = (channel: string) => ({
+        channel,
+        warmUp: () => {
+          hooks.push(channel);
+          return Promise.resolve();
+        },
+      });
+      const first: LoggedLine[] = [];
+      await warmUpPlugin(plugin('first'), decode, recordingLogger(first), { connection });
+      expect(first[0]!.fields['decoded']).toBeGreaterThan(0);
+      expect(first[0]!.fields['requests']).toBeGreaterThanOrEqual(16);
+
+      // the same decoder and connection, no ledger: nothing of the SDK's is run again, the hook is
+      const second: LoggedLine[] = [];
+      await warmUpPlugin(plugin('second'), decode, recordingLogger(second), { connection });
+      expect(second[0]).toMatchObject({
+        level: 'info',
+        message: 'warmed up',
+        fields: { channel: 'second', decoded: 0, requests: 0, reused: ['decode', 'requests'] },
+      });
+
+      // a plugin with a ledger: its reads were never warmed on this connection, so the requests run again with them
+      const ledger = await DeliveryLedger.open(connection, bucket, SINGLE_REPLICA);
+      const ledgerReads: string[] = [];
+      const third: LoggedLine[] = [];
+      await warmUpPlugin(plugin('third'), decode, recordingLogger(third), {
+        connection,
+        ledgerGet: async (id) => {
+          ledgerReads.push(id);
+          return ledger.get(id);
+        },
+      });
+      expect(third[0]!.fields['decoded']).toBe(0);
+      expect(third[0]!.fields['reused']).toEqual(['decode']);
+      expect(third[0]!.fields['requests']).toBeGreaterThanOrEqual(16);
+      expect(ledgerReads.length).toBe(third[0]!.fields['requests']);
+
+      // another connection is warmed on its own
+      const fourth: LoggedLine[] = [];
+      await warmUpPlugin(plugin('fourth'), decode, recordingLogger(fourth), { connection: another });
+      expect(fourth[0]!.fields['requests']).toBeGreaterThanOrEqual(16);
+      expect(fourth[0]!.fields['reused']).toEqual(['decode']);
+      expect(hooks).toEqual(['first', 'second', 'third', 'fourth']);
+    } finally {
+      await connection.close();
+      await another.close();
+    }
   });
 
   it('logs a failing hook as a warning and resolves: the plugin starts cold, not never', async () => {
@@ -82,7 +144,7 @@ describe('warmUpPlugin', () => {
         channel: 'spec',
         warmUp: () => Promise.reject(new Error('local server refused')),
       },
-      decodeChannelMessage,
+      freshDecoder(),
       recordingLogger(lines),
     );
     expect(lines.map((l) => [l.level, l.message])).toEqual([['warn', 'warm-up failed; starting without it']]);
