@@ -12,6 +12,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const major = Number(process.versions.node.split('.')[0]);
 
+// glibc's malloc keeps the large blocks V8 frees after compiling PGlite's WebAssembly (its
+// optimising tier runs on background threads, each with an arena of its own): ≈ 60 MB the
+// all-in-one held for its whole life. Serving blocks of 128 KB and more from mmap returns them
+// when freed (test/bench/README.md, "Fifth session"). The variable is read when a process starts,
+// so the all-in-one re-executes itself with it, keeping its pid (process.execve, Node ≥ 23.11).
+// Setting MALLOC_MMAP_THRESHOLD_ yourself (any value) keeps yours.
+const MALLOC_TUNING = { MALLOC_MMAP_THRESHOLD_: '131072' };
+const untuned = process.platform === 'linux' && process.env.MALLOC_MMAP_THRESHOLD_ === undefined;
+
 function run(command, args, what) {
   process.stdout.write(`Herald: ${what}…\n`);
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
@@ -32,11 +41,16 @@ if (major < 24) {
     );
   const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH ?? ''}` },
+    env: { ...(untuned ? MALLOC_TUNING : {}), ...process.env, PATH: `${dirname(node)}:${process.env.PATH ?? ''}` },
   });
   for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
+  if (untuned && typeof process.execve === 'function')
+    process.execve(process.execPath, [process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+      ...process.env,
+      ...MALLOC_TUNING,
+    });
   if (!existsSync(join(root, 'node_modules', '@herald', 'contracts')))
     run('npm', ['ci', '--no-audit', '--no-fund'], 'installing dependencies (npm ci)');
   const built = [

@@ -66,6 +66,13 @@ afterAll(async () => {
 });
 
 describe('npm start (all-in-one)', () => {
+  it('runs with glibc malloc returning large freed blocks, re-executed under the same pid', () => {
+    // the pid the test spawned is the process serving: process.execve replaced its image
+    const environ = readFileSync(`/proc/${herald.child.pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain('MALLOC_MMAP_THRESHOLD_=131072');
+    expect(readFileSync(`/proc/${herald.child.pid}/cmdline`, 'utf8').split('\0')).toContain(resolve(REPO_ROOT, 'cli/start.mjs'));
+  });
+
   it('prints what it uses and where', () => {
     const out = herald.output();
     for (const line of [
