@@ -19,9 +19,9 @@ export interface WarmUpOptions {
   /** Time spent at most, ms. @default 1000 */
   readonly budgetMs?: number;
   /**
-   * POSTs at most. @default 1024: enough for V8 to optimise the path (a few thousand calls of its
-   * small functions); 4 000 warmed no better and left ≈ 70 MB of garbage in the heap before the
-   * first message (test/bench/README.md, "Fifth session").
+   * POSTs at most. @default 1024: the bench's first second at 500 events/s was no slower than with
+   * 4 000, which a fast machine reached within the time budget, leaving tens of MB of garbage in
+   * the heap before the first message (test/bench/README.md, "Fifth session").
    */
   readonly maxRequests?: number;
 }
