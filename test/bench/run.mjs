@@ -59,6 +59,8 @@ const LATENCY_MS = 10_000;
 const REFERENCE_RATE = Number(process.env.BENCH_REFERENCE_RATE ?? 100);
 /** Diagnostics: a file that gets one JSON line per sustained step with its late messages (BENCH_SUSTAINED_LATE_LOG). */
 const LATE_LOG = process.env.BENCH_SUSTAINED_LATE_LOG ?? null;
+/** Diagnostics: a file that gets one JSON line per latency run with every message, warm-up included (BENCH_LATENCY_TRACE). */
+const LATENCY_TRACE = process.env.BENCH_LATENCY_TRACE ?? null;
 const REFERENCE_MS = 5_000;
 const PLUGIN_EVENTS = 300; // scan_added events pushed through every plugin for the memory figure
 const PLUGINS = ['alert', 'mail', 'slack', 'msteams', 'webhooks'];
@@ -883,6 +885,21 @@ async function main() {
             () => [...Array(sent.length).keys()].every((i) => sink.received.has(`${label}-${i}`)),
             { timeoutMs: 45_000, intervalMs: 200, what: `every ${label} webhook received` },
           ).catch((error) => log(`latency: ${error.message}`));
+          if (LATENCY_TRACE) {
+            // [ms since the first warm-up publish, latency ms, gateway hop ms] per message, warm-up first
+            const trace = (sentAt, prefixLabel) =>
+              Array.from(sentAt, (at, i) => {
+                const id = `${prefixLabel}-${i}`;
+                const received = sink.received.get(id);
+                const routed = routedAt.get(id);
+                return [
+                  round(at - warm[0], 1),
+                  received === undefined ? null : round(received - at, 2),
+                  routed === undefined ? null : round(routed - at, 2),
+                ];
+              });
+            appendFileSync(LATENCY_TRACE, `${JSON.stringify({ rate, warm: trace(warm, `${label}w`), measured: trace(sent, label) })}\n`);
+          }
           const cpuUsed = cpu.stop(warm.length + sent.length);
           log(`latency: ${rate}/s CPU ms per event ${JSON.stringify(cpuUsed.cpu_ms_per_event)} over ${cpuUsed.seconds} s`);
           tap.unsubscribe();
@@ -901,9 +918,18 @@ async function main() {
             lat.push(at - sent[i]);
             bySecond[Math.min(bySecond.length - 1, Math.floor(i / rate))].push(at - sent[i]);
           }
+          // The traffic before the measured run, p50 per 250 ms: the first messages after the
+          // processes sat idle (information; the measured run starts after it).
+          const warmUpQuarters = Array.from({ length: Math.ceil(warmMs / 250) }, () => []);
+          for (let i = 0; i < warm.length; i++) {
+            const at = sink.received.get(`${label}w-${i}`);
+            if (at !== undefined) warmUpQuarters[Math.min(warmUpQuarters.length - 1, Math.floor((i * 4) / rate))].push(at - warm[i]);
+          }
           return {
             rate_per_s: rate,
             seconds: ms / 1000,
+            warm_up_seconds: warmMs / 1000,
+            warm_up_p50_ms_by_250ms: warmUpQuarters.map((w) => (w.length === 0 ? null : round(percentile(w, 50), 1))),
             sent: sent.length,
             received: lat.length,
             publish_errors: errors,
@@ -1351,6 +1377,15 @@ function printTable(r) {
       `each ≤ ${TARGETS.latencyP50Ms} ms (flat)`,
       status(l.p50_ms_by_second.every((v) => v !== null && v <= TARGETS.latencyP50Ms)),
     ]);
+    if (l.warm_up_p50_ms_by_250ms)
+      rows.push([
+        `3. (info) the ${l.warm_up_seconds} s before, p50 per 250 ms`,
+        `${l.warm_up_p50_ms_by_250ms.map((v) => (v === null ? '–' : v)).join(', ')} ms`,
+        '',
+        '',
+        'not measured (warm-up)',
+        'info',
+      ]);
     const ref = l.reference;
     if (ref)
       rows.push([`3. (info) latency @${ref.rate_per_s}/s p50 / p99`, `${ref.p50_ms} / ${ref.p99_ms} ms`, '', '', 'not a target', 'info']);
