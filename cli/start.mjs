@@ -46,11 +46,17 @@ if (major < 24) {
   for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
-  if (untuned && typeof process.execve === 'function')
-    process.execve(process.execPath, [process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-      ...process.env,
-      ...MALLOC_TUNING,
-    });
+  if (untuned && typeof process.execve === 'function') {
+    try {
+      process.execve(process.execPath, [process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+        ...process.env,
+        ...MALLOC_TUNING,
+      });
+    } catch (error) {
+      // a memory tuning never stops a start: run as we are, saying why
+      process.stderr.write(`Herald: starting without MALLOC_MMAP_THRESHOLD_ (re-executing failed: ${error.message})\n`);
+    }
+  }
   if (!existsSync(join(root, 'node_modules', '@herald', 'contracts')))
     run('npm', ['ci', '--no-audit', '--no-fund'], 'installing dependencies (npm ci)');
   const built = [
