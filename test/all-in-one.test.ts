@@ -66,11 +66,15 @@ afterAll(async () => {
 });
 
 describe('npm start (all-in-one)', () => {
-  it('runs with glibc malloc returning large freed blocks, re-executed under the same pid', () => {
+  it('runs with glibc malloc returning large freed blocks and PGlite on Liftoff only, re-executed under the same pid', () => {
     // the pid the test spawned is the process serving: process.execve replaced its image
     const environ = readFileSync(`/proc/${herald.child.pid}/environ`, 'utf8').split('\0');
     expect(environ).toContain('MALLOC_MMAP_THRESHOLD_=131072');
-    expect(readFileSync(`/proc/${herald.child.pid}/cmdline`, 'utf8').split('\0')).toContain(resolve(REPO_ROOT, 'cli/start.mjs'));
+    const cmdline = readFileSync(`/proc/${herald.child.pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline).toContain(resolve(REPO_ROOT, 'cli/start.mjs'));
+    // embedded PGlite (no DATABASE_URL): V8's optimising tier is off for WebAssembly, before the script
+    expect(cmdline.indexOf('--liftoff-only')).toBeGreaterThan(0);
+    expect(cmdline.indexOf('--liftoff-only')).toBeLessThan(cmdline.indexOf(resolve(REPO_ROOT, 'cli/start.mjs')));
   });
 
   it('prints what it uses and where', () => {

@@ -126,12 +126,26 @@ export function rssBytes(pid) {
   }
 }
 
-/** Samples the RSS of labelled pids every `intervalMs`; `stop()` returns `{ label: { peak, last, samples } }`. */
+/** The pids of `pid`'s child processes (Linux /proc; empty when it has none or is gone). */
+export function childPids(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Samples the RSS of labelled pids every `intervalMs`; `stop()` returns `{ label: { peak, last, samples } }`.
+ * A target with `pids()` instead of `pid` is the sum over the pids it returns at each sample (skipped when none).
+ */
 export function sampleRss(targets, intervalMs = 200) {
   const stats = new Map(targets.map(({ label }) => [label, { peak: 0, last: Number.NaN, samples: 0 }]));
   const tick = () => {
-    for (const { label, pid } of targets) {
-      const rss = rssBytes(pid);
+    for (const { label, pid, pids } of targets) {
+      const rss = pids ? pids().reduce((sum, p) => sum + (rssBytes(p) || 0), 0) || Number.NaN : rssBytes(pid);
       if (!Number.isFinite(rss)) continue;
       const s = stats.get(label);
       s.peak = Math.max(s.peak, rss);

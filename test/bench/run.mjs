@@ -27,6 +27,7 @@ import {
   percentile,
   round,
   rssBytes,
+  childPids,
   cpuAccount,
   pidsOf,
   runChildJson,
@@ -1255,7 +1256,14 @@ async function main() {
         },
         { label: 'all-in-one' },
       );
-      const aioRssStart = sampleRss([{ label: 'aio', pid: aio.pid }], 200);
+      const aioRssStart = sampleRss(
+        [
+          { label: 'aio', pid: aio.pid },
+          // the processes it starts: initdb in a child on a new data directory (openSqlPool)
+          { label: 'children', pids: () => childPids(aio.pid) },
+        ],
+        100,
+      );
       await waitUntil(
         async () => {
           if (aio.child.exitCode !== null) throw new Error(`all-in-one exited:\n${aio.output()}`);
@@ -1281,6 +1289,7 @@ async function main() {
           idle_peak_mb: round(idleMb, 1),
           idle_last_mb: round(idle.aio.last / MB, 1),
           start_peak_mb: round(startPeak.aio.peak / MB, 1),
+          start_children_peak_mb: round(startPeak.children.peak / MB, 1),
           ready_ms: round(readyMs, 0),
           idle_seconds: ALL_IN_ONE_IDLE_MS / 1000,
           target_mb: TARGETS.allInOneMb,
@@ -1288,7 +1297,7 @@ async function main() {
         },
       };
       log(
-        `all-in-one: ready in ${readyMs.toFixed(0)} ms; idle RSS ${idleMb.toFixed(0)} MB (peak while starting ${(startPeak.aio.peak / MB).toFixed(0)} MB)`,
+        `all-in-one: ready in ${readyMs.toFixed(0)} ms; idle RSS ${idleMb.toFixed(0)} MB (peak while starting ${(startPeak.aio.peak / MB).toFixed(0)} MB, its initdb child ${(startPeak.children.peak / MB).toFixed(0)} MB)`,
       );
     }
   } catch (error) {

@@ -92,7 +92,11 @@ function initialiseInChildProcess(directory: string): void {
     `(async () => { const db = new PGlite(${JSON.stringify(directory)}); await db.waitReady; await db.close(); })()` +
     // PGlite's file-system errors are plain objects ({ name: 'ErrnoError', errno })
     `.catch((error) => { console.error(error instanceof Error ? error.message : JSON.stringify(error)); process.exit(1); });`;
-  const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000 });
+  // Liftoff only: V8's optimising tier would compile PostgreSQL's hottest WebAssembly functions
+  // during initdb, one of them with a ≈ 600 MB loop analysis (cli/start.mjs); without it initdb
+  // peaked at 683 instead of 1 100 MB and took 3.3 instead of 5.4 s of CPU on the sixth session's
+  // machine (test/bench/README.md).
+  const result = spawnSync(process.execPath, ['--liftoff-only', '-e', script], { encoding: 'utf8', timeout: 120_000 });
   if (result.status !== 0) {
     const why = result.error?.message ?? (result.stderr.trim() || `exit ${result.status ?? result.signal}`);
     throw new Error(
