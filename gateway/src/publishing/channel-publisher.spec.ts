@@ -52,6 +52,34 @@ describe('ChannelPublisher', () => {
     expect(await publisher.publish(event('big'), 'Engagement Added', planned)).toEqual({ published: 0, duplicates: 53 });
   });
 
+  it('writes each message as the whole channel message, multi-byte text included', async () => {
+    const publisher = new ChannelPublisher(jetstream(nc), topo.subjects);
+    const sent = event('utf8');
+    const planned: PlannedDelivery[] = [
+      {
+        delivery_id: 'utf8:mail:user-z',
+        channel: 'mail',
+        destination: { scope: 'personal', user: { id: 'z', username: 'zoë', email: 'zoe@example.org', full_name: 'Zoë 🚀 Ünal' } },
+        site_url: 'http://localhost:8080',
+      },
+      { delivery_id: 'utf8:slack:system', channel: 'slack', destination: { scope: 'system' }, site_url: 'http://localhost:8080' },
+    ];
+    const unsubscribe = (d: PlannedDelivery) => (d.channel === 'mail' ? 'http://localhost:8080/u/ä?t=1' : undefined);
+    expect(await publisher.publish(sent, 'Engagement Added — “ünïcode” ✓', planned, unsubscribe)).toEqual({ published: 2, duplicates: 0 });
+    const stored = (await readStream(nc, topo.streams.deliver.name)).filter((m) => m.headers['Nats-Msg-Id']?.startsWith('utf8:'));
+    const bodies = stored
+      .map((m) => m.json<Record<string, unknown>>())
+      .sort((a, b) => String(a['delivery_id']).localeCompare(String(b['delivery_id'])));
+    expect(bodies).toEqual([
+      { ...planned[0], unsubscribe_url: 'http://localhost:8080/u/ä?t=1', event_label: 'Engagement Added — “ünïcode” ✓', event: sent },
+      { ...planned[1], event_label: 'Engagement Added — “ünïcode” ✓', event: sent },
+    ]);
+    expect(stored.map((m) => [m.headers['Nats-Msg-Id'], m.headers['Herald-Event-Id']]).sort()).toEqual([
+      ['utf8:mail:user-z', 'utf8'],
+      ['utf8:slack:system', 'utf8'],
+    ]);
+  });
+
   it('rejects when a publish fails (the event is retried, never acknowledged)', async () => {
     const publisher = new ChannelPublisher(jetstream(nc, { timeout: 500 }), topology({ prefix: uniquePrefix('t_nostream') }).subjects, 4);
     await expect(publisher.publish(event('lost'), 'Engagement Added', deliveries('lost', 10))).rejects.toThrow();
