@@ -17,7 +17,7 @@ import { loadMailEnv, startMailPlugin } from '@herald/plugin-mail';
 import { loadMsteamsEnv, startMsteamsPlugin } from '@herald/plugin-msteams';
 import { loadSlackEnv, startSlackPlugin } from '@herald/plugin-slack';
 import { DEFAULT_WEBHOOKS_CONFIG, loadWebhooksEnv, openWebhooksPlugin, WEBHOOKS_API } from '@herald/plugin-webhooks';
-import { createPglitePool, parseGatewayConfig, startGateway, TokensService } from '@herald/gateway';
+import { createPglitePool, initialiseGatewayDatabase, parseGatewayConfig, startGateway, TokensService } from '@herald/gateway';
 import { runDemo } from './demo.js';
 import { ensureNats } from './embedded-nats.js';
 
@@ -64,6 +64,8 @@ export async function startAllInOne(env: Env, options: { demo?: boolean; print?:
   };
   const config = parseGatewayConfig(effective);
   const logger: Logger = jsonLogger({ level: config.logLevel, base: { service: 'herald' } });
+  // a new data directory's initdb runs off the event loop (createPglitePool would block it for seconds)
+  if (config.databaseUrl === undefined) await initialiseGatewayDatabase(dataDir);
   const pool: pg.Pool | undefined = config.databaseUrl === undefined ? createPglitePool(dataDir) : undefined;
 
   const pluginApis: HttpHandler[] = [];

@@ -29,6 +29,7 @@ import type { RoutingPort } from './ingest/routing-port.js';
 import type { Clock } from './scheduler/clock.js';
 import { JetStreamTransport } from './messaging/jetstream.transport.js';
 import { MessagingService } from './messaging/messaging.service.js';
+import { initialiseGatewayDatabase } from './persistence/orm-config.js';
 
 export interface StartGatewayOptions {
   readonly config: GatewayConfig;
@@ -129,6 +130,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   options.startupProbe?.waitingFor('nats');
   const connection = await connectNats({ url: config.natsUrl, name: 'herald-gateway', security: config.natsSecurity, wait: { logger } });
   options.startupProbe?.waitingFor('database');
+  // Embedded PGlite: a new data directory is initialised now, off the event loop; MikroORM would
+  // otherwise do it synchronously while the consumers' NATS requests are in flight.
+  if (config.databaseUrl === undefined && options.databasePool === undefined) {
+    await initialiseGatewayDatabase(config.dataDir);
+  }
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({
       config,

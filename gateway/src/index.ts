@@ -4,5 +4,5 @@
  */
 export { GATEWAY_ENV_VARIABLES, parseGatewayConfig, type GatewayConfig } from './config/gateway-config.js';
 export { startGateway, type RunningGateway, type StartGatewayOptions } from './gateway.js';
-export { createPglitePool } from './persistence/orm-config.js';
+export { createPglitePool, initialiseGatewayDatabase } from './persistence/orm-config.js';
 export { TokensService } from './tokens/tokens.service.js';

@@ -4,5 +4,5 @@
  * PGlite, and ordered SQL migrations. A plugin that owns no data does not install this package.
  */
 export { runSqlMigrations, type SqlClient, type SqlMigration, type SqlPool } from './sql-migrations.js';
-export { openSqlPool, reportLostConnections, type SqlPoolOptions } from './sql-pool.js';
+export { initialiseEmbeddedDatabase, openSqlPool, reportLostConnections, type SqlPoolOptions } from './sql-pool.js';
 export { preparedName, prepareMarkedStatements } from './prepared-statements.js';

@@ -14,7 +14,7 @@
  * the process. Both are logged here; the broken client is already discarded, the next query opens
  * a new connection, and a query that was running rejects on its own (its message is retried).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -81,28 +81,62 @@ class PGlitePool extends pg.Pool {
  * A new data directory is initialised (PGlite's `initdb`) in a short-lived child process: initdb
  * grows PGlite's WebAssembly memory to ≈ 510 MB resident and WebAssembly memory is never returned,
  * so a process that ran it idled ≈ 300 MB larger for its whole life than one that opened an
- * initialised directory (≈ 210 MB). Synchronous (a few seconds, once per directory), like the rest
- * of `openSqlPool`. A directory holding `PG_VERSION` is initialised already.
+ * initialised directory (≈ 210 MB). A directory holding `PG_VERSION` is initialised already.
+ *
+ * Liftoff only: V8's optimising tier would compile PostgreSQL's hottest WebAssembly functions
+ * during initdb, one of them with a ≈ 600 MB loop analysis (cli/start.mjs); without it initdb
+ * peaked at 683 instead of 1 100 MB and took 3.3 instead of 5.4 s of CPU on the sixth session's
+ * machine (test/bench/README.md).
  */
-function initialiseInChildProcess(directory: string): void {
-  if (existsSync(join(directory, 'PG_VERSION'))) return;
+function initdbCommand(directory: string): { args: string[]; failure: (why: string) => Error } {
   const entry = requireLazily.resolve('@electric-sql/pglite');
   const script =
     `const { PGlite } = require(${JSON.stringify(entry)});` +
     `(async () => { const db = new PGlite(${JSON.stringify(directory)}); await db.waitReady; await db.close(); })()` +
     // PGlite's file-system errors are plain objects ({ name: 'ErrnoError', errno })
     `.catch((error) => { console.error(error instanceof Error ? error.message : JSON.stringify(error)); process.exit(1); });`;
-  // Liftoff only: V8's optimising tier would compile PostgreSQL's hottest WebAssembly functions
-  // during initdb, one of them with a ≈ 600 MB loop analysis (cli/start.mjs); without it initdb
-  // peaked at 683 instead of 1 100 MB and took 3.3 instead of 5.4 s of CPU on the sixth session's
-  // machine (test/bench/README.md).
-  const result = spawnSync(process.execPath, ['--liftoff-only', '-e', script], { encoding: 'utf8', timeout: 120_000 });
-  if (result.status !== 0) {
-    const why = result.error?.message ?? (result.stderr.trim() || `exit ${result.status ?? result.signal}`);
-    throw new Error(
-      `Cannot initialise the embedded database in ${directory}: ${why}. Check that the directory is writable (HERALD_DATA_DIR).`,
+  return {
+    args: ['--liftoff-only', '-e', script],
+    failure: (why) =>
+      new Error(`Cannot initialise the embedded database in ${directory}: ${why}. Check that the directory is writable (HERALD_DATA_DIR).`),
+  };
+}
+
+const INITDB_TIMEOUT_MS = 120_000;
+
+/**
+ * Synchronous, like the rest of `openSqlPool`: it blocks the event loop for the seconds initdb
+ * takes, so a process with NATS requests in flight (their timers fire before their replies are
+ * read once the loop resumes) calls `initialiseEmbeddedDatabase` first.
+ */
+function initialiseInChildProcess(directory: string): void {
+  if (existsSync(join(directory, 'PG_VERSION'))) return;
+  const { args, failure } = initdbCommand(directory);
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: INITDB_TIMEOUT_MS });
+  if (result.status !== 0) throw failure(result.error?.message ?? (result.stderr.trim() || `exit ${result.status ?? result.signal}`));
+}
+
+/**
+ * Initialises `<dataDir>/<directory>` for embedded PGlite, if new, without blocking the event loop
+ * (initdb in a child process, as `openSqlPool` would do synchronously). The standalone gateway
+ * called `openSqlPool` while its NATS requests were in flight: initdb blocked the loop for 5–6 s on
+ * a slow machine and the requests timed out ("gateway failed to start: timeout"). Resolves at once
+ * for an initialised directory.
+ */
+export async function initialiseEmbeddedDatabase(dataDir: string, directory: string): Promise<void> {
+  const path = join(dataDir, directory);
+  mkdirSync(path, { recursive: true });
+  if (existsSync(join(path, 'PG_VERSION'))) return;
+  const { args, failure } = initdbCommand(path);
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: INITDB_TIMEOUT_MS });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', (error) => reject(failure(error.message)));
+    child.once('close', (code, signal) =>
+      code === 0 ? resolve() : reject(failure(stderr.trim() || `exit ${code ?? signal ?? 'unknown'}`)),
     );
-  }
+  });
 }
 
 /** PGlite's `shared_buffers` (see `openSqlPool`). */

@@ -9,7 +9,7 @@
  * and MikroORM's PostgreSQL type parsers (without them `date` columns shift by the timezone).
  */
 import { type Logger } from '@herald/contracts';
-import { openSqlPool, prepareMarkedStatements, reportLostConnections } from '@herald/plugin-storage';
+import { initialiseEmbeddedDatabase, openSqlPool, prepareMarkedStatements, reportLostConnections } from '@herald/plugin-storage';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, createPostgreSqlTypeParsers, type Options } from '@mikro-orm/postgresql';
 import { PostgresDialect } from 'kysely';
@@ -50,12 +50,23 @@ export interface DatabaseOptions {
  * (`openSqlPool`), with MikroORM's type parsers (without them `date` columns shift by the time
  * zone). Ending the pool closes PGlite.
  */
+/** The folder of `HERALD_DATA_DIR` the gateway's embedded PGlite keeps its files in. */
+const GATEWAY_PGLITE_DIRECTORY = 'pgdata';
+
+/**
+ * Initialises the gateway's embedded PGlite directory if it is new, off the event loop: call it
+ * before the process has work in flight that `createPglitePool`'s synchronous initdb would stall.
+ */
+export function initialiseGatewayDatabase(dataDir: string): Promise<void> {
+  return initialiseEmbeddedDatabase(dataDir, GATEWAY_PGLITE_DIRECTORY);
+}
+
 export function createPglitePool(dataDir: string, connectionTimeoutMillis = 10_000): pg.Pool {
   const types = new pg.TypeOverrides();
   for (const [oid, parser] of Object.entries(createPostgreSqlTypeParsers((value) => postgresArray.parse(value)))) {
     types.setTypeParser(Number(oid), parser);
   }
-  return openSqlPool({ dataDir, directory: 'pgdata', connectionTimeoutMillis, types });
+  return openSqlPool({ dataDir, directory: GATEWAY_PGLITE_DIRECTORY, connectionTimeoutMillis, types });
 }
 
 function pgliteDialect(dataDir: string, connectionTimeoutMillis: number): PostgresDialect {
