@@ -39,6 +39,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`gateway failed to start: ${(error as Error).message}\n`);
+  const { name, message } = error as Error;
+  // the NATS client's request timeout says only "timeout": say what timed out and what to check
+  const why =
+    name === 'TimeoutError'
+      ? `a request to NATS got no reply in time (${message}); check that the server at NATS_URL is up, responsive and has JetStream enabled, then start again`
+      : message;
+  process.stderr.write(`gateway failed to start: ${why}\n`);
   process.exit(1);
 });
