@@ -58,6 +58,8 @@ const LATENCY_WARMUP_MS = 1_500;
 const LATENCY_MS = 10_000;
 /** Informational second latency run, below saturation; BENCH_REFERENCE_RATE changes it (diagnostics). */
 const REFERENCE_RATE = Number(process.env.BENCH_REFERENCE_RATE ?? 100);
+/** Diagnostics: single events after idle spells of 0.2–12 s, before the latency runs (BENCH_IDLE_PROBE=1). */
+const IDLE_PROBE = process.env.BENCH_IDLE_PROBE === '1';
 /** Diagnostics: a file that gets one JSON line per sustained step with its late messages (BENCH_SUSTAINED_LATE_LOG). */
 const LATE_LOG = process.env.BENCH_SUSTAINED_LATE_LOG ?? null;
 /** Diagnostics: a file that gets one JSON line per latency run with every message, warm-up included (BENCH_LATENCY_TRACE). */
@@ -949,6 +951,37 @@ async function main() {
             gateway_hop_p50_ms_by_second: hopBySecond.map((w) => round(percentile(w, 50), 1)),
             cpu: cpuUsed,
           };
+        }
+        if (IDLE_PROBE) {
+          // Diagnostics (BENCH_IDLE_PROBE): one event after each idle spell, then two more 20 ms
+          // apart: [idle s, latency ms, gateway hop ms] per message.
+          const routedAt = new Map();
+          const tap = subConn.subscribe(topo.subjects.deliver('webhooks'), {
+            callback: (_err, msg) => {
+              const id = msg.headers?.get(MESSAGE_HEADERS.eventId);
+              if (id && !routedAt.has(id)) routedAt.set(id, performance.now());
+            },
+          });
+          await subConn.flush();
+          const rows = [];
+          let n = 0;
+          for (const idleMs of [200, 1_000, 3_000, 6_000, 12_000, 200, 12_000]) {
+            await sleep(idleMs);
+            for (let k = 0; k < 3; k++) {
+              const id = `idle-${n++}`;
+              const at = performance.now();
+              await js.publish(topo.subjects.event('product_added'), JSON.stringify(latencyEvent(id, 0)), { msgID: id });
+              await waitUntil(
+                () => sink.received.has(id),
+                (got) => got,
+                { timeoutMs: 10_000, intervalMs: 1, what: `idle probe ${id}` },
+              );
+              rows.push([idleMs / 1000, round(sink.received.get(id) - at, 2), round((routedAt.get(id) ?? Number.NaN) - at, 2)]);
+              await sleep(20);
+            }
+          }
+          tap.unsubscribe();
+          log(`latency: idle probe [idle s, latency ms, gateway hop ms]: ${JSON.stringify(rows)}`);
         }
         const webhooksPid = plugins.find((p) => p.label === 'webhooks').pid;
         const pgBefore = { gateway: pgCounts(gateway.pid), webhooks: pgCounts(webhooksPid) };

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DeadLetter, DeliveryStatus, Destination } from '@herald/contracts';
+import { closeDatabase, openDatabase } from './database.js';
 import { DeliveryLogRepository } from './delivery-log.repository.js';
+import { queryRows, sql } from './sql.js';
 import { validationIssues } from './testing/expect-issues.js';
 import { createTestDatabase, type TestDatabase } from './testing/test-database.js';
 
@@ -293,5 +295,45 @@ describe('dead letters', () => {
     const stored = await log.recordDeadLetter({ ...letter, stream: '', stream_seq: 0 });
     expect(stored.created).toBe(true);
     expect(stored.id).toMatch(/^dl_/);
+  });
+});
+
+describe('warmStatements (the warm-up before readiness)', () => {
+  it('prepares the routing record and status report statements on every connection, writing nothing', async () => {
+    const orm = await openDatabase({ databaseUrl: db.url, dataDir: '.herald', poolSize: 2 });
+    try {
+      const count = async () =>
+        (
+          await db.query<{ n: number }>(
+            'select (select count(*) from gateway.deliveries)::int + (select count(*) from gateway.event_decisions)::int as n',
+          )
+        )[0]?.n;
+      const before = await count();
+      await new DeliveryLogRepository(orm.em).warmStatements(2);
+      expect(await count()).toBe(before);
+      // two transactions open at once hold both connections of the pool: each lists its own prepared statements
+      let arrived = 0;
+      let release!: () => void;
+      const bothOpen = new Promise<void>((resolve) => (release = resolve));
+      const perConnection = await Promise.all(
+        [0, 1].map(() =>
+          orm.em.fork().transactional(async (tx) => {
+            const rows = await queryRows<{ name: string; pid: number }>(
+              tx,
+              sql`select name, pg_backend_pid() as pid from pg_prepared_statements order by name`,
+            );
+            if (++arrived === 2) release();
+            await bothOpen;
+            return rows;
+          }),
+        ),
+      );
+      expect(new Set(perConnection.map((rows) => rows[0]?.pid)).size).toBe(2);
+      for (const rows of perConnection) {
+        expect(rows.map((r) => r.name.replace(/_[0-9a-f]{12}$/, ''))).toEqual(['herald_apply_status', 'herald_record_routing']);
+      }
+    } finally {
+      await closeDatabase(orm);
+    }
   });
 });

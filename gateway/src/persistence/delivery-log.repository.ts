@@ -127,6 +127,43 @@ interface DeliveryInsertRow {
   destination: Destination;
 }
 
+/** Routing's record of a batch (see `recordRoutingMany`): both inserts as data-modifying CTEs of one statement. */
+function recordRoutingStatement(decisions: readonly DecisionRow[], deliveries: readonly DeliveryInsertRow[]): RawBuilder<unknown> {
+  return sql`/* prepare:record_routing */ with decided as (${insertDecisions(decisions)}), delivered as (${insertDeliveries(deliveries)}) select 1`;
+}
+
+/** A status report as `applyStatusStatement` writes it. */
+interface StatusRow {
+  readonly delivery_id: string;
+  readonly event_id: string;
+  readonly channel: string;
+  readonly user_id: string | null;
+  readonly destination: Destination;
+  readonly outcome: DeliveryStatus['outcome'];
+  readonly attempt: number;
+  readonly detail: string | null;
+  readonly at: DeliveryStatus['at'];
+}
+
+/** One round of status reports (see `applyStatusMany`); returns the delivery ids it applied. */
+function applyStatusStatement(rows: readonly StatusRow[]): RawBuilder<{ delivery_id: string }> {
+  return sql<{ delivery_id: string }>`/* prepare:apply_status */ insert into gateway.deliveries as d
+        (delivery_id, event_id, channel, user_id, destination, outcome, attempt, detail, updated_at)
+      select s.delivery_id, s.event_id, s.channel, s.user_id, s.destination, s.outcome, s.attempt, s.detail, s.at
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as s(delivery_id text, event_id text, channel text,
+        user_id text, destination jsonb, outcome text, attempt integer, detail text, at timestamptz)
+      order by s.delivery_id
+      on conflict (delivery_id) do update set outcome = excluded.outcome, attempt = excluded.attempt,
+        detail = excluded.detail, updated_at = excluded.updated_at
+      where case
+        when d.outcome in (${sql.join(FINAL)})
+          then excluded.outcome in (${sql.join(FINAL)}) and excluded.updated_at > d.updated_at
+        when excluded.outcome = 'retrying' then excluded.attempt >= d.attempt
+        else true
+      end
+      returning d.delivery_id`;
+}
+
 function insertDecisions(decisions: readonly DecisionRow[]): RawBuilder<unknown> {
   return sql`insert into gateway.event_decisions (source, event_id, type, column_name, decisions)
     select d.source, d.event_id, d.type, d.column_name, d.decisions
@@ -301,9 +338,24 @@ export class DeliveryLogRepository {
       return;
     }
     // both inserts as data-modifying CTEs of one statement: atomic, one round trip
-    await queryRows(
-      this.em.fork(),
-      sql`/* prepare:record_routing */ with decided as (${insertDecisions(decisions)}), delivered as (${insertDeliveries([...rows()])}) select 1`,
+    await queryRows(this.em.fork(), recordRoutingStatement(decisions, [...rows()]));
+  }
+
+  /**
+   * Warm-up (issue 15, "no cold start"): runs the hot statements — the routing record and the
+   * status report — with empty input on `connections` connections at once (each in a transaction
+   * of its own, so each on its own connection), writing nothing. A prepared statement is parsed
+   * and planned once per connection, and a new backend reads its catalog on first use: the first
+   * run on a connection took 13 ms where the next took 1 ms (test/bench/README.md, "Sixth session").
+   */
+  async warmStatements(connections: number): Promise<void> {
+    await Promise.all(
+      Array.from({ length: connections }, () =>
+        this.em.fork().transactional(async (tx) => {
+          await queryRows(tx, recordRoutingStatement([], []));
+          await queryRows(tx, applyStatusStatement([]));
+        }),
+      ),
     );
   }
 
@@ -333,7 +385,7 @@ export class DeliveryLogRepository {
         if (round.has(item.status.delivery_id)) later.push(item);
         else round.set(item.status.delivery_id, item);
       }
-      const rows = [...round.values()].map(({ status }) => ({
+      const rows = [...round.values()].map(({ status }): StatusRow => ({
         delivery_id: status.delivery_id,
         event_id: status.event_id,
         channel: status.channel,
@@ -344,24 +396,7 @@ export class DeliveryLogRepository {
         detail: status.detail ?? null,
         at: status.at,
       }));
-      const applied = await queryRows(
-        this.em.fork(),
-        sql<{ delivery_id: string }>`/* prepare:apply_status */ insert into gateway.deliveries as d
-            (delivery_id, event_id, channel, user_id, destination, outcome, attempt, detail, updated_at)
-          select s.delivery_id, s.event_id, s.channel, s.user_id, s.destination, s.outcome, s.attempt, s.detail, s.at
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as s(delivery_id text, event_id text, channel text,
-            user_id text, destination jsonb, outcome text, attempt integer, detail text, at timestamptz)
-          order by s.delivery_id
-          on conflict (delivery_id) do update set outcome = excluded.outcome, attempt = excluded.attempt,
-            detail = excluded.detail, updated_at = excluded.updated_at
-          where case
-            when d.outcome in (${sql.join(FINAL)})
-              then excluded.outcome in (${sql.join(FINAL)}) and excluded.updated_at > d.updated_at
-            when excluded.outcome = 'retrying' then excluded.attempt >= d.attempt
-            else true
-          end
-          returning d.delivery_id`,
-      );
+      const applied = await queryRows(this.em.fork(), applyStatusStatement(rows));
       for (const { delivery_id } of applied) {
         const item = round.get(delivery_id);
         if (item) results[item.index] = 'applied';

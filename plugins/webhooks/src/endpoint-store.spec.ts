@@ -177,3 +177,46 @@ describe('recordDelivery', () => {
     ]);
   });
 });
+
+describe('warmStatements (the warm-up before readiness)', () => {
+  it('prepares the send path statements on every connection, writing and finding nothing', async () => {
+    const two = await createWebhooksTestDatabase({ max: 2 });
+    try {
+      const warmed = new EndpointStore(two.pool, SecretBox.fromBase64(SecretBox.generateKey()));
+      await warmed.migrate();
+      await warmed.warmStatements(2);
+      expect((await two.pool.query('select count(*)::int as n from webhooks.delivery_endpoints')).rows).toEqual([{ n: 0 }]);
+      // both connections checked out at once: each lists its own prepared statements
+      const clients = await Promise.all([two.pool.connect(), two.pool.connect()]);
+      try {
+        const listed = await Promise.all(
+          clients.map(
+            async (client) =>
+              (
+                await client.query<{ name: string; pid: number }>(
+                  'select name, pg_backend_pid() as pid from pg_prepared_statements order by name',
+                )
+              ).rows,
+          ),
+        );
+        expect(new Set(listed.map((rows) => rows[0]?.pid)).size).toBe(2);
+        for (const rows of listed) {
+          expect(rows.map((r) => r.name.replace(/_[0-9a-f]{12}$/, ''))).toEqual([
+            'herald_lookup_endpoints',
+            'herald_record_and_lookup',
+            'herald_record_outcomes',
+          ]);
+        }
+      } finally {
+        for (const client of clients) client.release();
+      }
+    } finally {
+      await two.drop();
+    }
+  });
+
+  it('completes on a pool of one connection (embedded PGlite has one)', async () => {
+    await store.warmStatements(2);
+    expect((await db.pool.query('select count(*)::int as n from webhooks.delivery_endpoints')).rows).toEqual([{ n: 0 }]);
+  });
+});

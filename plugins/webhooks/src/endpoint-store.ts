@@ -162,6 +162,40 @@ const E_COLUMNS = COLUMNS.split(', ')
   .map((c) => `e.${c}`)
   .join(', ');
 
+/** The delivery records of one statement (see `flush`), values in arrays. */
+const WRITE_OUTCOMES = `insert into webhooks.delivery_endpoints (delivery_id, endpoint_id, state, detail, updated_at, since)
+     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+       as r(delivery_id, endpoint_id, state, detail, updated_at, since)
+     where exists (select 1 from webhooks.endpoints e where e.id = r.endpoint_id)
+     on conflict (delivery_id, endpoint_id) do update set state = excluded.state, detail = excluded.detail,
+       updated_at = excluded.updated_at, since = case when webhooks.delivery_endpoints.state = 'pending'
+         then coalesce(webhooks.delivery_endpoints.since, excluded.since) else excluded.since end`;
+
+// Per lookup (q), its destination's endpoints: system ones (owner is null) or the user's, each
+// branch by the owner index; then that delivery's record per endpoint.
+const lookupEndpoints = (from: number): string =>
+  `select q.i::int as q, e.*, d.state as d_state, d.detail as d_detail, d.since as d_since
+       from unnest($${from}::text[], $${from + 1}::text[], $${from + 2}::int[]) with ordinality as q(delivery_id, owner, lim, i)
+       cross join lateral (
+         (select ${COLUMNS} from webhooks.endpoints where q.owner is null and owner is null
+          union all
+          select ${COLUMNS} from webhooks.endpoints where owner = q.owner)
+         order by name limit q.lim
+       ) e
+       left join webhooks.delivery_endpoints d on d.endpoint_id = e.id and d.delivery_id = q.delivery_id
+       order by q.i, e.name`;
+
+// fixed texts, values in arrays: prepared once per connection (`prepareMarkedStatements`)
+const RECORD_OUTCOMES = `/* prepare:record_outcomes */ ${WRITE_OUTCOMES}`;
+const LOOKUP_ENDPOINTS = `/* prepare:lookup_endpoints */ ${lookupEndpoints(1)}`;
+const RECORD_AND_LOOKUP = `/* prepare:record_and_lookup */ with written as (${WRITE_OUTCOMES} returning 1) ${lookupEndpoints(7)}`;
+/** `flush`'s statements with empty input: they write nothing and find nothing (see `warmStatements`). */
+const WARM_STATEMENTS: ReadonlyArray<readonly [string, unknown[]]> = [
+  [RECORD_OUTCOMES, [[], [], [], [], [], []]],
+  [LOOKUP_ENDPOINTS, [[], [], []]],
+  [RECORD_AND_LOOKUP, [[], [], [], [], [], [], [], [], []]],
+];
+
 /** Delivery records written per statement, at most (group commit, see `flush`). */
 const RECORD_BATCH = 256;
 
@@ -480,6 +514,26 @@ export class EndpointStore {
   }
 
   /**
+   * Warm-up (issue 15, "no cold start"): runs `flush`'s statements with empty input on
+   * `connections` connections at once (each checked out before any is returned), writing and
+   * finding nothing. A statement is prepared once per connection and a new backend reads its
+   * catalog on first use: the first record-and-lookup on a connection took 12.7 ms, the next 1.6 ms
+   * (test/bench/README.md, "Sixth session"). @default 2, the connections `openSqlPool` keeps open
+   */
+  async warmStatements(connections = 2): Promise<void> {
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        const client = await this.pool.connect();
+        try {
+          for (const [text, values] of WARM_STATEMENTS) await client.query(text, values);
+        } finally {
+          client.release();
+        }
+      }),
+    );
+  }
+
+  /**
    * The per-message statements of a send, batched: every destination lookup and delivery record
    * asked for while a statement runs goes into the next one — a single statement whose write is a
    * data-modifying CTE (PostgreSQL runs it atomically, whether or not the select reads it) and
@@ -501,13 +555,6 @@ export class EndpointStore {
         const latest = new Map<string, QueuedRecord>();
         for (const item of records) latest.set(`${item.deliveryId}\u0000${item.endpointId}`, item);
         const rows = [...latest.values()];
-        const write = `insert into webhooks.delivery_endpoints (delivery_id, endpoint_id, state, detail, updated_at, since)
-             select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
-               as r(delivery_id, endpoint_id, state, detail, updated_at, since)
-             where exists (select 1 from webhooks.endpoints e where e.id = r.endpoint_id)
-             on conflict (delivery_id, endpoint_id) do update set state = excluded.state, detail = excluded.detail,
-               updated_at = excluded.updated_at, since = case when webhooks.delivery_endpoints.state = 'pending'
-                 then coalesce(webhooks.delivery_endpoints.since, excluded.since) else excluded.since end`;
         const writeValues = [
           rows.map((r) => r.deliveryId),
           rows.map((r) => r.endpointId),
@@ -516,35 +563,16 @@ export class EndpointStore {
           rows.map((r) => r.at),
           rows.map((r) => r.since),
         ];
-        // Per lookup (q), its destination's endpoints: system ones (owner is null) or the user's, each
-        // branch by the owner index; then that delivery's record per endpoint.
-        const lookup = (from: number): string =>
-          `select q.i::int as q, e.*, d.state as d_state, d.detail as d_detail, d.since as d_since
-               from unnest($${from}::text[], $${from + 1}::text[], $${from + 2}::int[]) with ordinality as q(delivery_id, owner, lim, i)
-               cross join lateral (
-                 (select ${COLUMNS} from webhooks.endpoints where q.owner is null and owner is null
-                  union all
-                  select ${COLUMNS} from webhooks.endpoints where owner = q.owner)
-                 order by name limit q.lim
-               ) e
-               left join webhooks.delivery_endpoints d on d.endpoint_id = e.id and d.delivery_id = q.delivery_id
-               order by q.i, e.name`;
         const lookupValues = [lookups.map((l) => l.deliveryId), lookups.map((l) => l.owner), lookups.map((l) => l.limit)];
         let found: LookupRow[];
         try {
-          // fixed texts, values in arrays: prepared once per connection (`prepareMarkedStatements`)
           if (lookups.length === 0) {
-            await this.pool.query(`/* prepare:record_outcomes */ ${write}`, writeValues);
+            await this.pool.query(RECORD_OUTCOMES, writeValues);
             found = [];
           } else if (records.length === 0) {
-            found = (await this.pool.query(`/* prepare:lookup_endpoints */ ${lookup(1)}`, lookupValues)).rows as LookupRow[];
+            found = (await this.pool.query(LOOKUP_ENDPOINTS, lookupValues)).rows as LookupRow[];
           } else {
-            found = (
-              await this.pool.query(`/* prepare:record_and_lookup */ with written as (${write} returning 1) ${lookup(7)}`, [
-                ...writeValues,
-                ...lookupValues,
-              ])
-            ).rows as LookupRow[];
+            found = (await this.pool.query(RECORD_AND_LOOKUP, [...writeValues, ...lookupValues])).rows as LookupRow[];
           }
         } catch (error) {
           fail(error);

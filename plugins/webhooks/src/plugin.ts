@@ -47,8 +47,10 @@ export function createWebhooksPlugin(options: WebhooksPluginOptions): PluginDefi
     // POSTs a delivery again to an endpoint that has it: the SDK's ledger would be a second record.
     idempotentSend: true,
     render: (message) => renderMessage(message),
-    // render, sign and POST compiled before the first message (to a local server of its own)
+    // the endpoint store's statements prepared on its connections (writing nothing), and render,
+    // sign and POST compiled before the first message (to a local server of its own)
     warmUp: async () => {
+      await options.store.warmStatements();
       await warmUpWebhooks(options.dispatcher);
     },
     send: (request, context) =>
