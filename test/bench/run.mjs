@@ -855,15 +855,11 @@ async function main() {
         log(
           `latency: Herald, publish → gateway → webhooks plugin → HTTP sink at ${LATENCY_RATE} events/s (${LATENCY_WARMUP_MS / 1000} s warm-up + ${LATENCY_MS / 1000} s)`,
         );
-        /** Publishes product_added events at `rate` (warm-up, then `ms` measured); latencies to the sink. */
-        async function measureHerald(rate, warmMs, ms, label) {
-          let errors = 0;
-          const fire = (prefixLabel) => (i) => {
-            const id = `${prefixLabel}-${i}`;
-            js.publish(topo.subjects.event('product_added'), JSON.stringify(latencyEvent(id, i)), { msgID: id }).catch(() => errors++);
-          };
-          // Diagnostic split: when the gateway published each event's webhooks message (a core NATS
-          // subscription on the deliver subject sees what JetStream receives).
+        /**
+         * When the gateway published each event's webhooks message, by event id (a core NATS
+         * subscription on the deliver subject sees what JetStream receives); `tap` unsubscribes.
+         */
+        async function tapRouted() {
           const routedAt = new Map();
           const tap = subConn.subscribe(topo.subjects.deliver('webhooks'), {
             callback: (_err, msg) => {
@@ -872,6 +868,17 @@ async function main() {
             },
           });
           await subConn.flush();
+          return { routedAt, tap };
+        }
+        /** Publishes product_added events at `rate` (warm-up, then `ms` measured); latencies to the sink. */
+        async function measureHerald(rate, warmMs, ms, label) {
+          let errors = 0;
+          const fire = (prefixLabel) => (i) => {
+            const id = `${prefixLabel}-${i}`;
+            js.publish(topo.subjects.event('product_added'), JSON.stringify(latencyEvent(id, i)), { msgID: id }).catch(() => errors++);
+          };
+          // Diagnostic split: when the gateway published each event's webhooks message.
+          const { routedAt, tap } = await tapRouted();
           // Where the CPU goes: each process's CPU time over the run (warm-up included, until the
           // last webhook arrived), per event.
           const cpu = cpuAccount([
@@ -955,14 +962,7 @@ async function main() {
         if (IDLE_PROBE) {
           // Diagnostics (BENCH_IDLE_PROBE): one event after each idle spell, then two more 20 ms
           // apart: [idle s, latency ms, gateway hop ms] per message.
-          const routedAt = new Map();
-          const tap = subConn.subscribe(topo.subjects.deliver('webhooks'), {
-            callback: (_err, msg) => {
-              const id = msg.headers?.get(MESSAGE_HEADERS.eventId);
-              if (id && !routedAt.has(id)) routedAt.set(id, performance.now());
-            },
-          });
-          await subConn.flush();
+          const { routedAt, tap } = await tapRouted();
           const rows = [];
           let n = 0;
           for (const idleMs of [200, 1_000, 3_000, 6_000, 12_000, 200, 12_000]) {
