@@ -41,7 +41,16 @@ export function eventMessageId(event: { readonly source: string; readonly id: st
  * a republish after a crash is de-duplicated. Example: `defectdojo:scan-42:alert:user-7`.
  */
 export function deliveryId(event: { readonly source: string; readonly id: string }, channel: string, destination: Destination): string {
-  return `${eventMessageId(event)}:${channel}:${destinationKey(destination)}`;
+  return deliveryIdOf(eventMessageId(event), channel, destination);
+}
+
+/**
+ * `deliveryId` for one of many deliveries of the same event: `eventPart` is the event's
+ * `eventMessageId`, computed once (routing a broadcast percent-encodes the event's source and id
+ * once, not twice per delivery).
+ */
+export function deliveryIdOf(eventPart: string, channel: string, destination: Destination): string {
+  return `${eventPart}:${channel}:${destinationKey(destination)}`;
 }
 
 /** One delivery collected into a digest (SPEC §3.6): the event it would have carried alone. */

@@ -36,6 +36,7 @@ export {
   digestSchema,
   directoryUserSchema,
   deliveryId,
+  deliveryIdOf,
   destinationKey,
   eventMessageId,
   MESSAGE_HEADERS,

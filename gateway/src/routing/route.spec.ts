@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { EVENT_CATALOGUE, type EventData, type EventTypeDefinition, type HeraldEvent } from '@herald/contracts';
+import { EVENT_CATALOGUE, deliveryId, type EventData, type EventTypeDefinition, type HeraldEvent } from '@herald/contracts';
 import { alertSource } from './alert-source.js';
 import type { Decision, SystemDecision, UserDecision } from './decision.js';
 import { route, type RouteResult } from './route.js';
@@ -877,6 +877,21 @@ describe('route: planned deliveries', () => {
     ]);
     const bob = result.deliveries.find((delivery) => delivery.channel === 'mail');
     expect(bob?.destination.scope === 'personal' && 'slack_email' in bob.destination.user).toBe(false);
+  });
+
+  it('percent-encode the source and id in every delivery id, as deliveryId does', () => {
+    const event = { ...scanOnWeb(), source: 'dojo/eu:1', id: 'scan 42:ä' };
+    const result = run(
+      { system: { scan_added: ['webhooks'] }, personal: { alice: { scan_added: ['mail'] }, bob: { scan_added: ['alert'] } } },
+      event,
+    );
+    expect(result.deliveries.map((d) => d.delivery_id).sort()).toEqual([
+      'dojo%2Feu%3A1:scan%2042%3A%C3%A4:alert:user-3',
+      'dojo%2Feu%3A1:scan%2042%3A%C3%A4:mail:user-2',
+      'dojo%2Feu%3A1:scan%2042%3A%C3%A4:webhooks:system',
+      'dojo%2Feu%3A1:scan%2042%3A%C3%A4:webhooks:user-1', // the superuser takes the system row
+    ]);
+    for (const delivery of result.deliveries) expect(delivery.delivery_id).toBe(deliveryId(event, delivery.channel, delivery.destination));
   });
 
   it('a system delivery has the system destination', () => {

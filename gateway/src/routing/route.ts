@@ -8,7 +8,14 @@
  * sharing a mail address are tracked), and nothing is sorted. Each (channel, destination) is
  * planned once; each mail address gets one mail.
  */
-import { SYSTEM_ONLY_CHANNELS, deliveryId, type ChannelMessage, type Destination, type HeraldEvent } from '@herald/contracts';
+import {
+  SYSTEM_ONLY_CHANNELS,
+  deliveryIdOf,
+  eventMessageId,
+  type ChannelMessage,
+  type Destination,
+  type HeraldEvent,
+} from '@herald/contracts';
 import { denialReason } from './authorization.js';
 import { resolveColumn } from './column.js';
 import type { Decision, FilteredRow, HeldChannel, RowSource, SkippedChannel, SystemDecision, UserDecision } from './decision.js';
@@ -329,6 +336,8 @@ class Plan {
   /** The last user whose quiet window was looked up, and its end (users are planned one after the other). */
   private quietUser: SnapshotUser | undefined;
   private quietUntil: number | undefined;
+  /** The event's part of every delivery id (`eventMessageId`), encoded once. */
+  private readonly eventPart: string;
 
   constructor(
     readonly event: HeraldEvent,
@@ -338,6 +347,7 @@ class Plan {
     private readonly now: number,
   ) {
     this.trumped = snapshot.systemLevelTrump.has(event.type) || snapshot.systemLevelTrump.has(column);
+    this.eventPart = eventMessageId(event);
     this.alertOnly = event.data.alert_only === true;
     this.scope = eventScope(event.data, snapshot);
     this.facts = filterFacts(event, this.scope);
@@ -353,7 +363,7 @@ class Plan {
    * each user (distinct by construction) plans each merged channel once, after `duplicateReason`.
    */
   add(channel: string, destination: Destination, hold?: DeliveryHold): void {
-    const delivery = { delivery_id: deliveryId(this.event, channel, destination), channel, destination, site_url: this.siteUrl };
+    const delivery = { delivery_id: deliveryIdOf(this.eventPart, channel, destination), channel, destination, site_url: this.siteUrl };
     this.deliveries.push(hold === undefined ? delivery : { ...delivery, hold });
   }
 
