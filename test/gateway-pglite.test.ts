@@ -15,8 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { topology } from '@herald/contracts';
-import { deleteTopology, reservedPort, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
+import { deleteTopology, reservedPort, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
 import { ApiClient } from './support/api-client.js';
+import { readyStatus } from './support/fault-kit.js';
 import { TEST_ADMIN_TOKEN, TEST_SECRET_KEY } from './support/gateway-config.js';
 import { startNode, type ChildHandle } from './support/processes.js';
 
@@ -46,20 +47,17 @@ describe('the gateway alone on embedded PGlite', () => {
       HERALD_SECRET_KEY: TEST_SECRET_KEY,
       HERALD_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     });
-    const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      if (gateway.child.exitCode !== null) throw new Error(`the gateway exited (${gateway.child.exitCode}):\n${gateway.output()}`);
-      if (Date.now() > deadline) throw new Error(`never ready; output:\n${gateway.output()}`);
-      const status = await fetch(`${base}/health/ready`).then(
-        (res) => res.status,
-        () => 0,
-      );
-      if (status === 200) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const child = gateway;
+    // -1: the gateway exited (its output says why)
+    const status = await waitFor(
+      () => (child.child.exitCode !== null ? -1 : readyStatus(port)),
+      (code) => code === 200 || code === -1,
+      90_000,
+      200,
+    );
+    expect({ status, output: status === 200 ? '' : gateway.output() }).toEqual({ status: 200, output: '' });
     expect(existsSync(join(dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
-    const api = new ApiClient(`${base}/api/v1`, TEST_ADMIN_TOKEN);
+    const api = new ApiClient(`http://127.0.0.1:${port}/api/v1`, TEST_ADMIN_TOKEN);
     expect((await api.put('/users/u1', { username: 'ann', email: 'ann@example.com' })).status).toBe(201);
     const read = await api.get<{ username: string; email: string }>('/users/u1');
     expect(read.status).toBe(200);

@@ -2,7 +2,7 @@
  * `npm start` entrypoint (compiled to cli/dist/start.js): parses flags, runs the all-in-one
  * process, stops it on SIGTERM/SIGINT within 10 s. The only place that reads `process.env` here.
  */
-import { hasErrorCode } from '@herald/contracts';
+import { hasErrorCode, startFailureReason } from '@herald/contracts';
 import { startAllInOne } from './all-in-one.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -26,6 +26,6 @@ try {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 } catch (error) {
-  process.stderr.write(`Herald could not start: ${(error as Error).message}\n`);
+  process.stderr.write(`Herald could not start: ${startFailureReason(error)}\n`);
   process.exit(hasErrorCode(error, 'invalid_configuration') ? 78 : hasErrorCode(error, 'infrastructure_unavailable') ? 69 : 1);
 }

@@ -114,7 +114,7 @@ export {
   unsupportedMediaTypeBody,
 } from './request-limits.js';
 export { jsonLogger, silentLogger, type LogFields, type LogLevel, type Logger } from './logger.js';
-export { connectNats, type NatsConnectOptions } from './jetstream/connect.js';
+export { connectNats, startFailureReason, type NatsConnectOptions } from './jetstream/connect.js';
 export {
   loadNatsEnv,
   NATS_SECRET_VARIABLES,

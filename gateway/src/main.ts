@@ -2,7 +2,7 @@
  * Gateway entrypoint (`npm run start:gateway`): the only place that reads `process.env`.
  * SIGTERM/SIGINT: stop fetching, finish or nak in-flight events, exit within 10 s.
  */
-import { jsonLogger, startStartupProbe } from '@herald/contracts';
+import { jsonLogger, startFailureReason, startStartupProbe } from '@herald/contracts';
 import { parseGatewayConfig } from './config/gateway-config.js';
 import { startGateway } from './gateway.js';
 
@@ -39,12 +39,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const { name, message } = error as Error;
-  // the NATS client's request timeout says only "timeout": say what timed out and what to check
-  const why =
-    name === 'TimeoutError'
-      ? `a request to NATS got no reply in time (${message}); check that the server at NATS_URL is up, responsive and has JetStream enabled, then start again`
-      : message;
-  process.stderr.write(`gateway failed to start: ${why}\n`);
+  process.stderr.write(`gateway failed to start: ${startFailureReason(error)}\n`);
   process.exit(1);
 });

@@ -69,3 +69,14 @@ async function connectOnce(options: NatsConnectOptions): Promise<NatsConnection>
     );
   }
 }
+
+/**
+ * Why a start failed, for the one line an entry point prints: the NATS client's request timeout
+ * says only "timeout", so it is said what timed out and what to check; anything else is its message.
+ */
+export function startFailureReason(error: unknown): string {
+  const { name, message } = error instanceof Error ? error : new Error(String(error));
+  return name === 'TimeoutError'
+    ? `a request to NATS got no reply in time (${message}); check that the server at NATS_URL is up, responsive and has JetStream enabled, then start again`
+    : message;
+}

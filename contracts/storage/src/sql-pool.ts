@@ -88,18 +88,20 @@ class PGlitePool extends pg.Pool {
  * peaked at 683 instead of 1 100 MB and took 3.3 instead of 5.4 s of CPU on the sixth session's
  * machine (test/bench/README.md).
  */
-function initdbCommand(directory: string): { args: string[]; failure: (why: string) => Error } {
+function initdbArgs(directory: string): string[] {
   const entry = requireLazily.resolve('@electric-sql/pglite');
   const script =
     `const { PGlite } = require(${JSON.stringify(entry)});` +
     `(async () => { const db = new PGlite(${JSON.stringify(directory)}); await db.waitReady; await db.close(); })()` +
     // PGlite's file-system errors are plain objects ({ name: 'ErrnoError', errno })
     `.catch((error) => { console.error(error instanceof Error ? error.message : JSON.stringify(error)); process.exit(1); });`;
-  return {
-    args: ['--liftoff-only', '-e', script],
-    failure: (why) =>
-      new Error(`Cannot initialise the embedded database in ${directory}: ${why}. Check that the directory is writable (HERALD_DATA_DIR).`),
-  };
+  return ['--liftoff-only', '-e', script];
+}
+
+function initdbFailed(directory: string, why: string): Error {
+  return new Error(
+    `Cannot initialise the embedded database in ${directory}: ${why}. Check that the directory is writable (HERALD_DATA_DIR).`,
+  );
 }
 
 const INITDB_TIMEOUT_MS = 120_000;
@@ -111,9 +113,9 @@ const INITDB_TIMEOUT_MS = 120_000;
  */
 function initialiseInChildProcess(directory: string): void {
   if (existsSync(join(directory, 'PG_VERSION'))) return;
-  const { args, failure } = initdbCommand(directory);
-  const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: INITDB_TIMEOUT_MS });
-  if (result.status !== 0) throw failure(result.error?.message ?? (result.stderr.trim() || `exit ${result.status ?? result.signal}`));
+  const result = spawnSync(process.execPath, initdbArgs(directory), { encoding: 'utf8', timeout: INITDB_TIMEOUT_MS });
+  if (result.status !== 0)
+    throw initdbFailed(directory, result.error?.message ?? (result.stderr.trim() || `exit ${result.status ?? result.signal}`));
 }
 
 /**
@@ -127,14 +129,13 @@ export async function initialiseEmbeddedDatabase(dataDir: string, directory: str
   const path = join(dataDir, directory);
   mkdirSync(path, { recursive: true });
   if (existsSync(join(path, 'PG_VERSION'))) return;
-  const { args, failure } = initdbCommand(path);
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: INITDB_TIMEOUT_MS });
+    const child = spawn(process.execPath, initdbArgs(path), { stdio: ['ignore', 'ignore', 'pipe'], timeout: INITDB_TIMEOUT_MS });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', (error) => reject(failure(error.message)));
+    child.once('error', (error) => reject(initdbFailed(path, error.message)));
     child.once('close', (code, signal) =>
-      code === 0 ? resolve() : reject(failure(stderr.trim() || `exit ${code ?? signal ?? 'unknown'}`)),
+      code === 0 ? resolve() : reject(initdbFailed(path, stderr.trim() || `exit ${code ?? signal ?? 'unknown'}`)),
     );
   });
 }

@@ -45,11 +45,6 @@ export interface DatabaseOptions {
   readonly logger?: Logger;
 }
 
-/**
- * The embedded database: PGlite under `<dataDir>/pgdata`, behind the SDK's one-connection pool
- * (`openSqlPool`), with MikroORM's type parsers (without them `date` columns shift by the time
- * zone). Ending the pool closes PGlite.
- */
 /** The folder of `HERALD_DATA_DIR` the gateway's embedded PGlite keeps its files in. */
 const GATEWAY_PGLITE_DIRECTORY = 'pgdata';
 
@@ -61,6 +56,11 @@ export function initialiseGatewayDatabase(dataDir: string): Promise<void> {
   return initialiseEmbeddedDatabase(dataDir, GATEWAY_PGLITE_DIRECTORY);
 }
 
+/**
+ * The embedded database: PGlite under `<dataDir>/pgdata`, behind the SDK's one-connection pool
+ * (`openSqlPool`), with MikroORM's type parsers (without them `date` columns shift by the time
+ * zone). Ending the pool closes PGlite.
+ */
 export function createPglitePool(dataDir: string, connectionTimeoutMillis = 10_000): pg.Pool {
   const types = new pg.TypeOverrides();
   for (const [oid, parser] of Object.entries(createPostgreSqlTypeParsers((value) => postgresArray.parse(value)))) {
