@@ -200,12 +200,32 @@ export function pidsOf(name) {
 }
 
 /**
+ * Context switches of every thread of a process (voluntary + involuntary, Linux /proc): each
+ * voluntary one is a thread going to sleep, i.e. one wake-up later. NaN when the process is gone.
+ */
+export function contextSwitches(pid) {
+  try {
+    let total = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
+      for (const match of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm)) total += Number(match[1]);
+    }
+    return total;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
  * CPU used between `start()` and `stop(events)` by each labelled pid (a label may hold several pids:
  * all PostgreSQL backends), and by the whole machine, in ms per event. A process that started
  * meanwhile (a new PostgreSQL backend) counts from zero.
  */
 export function cpuAccount(targets) {
   const read = () => Object.fromEntries(targets.map(({ label, pids }) => [label, new Map(pids().map((pid) => [pid, cpuMs(pid)]))]));
+  const readSwitches = () =>
+    Object.fromEntries(targets.map(({ label, pids }) => [label, new Map(pids().map((pid) => [pid, contextSwitches(pid)]))]));
+  const switchesBefore = readSwitches();
   const before = read();
   const machineBefore = machineBusyMs();
   const started = performance.now();
@@ -220,7 +240,14 @@ export function cpuAccount(targets) {
         perEvent[label] = round(used / events, 3);
       }
       perEvent.machine = round((machineBusyMs() - machineBefore) / events, 3);
-      return { events, seconds: round(seconds, 1), cpu_ms_per_event: perEvent };
+      const switchesAfter = readSwitches();
+      const switchesPerEvent = {};
+      for (const { label } of targets) {
+        let switched = 0;
+        for (const [pid, n] of switchesAfter[label]) if (Number.isFinite(n)) switched += n - (switchesBefore[label].get(pid) ?? 0);
+        switchesPerEvent[label] = round(switched / events, 1);
+      }
+      return { events, seconds: round(seconds, 1), cpu_ms_per_event: perEvent, context_switches_per_event: switchesPerEvent };
     },
   };
 }

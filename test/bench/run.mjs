@@ -60,6 +60,8 @@ const LATENCY_MS = 10_000;
 const REFERENCE_RATE = Number(process.env.BENCH_REFERENCE_RATE ?? 100);
 /** Diagnostics: single events after idle spells of 0.2–12 s, before the latency runs (BENCH_IDLE_PROBE=1). */
 const IDLE_PROBE = process.env.BENCH_IDLE_PROBE === '1';
+/** Diagnostics: a copy of /proc/<pid>/smaps of the gateway and every plugin after the memory phase, and of the all-in-one after its idle window (BENCH_SMAPS_DIR). */
+const SMAPS_DIR = process.env.BENCH_SMAPS_DIR;
 /** Diagnostics: a file that gets one JSON line per sustained step with its late messages (BENCH_SUSTAINED_LATE_LOG). */
 const LATE_LOG = process.env.BENCH_SUSTAINED_LATE_LOG ?? null;
 /** Diagnostics: a file that gets one JSON line per latency run with every message, warm-up included (BENCH_LATENCY_TRACE). */
@@ -782,7 +784,11 @@ async function main() {
             ...(channel === 'webhooks' ? { HERALD_WEBHOOKS_ALLOW_PRIVATE: '127.0.0.0/8' } : {}),
             ...(channel === 'slack' ? { SLACK_API_URL: `http://127.0.0.1:${sink.port}/slack/api/` } : {}),
             // diagnostics only (see README)
-            ...diagnosticsEnv(channel === 'webhooks' ? process.env.BENCH_WEBHOOKS_NODE_OPTIONS : undefined),
+            ...diagnosticsEnv(
+              [process.env.BENCH_PLUGINS_NODE_OPTIONS, channel === 'webhooks' ? process.env.BENCH_WEBHOOKS_NODE_OPTIONS : undefined]
+                .filter(Boolean)
+                .join(' ') || undefined,
+            ),
           },
           { label: channel },
         ),
@@ -911,7 +917,9 @@ async function main() {
             appendFileSync(LATENCY_TRACE, `${JSON.stringify({ rate, warm: trace(warm, `${label}w`), measured: trace(sent, label) })}\n`);
           }
           const cpuUsed = cpu.stop(warm.length + sent.length);
-          log(`latency: ${rate}/s CPU ms per event ${JSON.stringify(cpuUsed.cpu_ms_per_event)} over ${cpuUsed.seconds} s`);
+          log(
+            `latency: ${rate}/s CPU ms per event ${JSON.stringify(cpuUsed.cpu_ms_per_event)} over ${cpuUsed.seconds} s; context switches per event ${JSON.stringify(cpuUsed.context_switches_per_event)}`,
+          );
           tap.unsubscribe();
           const hop = [];
           const lat = [];
@@ -1041,6 +1049,11 @@ async function main() {
         const memSeconds = (performance.now() - memStarted) / 1000;
         await checkpoint('after_plugin_traffic');
         await sleep(500);
+        if (SMAPS_DIR) {
+          for (const { label, pid } of [{ label: 'gateway', pid: gateway.pid }, ...plugins]) {
+            writeFileSync(join(SMAPS_DIR, `smaps-${label}.txt`), readFileSync(`/proc/${pid}/smaps`, 'utf8'));
+          }
+        }
         const gwMem = gatewayRss.stop();
         const plMem = pluginRss.stop();
 
@@ -1313,6 +1326,7 @@ async function main() {
       const idleRss = sampleRss([{ label: 'aio', pid: aio.pid }], 200);
       await sleep(ALL_IN_ONE_IDLE_MS);
       const idle = idleRss.stop();
+      if (SMAPS_DIR) writeFileSync(join(SMAPS_DIR, 'smaps-all-in-one.txt'), readFileSync(`/proc/${aio.pid}/smaps`, 'utf8'));
       await stopChild(aio);
       const idleMb = idle.aio.peak / MB;
       results.memory = {
