@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { topology } from '@herald/contracts';
 import { deleteTopology, resolveNatsUrl, uniquePrefix, reservedPort } from '@herald/contracts/testing';
@@ -38,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('all-in-one /health/ready', () => {
-  it('is 200 only once the alert and webhooks APIs are served', async () => {
+  it('is 200 only once the alert and webhooks APIs are served and every plugin consumes', async () => {
     const port = await reservedPort();
     herald = startNode(
       'cli/start.mjs',
@@ -67,6 +68,16 @@ describe('all-in-one /health/ready', () => {
     }
     const [webhooks, alerts] = await Promise.all([status(`${base}/api/v1/webhooks`), status(`${base}/api/v1/users/u1/alerts`)]);
     expect({ webhooks, alerts }).toEqual({ webhooks: 200, alerts: 200 });
+    // and every plugin consumes already: its durable consumer is on the deliver stream
+    const nc = await connect({ servers: await resolveNatsUrl() });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const consumers: string[] = [];
+      for await (const info of jsm.consumers.list(topology({ prefix }).streams.deliver.name)) consumers.push(info.name);
+      expect(consumers.sort()).toEqual(['alert', 'mail', 'msteams', 'slack', 'webhooks']);
+    } finally {
+      await nc.close();
+    }
     // It was polled while starting: some answer before the 200 was not ready (or no answer yet).
     expect([...seen].some((code) => code !== 200)).toBe(true);
   }, 90_000);
