@@ -11,7 +11,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import type pg from 'pg';
-import { connectNats, jsonLogger, loadPluginEnv, pluginHttpHandler, runPlugin, type HttpHandler, type Logger } from '@herald/contracts';
+import {
+  connectNats,
+  jsonLogger,
+  loadPluginEnv,
+  pluginHttpHandler,
+  releaseStartupGarbage,
+  runPlugin,
+  type HttpHandler,
+  type Logger,
+} from '@herald/contracts';
 import { ALERTS_API, openAlertPlugin, loadAlertEnv } from '@herald/plugin-alert';
 import { loadMailEnv, startMailPlugin } from '@herald/plugin-mail';
 import { loadMsteamsEnv, startMsteamsPlugin } from '@herald/plugin-msteams';
@@ -20,7 +29,6 @@ import { DEFAULT_WEBHOOKS_CONFIG, loadWebhooksEnv, openWebhooksPlugin, WEBHOOKS_
 import { createPglitePool, initialiseGatewayDatabase, parseGatewayConfig, startGateway, TokensService } from '@herald/gateway';
 import { runDemo } from './demo.js';
 import { ensureNats } from './embedded-nats.js';
-import { releaseStartupGarbage } from './startup-garbage.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -95,6 +103,8 @@ export async function startAllInOne(env: Env, options: { demo?: boolean; print?:
       prefix: config.subjectPrefix,
       streamStorage: config.streamStorage,
       secretKey: secret.value,
+      // one collection for the whole process once every plugin has started (below)
+      releaseStartupGarbage: false,
     });
 
     const alert = await openAlertPlugin({
@@ -131,13 +141,20 @@ export async function startAllInOne(env: Env, options: { demo?: boolean; print?:
     });
 
     const mailEnv = loadMailEnv(effective);
-    const mail = await startMailPlugin({ env: envFor('mail'), mailEnv, connection: nc, logger: common('mail').logger });
+    const mail = await startMailPlugin({
+      env: envFor('mail'),
+      mailEnv,
+      connection: nc,
+      logger: common('mail').logger,
+      releaseStartupGarbage: false,
+    });
     stops.push(() => mail.stop());
     const slack = await startSlackPlugin({
       env: envFor('slack'),
       slackEnv: loadSlackEnv(effective),
       connection: nc,
       logger: common('slack').logger,
+      releaseStartupGarbage: false,
     });
     stops.push(() => slack.stop());
     const teams = await startMsteamsPlugin({
@@ -145,9 +162,10 @@ export async function startAllInOne(env: Env, options: { demo?: boolean; print?:
       msteamsEnv: loadMsteamsEnv(effective),
       connection: nc,
       logger: common('msteams').logger,
+      releaseStartupGarbage: false,
     });
     stops.push(() => teams.stop());
-    // start-up's garbage goes back to the system before ready (see startup-garbage.ts)
+    // start-up's garbage goes back to the system before ready (releaseStartupGarbage)
     const collectedMs = releaseStartupGarbage();
     logger.debug('start-up garbage released', { collect_ms: Math.round(collectedMs) });
     started = true;

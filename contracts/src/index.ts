@@ -147,6 +147,7 @@ export {
   type ConfigDeclarationSource,
 } from './sdk/config-registration.js';
 export { parseRetryAfter } from './sdk/retry-after.js';
+export { releaseStartupGarbage } from './sdk/startup-garbage.js';
 export { judgeAddress, parseAllowList, parseCidr, type AddressCategory, type AddressVerdict, type Cidr } from './sdk/address-policy.js';
 export {
   authenticateViaGateway,

@@ -46,6 +46,7 @@ import { retryBookkeeping } from './retry-bookkeeping.js';
 import { authenticateViaGateway, type HttpHandler, type PluginHttpContext } from './http.js';
 import type { PluginDefinition, SendOutcome } from './plugin.js';
 import { mountUnderApiPrefix } from './plugin-http-handler.js';
+import { releaseStartupGarbage } from './startup-garbage.js';
 import { warmUpPlugin } from './warm-up.js';
 import { startPluginHttpServer, type PluginHttpServer, type ReadinessChecks } from './plugin-http-server.js';
 import { PluginMetrics, type ConsumerBacklog } from './plugin-metrics.js';
@@ -92,6 +93,12 @@ export interface RunPluginOptions<Config> {
   readonly instanceId?: string;
   /** Registration heartbeat period, ms. @default 5000 */
   readonly heartbeatMs?: number;
+  /**
+   * One full, compacting collection after the warm-up, before the consumer starts, so the start-up's
+   * garbage is given back before the first message (`releaseStartupGarbage`). `false` where the
+   * process collects once itself after starting several plugins (the all-in-one). @default true
+   */
+  readonly releaseStartupGarbage?: boolean;
 }
 
 export interface RunningPlugin<Config = unknown> {
@@ -364,6 +371,9 @@ export async function runPlugin<Config, Request>(
       connection,
       ...(ledger === null ? {} : { ledgerGet: (id: string) => ledger.get(id) }),
     });
+    if (options.releaseStartupGarbage ?? true) {
+      logger.debug('start-up garbage released', { collect_ms: Math.round(releaseStartupGarbage()) });
+    }
     await runner.start();
     registration = await PluginRegistration.start({
       connection,

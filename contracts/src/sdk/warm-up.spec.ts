@@ -2,12 +2,13 @@
  * The plugin warm-up (issue 15, "no cold start"): the synthetic message is a valid channel
  * message; the warm-up runs the SDK's decoder, requests on the real NATS connection and ledger
  * reads on a real KV bucket, then the plugin's hook; a failing hook never stops a start; and
- * `runPlugin` starts consuming only once the warm-up ended.
+ * `runPlugin` starts consuming only once the warm-up ended, with the start-up's garbage given back.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { getHeapStatistics } from 'node:v8';
 import { connectNats } from '../jetstream/connect.js';
 import { SINGLE_REPLICA } from '../jetstream/stream-storage.js';
 import { resolveNatsUrl, uniquePrefix } from '../testing/index.js';
@@ -153,6 +154,37 @@ describe('warmUpPlugin', () => {
 });
 
 describe('runPlugin with a warm-up', () => {
+  it("gives the start-up's garbage back before it consumes", async () => {
+    const fixture = testPlugin();
+    let heapAfterWarmUp = 0;
+    let heapAtFirstSend = 0;
+    const harness = await startPluginHarness({
+      plugin: {
+        ...fixture.plugin,
+        // a start-up that leaves ≈ 100 MB of promoted garbage behind
+        warmUp: () => {
+          const garbage: Array<{ n: number; text: string }> = [];
+          for (let i = 0; i < 1_000_000; i++) garbage.push({ n: i, text: `item ${i}` });
+          heapAfterWarmUp = getHeapStatistics().total_heap_size;
+          return Promise.resolve();
+        },
+      },
+      config: { token: 'xoxb-plain-secret', room: 'ops' },
+    });
+    try {
+      const message = harness.message();
+      fixture.script(message.delivery_id, () => {
+        heapAtFirstSend = getHeapStatistics().total_heap_size;
+        return outcomes.delivered();
+      });
+      await harness.publish(message);
+      await harness.waitForStatus(message.delivery_id, 'delivered');
+      expect(heapAfterWarmUp - heapAtFirstSend).toBeGreaterThan(40 * 1024 * 1024);
+    } finally {
+      await harness.stop();
+    }
+  });
+
   it('consumes only after the warm-up ended', async () => {
     const fixture = testPlugin();
     let warmedAt = 0;

@@ -54,6 +54,8 @@ export interface StartMailOptions {
   readonly logger: Logger;
   /** Lowest configuration layer, under the distributed channel configuration. @default none */
   readonly config?: Partial<MailConfig>;
+  /** `runPlugin`'s `releaseStartupGarbage`. @default true */
+  readonly releaseStartupGarbage?: boolean;
   /** Replaces the transport chosen from the environment. @default `mailTransportFromEnv(mailEnv)` */
   readonly transport?: MailTransport;
 }
@@ -77,6 +79,7 @@ export async function startMailPlugin(options: StartMailOptions): Promise<Runnin
     logger,
     ...runOptionsFromEnv(env),
     ...(options.config === undefined ? {} : { config: options.config }),
+    ...(options.releaseStartupGarbage === undefined ? {} : { releaseStartupGarbage: options.releaseStartupGarbage }),
   });
   return {
     plugin,

@@ -50,6 +50,8 @@ export interface StartMsteamsOptions {
   readonly logger: Logger;
   /** Lowest configuration layer, under the distributed channel configuration. @default none */
   readonly config?: Partial<MsteamsConfig>;
+  /** `runPlugin`'s `releaseStartupGarbage`. @default true */
+  readonly releaseStartupGarbage?: boolean;
   /** @default `gotTeamsTransport({ timeoutMs })` */
   readonly transport?: TeamsTransport;
 }
@@ -63,5 +65,6 @@ export async function startMsteamsPlugin(options: StartMsteamsOptions): Promise<
     logger,
     ...runOptionsFromEnv(env),
     ...(options.config === undefined ? {} : { config: options.config }),
+    ...(options.releaseStartupGarbage === undefined ? {} : { releaseStartupGarbage: options.releaseStartupGarbage }),
   });
 }

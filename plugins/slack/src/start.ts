@@ -52,6 +52,8 @@ export interface StartSlackOptions {
   readonly logger: Logger;
   /** Lowest configuration layer, under the distributed channel configuration. @default none */
   readonly config?: Partial<SlackConfig>;
+  /** `runPlugin`'s `releaseStartupGarbage`. @default true */
+  readonly releaseStartupGarbage?: boolean;
   /** @default `slackWebApi({ apiUrl: slackEnv.apiUrl })` */
   readonly api?: SlackApi;
 }
@@ -66,5 +68,6 @@ export async function startSlackPlugin(options: StartSlackOptions): Promise<Runn
     logger,
     ...runOptionsFromEnv(env),
     ...(options.config === undefined ? {} : { config: options.config }),
+    ...(options.releaseStartupGarbage === undefined ? {} : { releaseStartupGarbage: options.releaseStartupGarbage }),
   });
 }

@@ -1,12 +1,13 @@
 /**
- * Returning start-up garbage before the all-in-one reports ready. Starting Herald in one process
- * (Nest's module graph, MikroORM's metadata, PGlite's WebAssembly, five plugins' warm-ups)
- * allocates far more than it keeps: V8's heap holds ≈ 90 MB committed at ready for ≈ 66 MB live,
- * plus emptied pages it keeps pooled, and its memory reducer gives them back only once the
- * process has been idle for 10-20 s (test/bench/README.md, "Seventh session"). One full,
- * compacting collection at the end of start-up gives them back at once, so the process is at its
- * idle size when it turns ready. It is one collection, once: it caps nothing and changes no GC
- * setting for the rest of the process's life.
+ * Returning start-up garbage before a process starts consuming. Starting a Herald process (its
+ * modules, the warm-up's synthetic traffic; in the all-in-one also Nest's module graph, MikroORM's
+ * metadata, PGlite's WebAssembly and five plugins) allocates far more than it keeps, and V8's
+ * memory reducer gives the difference back only after 10-20 s of low allocation. Meanwhile the
+ * old generation's next limit is set from the grown heap, so the first traffic grows it further.
+ * One full, compacting collection at the end of start-up gives it back at once: the all-in-one
+ * held ≈ 89 MB of V8 heap committed for ≈ 69 MB live at ready (test/bench/README.md, "Seventh
+ * session"). It is one collection, once: it caps nothing and changes no GC setting for the rest
+ * of the process's life.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
