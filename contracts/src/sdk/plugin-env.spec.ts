@@ -12,7 +12,7 @@ describe('loadPluginEnv', () => {
       secretKey: undefined,
       httpPort: undefined,
       httpHost: undefined,
-      concurrency: 16,
+      concurrency: undefined,
       logLevel: 'info',
       connectionName: 'herald-plugin-slack',
       streamStorage: { replicas: 1, placementTags: [] },
@@ -91,5 +91,10 @@ describe('loadPluginEnv', () => {
     const env = loadPluginEnv({ HERALD_PLUGIN_HTTP_HOST: '::1' }, 'mail');
     expect(runOptionsFromEnv(env, 8081)).toMatchObject({ httpPort: 8081, httpHost: '::1' });
     expect(runOptionsFromEnv(loadPluginEnv({}, 'mail'), 8081)).not.toHaveProperty('httpHost');
+  });
+
+  it("leaves the concurrency to the plugin's default unless HERALD_PLUGIN_CONCURRENCY is set", () => {
+    expect(runOptionsFromEnv(loadPluginEnv({}, 'mail'))).not.toHaveProperty('concurrency');
+    expect(runOptionsFromEnv(loadPluginEnv({ HERALD_PLUGIN_CONCURRENCY: '24' }, 'mail'))).toMatchObject({ concurrency: 24 });
   });
 });

@@ -52,7 +52,7 @@ const envSchema = z.object({
     .int({ error: 'must be an integer' })
     .min(1, { error: 'must be at least 1' })
     .max(1_024, { error: 'must be at most 1024' })
-    .default(16),
+    .optional(),
   HERALD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }).default('info'),
   ...streamStorageEnvShape,
 });
@@ -74,8 +74,11 @@ export interface PluginEnv {
   readonly httpPort: number | undefined;
   /** `HERALD_PLUGIN_HTTP_HOST`: interface the HTTP server binds. @default undefined (all interfaces, "0.0.0.0") */
   readonly httpHost: string | undefined;
-  /** `HERALD_PLUGIN_CONCURRENCY`. @default 16 */
-  readonly concurrency: number;
+  /**
+   * `HERALD_PLUGIN_CONCURRENCY`; `undefined` = the plugin's own default (`runPlugin`'s 16; the mail
+   * plugin's is its SMTP pool size, 5). @default undefined
+   */
+  readonly concurrency: number | undefined;
   /** `HERALD_LOG_LEVEL`. @default "info" */
   readonly logLevel: LogLevel;
   /** NATS connection name: `herald-plugin-<channel>`. */
@@ -114,12 +117,12 @@ export function loadPluginEnv(env: Readonly<Record<string, string | undefined>>,
 export function runOptionsFromEnv(
   env: PluginEnv,
   defaultHttpPort?: number,
-): { prefix: string; streamStorage: StreamStorage; concurrency: number; secretKey?: string; httpPort?: number; httpHost?: string } {
+): { prefix: string; streamStorage: StreamStorage; concurrency?: number; secretKey?: string; httpPort?: number; httpHost?: string } {
   const httpPort = env.httpPort ?? defaultHttpPort;
   return {
     prefix: env.prefix,
     streamStorage: env.streamStorage,
-    concurrency: env.concurrency,
+    ...(env.concurrency === undefined ? {} : { concurrency: env.concurrency }),
     ...(env.secretKey === undefined ? {} : { secretKey: env.secretKey }),
     ...(httpPort === undefined ? {} : { httpPort }),
     ...(env.httpHost === undefined ? {} : { httpHost: env.httpHost }),

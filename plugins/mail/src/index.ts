@@ -13,4 +13,11 @@ export {
   type RunningMailPlugin,
   type StartMailOptions,
 } from './start.js';
-export { outboxTransport, smtpTransport, type MailSendResult, type MailTransport, type SmtpTransportOptions } from './transport.js';
+export {
+  outboxTransport,
+  SMTP_POOL_SIZE,
+  smtpTransport,
+  type MailSendResult,
+  type MailTransport,
+  type SmtpTransportOptions,
+} from './transport.js';

@@ -9,7 +9,7 @@ import { loadTemplates, parseEnv, runOptionsFromEnv, runPlugin, type Logger, typ
 import { z } from 'zod';
 import type { MailConfig } from './config.js';
 import { createMailPlugin } from './plugin.js';
-import { outboxTransport, smtpTransport, type MailTransport } from './transport.js';
+import { outboxTransport, SMTP_POOL_SIZE, smtpTransport, type MailTransport } from './transport.js';
 
 const mailEnvSchema = z.object({
   SMTP_URL: z
@@ -77,6 +77,8 @@ export async function startMailPlugin(options: StartMailOptions): Promise<Runnin
   const plugin = await runPlugin(createMailPlugin({ transport, templates }), {
     connection,
     logger,
+    // one mail in flight per SMTP connection (the outbox writes as fast with as many)
+    concurrency: SMTP_POOL_SIZE,
     ...runOptionsFromEnv(env),
     ...(options.config === undefined ? {} : { config: options.config }),
     ...(options.releaseStartupGarbage === undefined ? {} : { releaseStartupGarbage: options.releaseStartupGarbage }),

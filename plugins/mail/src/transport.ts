@@ -36,10 +36,19 @@ function toMessage(mail: MailRequest) {
   };
 }
 
+/**
+ * SMTP connections of the pool, and so the mails one replica sends at once unless
+ * `HERALD_PLUGIN_CONCURRENCY` says otherwise: a mail in flight beyond them is not being sent, it
+ * waits in the pool's queue, built and held in memory, while its message's acknowledgement
+ * deadline runs. (The memory this saves is small: `BENCH_PHASES=memory`, mail plugin peak
+ * 149-153 MB at 5 in flight against 152-159 MB at 16; test/bench/README.md, "Seventh session".)
+ */
+export const SMTP_POOL_SIZE = 5;
+
 export interface SmtpTransportOptions {
   /** `smtp://user:pass@host:port` or `smtps://…`; nodemailer URL options (`?pool=true`, …) apply. */
   readonly url: string;
-  /** Parallel SMTP connections. @default 5 */
+  /** Parallel SMTP connections. @default SMTP_POOL_SIZE (5) */
   readonly maxConnections?: number;
   /** Connect / greeting / socket timeouts, ms. @default 30000 */
   readonly timeoutMs?: number;
@@ -51,7 +60,7 @@ export function smtpTransport(options: SmtpTransportOptions): MailTransport {
   const transporter = createTransport({
     url: options.url,
     pool: true,
-    maxConnections: options.maxConnections ?? 5,
+    maxConnections: options.maxConnections ?? SMTP_POOL_SIZE,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
