@@ -20,4 +20,16 @@ describe('releaseStartupGarbage', () => {
     expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
     expect(garbage).toBeUndefined();
   });
+
+  it('uses the global gc when the process runs with --expose-gc', () => {
+    const calls: unknown[] = [];
+    const global = globalThis as { gc?: (options: unknown) => void };
+    global.gc = (options) => calls.push(options);
+    try {
+      releaseStartupGarbage();
+    } finally {
+      delete global.gc;
+    }
+    expect(calls).toEqual([{ type: 'major', execution: 'sync', flavor: 'last-resort' }]);
+  });
 });

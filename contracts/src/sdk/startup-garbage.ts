@@ -16,16 +16,22 @@ type Collect = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resor
 
 /**
  * Runs one full collection that also releases V8's pooled pages, and returns its duration in ms.
- * V8's collector is reached through a new V8 context created while `--expose-gc` is set, so the
- * application's own global scope never gets a `gc` function.
+ * Under `node --expose-gc` that is the global `gc`; otherwise V8's collector is reached through a
+ * new V8 context created while `--expose-gc` is set, so the application's own global scope never
+ * gets a `gc` function.
  */
 export function releaseStartupGarbage(): number {
-  setFlagsFromString('--expose-gc');
+  const exposed = (globalThis as { gc?: unknown }).gc;
   let collect: Collect;
-  try {
-    collect = runInNewContext('gc') as Collect;
-  } finally {
-    setFlagsFromString('--no-expose-gc');
+  if (typeof exposed === 'function') {
+    collect = exposed as Collect;
+  } else {
+    setFlagsFromString('--expose-gc');
+    try {
+      collect = runInNewContext('gc') as Collect;
+    } finally {
+      setFlagsFromString('--no-expose-gc');
+    }
   }
   const started = performance.now();
   collect({ type: 'major', execution: 'sync', flavor: 'last-resort' });

@@ -77,7 +77,7 @@ export async function startMailPlugin(options: StartMailOptions): Promise<Runnin
   const plugin = await runPlugin(createMailPlugin({ transport, templates }), {
     connection,
     logger,
-    // one mail in flight per SMTP connection (the outbox writes as fast with as many)
+    // one mail in flight per SMTP connection (the outbox's file writes need no more either)
     concurrency: SMTP_POOL_SIZE,
     ...runOptionsFromEnv(env),
     ...(options.config === undefined ? {} : { config: options.config }),
