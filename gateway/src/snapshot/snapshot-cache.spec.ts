@@ -64,6 +64,8 @@ describe('SnapshotCache', () => {
   it('releases a stale snapshot on invalidation, before the reload (a reload never holds two directories)', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
+    // every context created later in this worker (the next test files') would get a `gc` too
+    setFlagsFromString('--no-expose-gc');
     const source = new HeldSource();
     const cache = new SnapshotCache(source, silentLogger);
     // no promise of the test keeps the snapshot: only the cache does
