@@ -21,7 +21,7 @@ import {
   type ScratchDatabase,
 } from '@herald/contracts/testing';
 import { settledCount, startDeployable, tally, waitStarted } from './support/fault-kit.js';
-import type { ChildHandle } from './support/processes.js';
+import { killAll, type ChildHandle } from './support/processes.js';
 
 const COUNT = 600;
 const prefix = uniquePrefix('alertkill');
@@ -52,8 +52,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.exited));
+  await killAll(children);
   await deleteTopology(nc, topology({ prefix }));
   await nc?.close();
   await db?.drop();

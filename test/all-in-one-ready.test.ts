@@ -13,7 +13,7 @@ import { connect } from '@nats-io/transport-node';
 import { topology } from '@herald/contracts';
 import { deleteTopology, resolveNatsUrl, uniquePrefix, reservedPort } from '@herald/contracts/testing';
 import { TEST_ADMIN_TOKEN } from './support/gateway-config.js';
-import { startNode, type ChildHandle } from './support/processes.js';
+import { killAll, startNode, type ChildHandle } from './support/processes.js';
 
 const prefix = uniquePrefix('aioready');
 const dir = mkdtempSync(join(tmpdir(), 'herald-aio-ready-'));
@@ -30,8 +30,7 @@ async function status(url: string): Promise<number> {
 }
 
 afterAll(async () => {
-  if (herald && herald.child.exitCode === null) herald.child.kill('SIGKILL');
-  await herald?.exited;
+  await killAll([herald]);
   const nc = await connect({ servers: await resolveNatsUrl() });
   await deleteTopology(nc, topology({ prefix }));
   await nc.close();

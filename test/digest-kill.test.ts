@@ -17,7 +17,7 @@ import { createTestDatabase, type TestDatabase } from '../gateway/src/persistenc
 import { ApiClient } from './support/api-client.js';
 import { registerBuiltinChannels } from './support/builtin-registrations.js';
 import { TEST_ADMIN_TOKEN, testGatewayEnv } from './support/gateway-config.js';
-import { REPO_ROOT, startNode, waitForOutput, type ChildHandle } from './support/processes.js';
+import { killAll, REPO_ROOT, startNode, waitForOutput, type ChildHandle } from './support/processes.js';
 
 const prefix = uniquePrefix('digestkill');
 const topo = topology({ prefix });
@@ -68,8 +68,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) if (child.child.exitCode === null) child.child.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.exited));
+  await killAll(children);
   await registrations?.stop();
   await deleteTopology(nc, topo);
   await nc?.close();

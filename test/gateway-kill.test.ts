@@ -16,7 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../gateway/src/persistenc
 import { ApiClient } from './support/api-client.js';
 import { TEST_ADMIN_TOKEN, testGatewayEnv } from './support/gateway-config.js';
 import { tally } from './support/fault-kit.js';
-import { REPO_ROOT, startNode, waitForOutput, type ChildHandle } from './support/processes.js';
+import { killAll, REPO_ROOT, startNode, waitForOutput, type ChildHandle } from './support/processes.js';
 
 const BURST = 300;
 const prefix = uniquePrefix('kill');
@@ -44,8 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) if (child.child.exitCode === null) child.child.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.exited));
+  await killAll(children);
   await deleteTopology(nc, topo);
   await nc?.close();
   await db?.drop();

@@ -19,15 +19,14 @@ import { deleteTopology, reservedPort, resolveNatsUrl, uniquePrefix, waitFor } f
 import { ApiClient } from './support/api-client.js';
 import { readyStatus } from './support/fault-kit.js';
 import { TEST_ADMIN_TOKEN, TEST_SECRET_KEY } from './support/gateway-config.js';
-import { startNode, type ChildHandle } from './support/processes.js';
+import { killAll, startNode, type ChildHandle } from './support/processes.js';
 
 const prefix = uniquePrefix('gwpglite');
 const dataDir = mkdtempSync(join(tmpdir(), 'herald-gw-pglite-'));
 let gateway: ChildHandle | undefined;
 
 afterAll(async () => {
-  if (gateway && gateway.child.exitCode === null) gateway.child.kill('SIGKILL');
-  await gateway?.exited;
+  await killAll([gateway]);
   const nc = await connect({ servers: await resolveNatsUrl() });
   await deleteTopology(nc, topology({ prefix }));
   await nc.close();

@@ -18,7 +18,7 @@ import { createScratchDatabase, uniquePrefix, waitFor, type ScratchDatabase, res
 import { ApiClient } from './support/api-client.js';
 import { readyStatus, startDeployable, tally, waitStarted } from './support/fault-kit.js';
 import { TEST_ADMIN_TOKEN } from './support/gateway-config.js';
-import type { ChildHandle } from './support/processes.js';
+import { killAll, type ChildHandle } from './support/processes.js';
 
 const BEFORE = 300;
 const AFTER = 100;
@@ -102,8 +102,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.exited));
+  await killAll(children);
   await nc?.close();
   await stopNats();
   await db?.drop();

@@ -34,7 +34,7 @@ import {
   type WebhookReceiver,
 } from './support/fault-kit.js';
 import { TEST_ADMIN_TOKEN } from './support/gateway-config.js';
-import type { ChildHandle } from './support/processes.js';
+import { killAll, type ChildHandle } from './support/processes.js';
 
 const EVENTS = 200;
 const WEBHOOK_MESSAGES = 100;
@@ -77,8 +77,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const { child } of running.values()) if (child.child.exitCode === null) child.child.kill('SIGKILL');
-  await Promise.all([...running.values()].map((r) => r.child.exited));
+  await killAll([...running.values()].map((r) => r.child));
   await receiver?.close();
   await deleteTopology(nc, topo);
   await nc?.close();

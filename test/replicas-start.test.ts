@@ -18,7 +18,7 @@ import {
   type ScratchDatabase,
 } from '@herald/contracts/testing';
 import { readyStatus, startDeployable, waitStarted, type Deployable } from './support/fault-kit.js';
-import type { ChildHandle } from './support/processes.js';
+import { killAll, type ChildHandle } from './support/processes.js';
 
 const prefix = uniquePrefix('replicas');
 let nc: NatsConnection;
@@ -35,8 +35,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { child } of children) if (child.child.exitCode === null) child.child.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.child.exited));
+  await killAll(children.map((c) => c.child));
   await deleteTopology(nc, topology({ prefix }));
   await nc?.close();
   await db?.drop();

@@ -11,7 +11,7 @@ import { topology } from '@herald/contracts';
 import { deleteTopology, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
 import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import { testGatewayEnv } from './support/gateway-config.js';
-import { REPO_ROOT, startNode, waitForOutput, type ChildHandle } from './support/processes.js';
+import { killAll, REPO_ROOT, startNode, waitForOutput, type ChildHandle } from './support/processes.js';
 
 const prefix = uniquePrefix('leader');
 const topo = topology({ prefix });
@@ -57,8 +57,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) if (child.child.exitCode === null) child.child.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.exited));
+  await killAll(children);
   await deleteTopology(nc, topo);
   await nc?.close();
   await db?.drop();

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScratchDatabase, waitFor, type ScratchDatabase, uniquePrefix, reservedPort } from '@herald/contracts/testing';
 import { readyStatus, startDeployable, waitStarted } from './support/fault-kit.js';
-import type { ChildHandle } from './support/processes.js';
+import { killAll, type ChildHandle } from './support/processes.js';
 
 const prefix = uniquePrefix('down');
 const store = mkdtempSync(join(tmpdir(), 'herald-down-nats-'));
@@ -49,8 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.exited));
+  await killAll(children);
   nats?.kill('SIGKILL');
   for (const s of sockets) s.destroy();
   await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));

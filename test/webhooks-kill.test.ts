@@ -28,7 +28,7 @@ import {
   waitStarted,
   type WebhookReceiver,
 } from './support/fault-kit.js';
-import type { ChildHandle } from './support/processes.js';
+import { killAll, type ChildHandle } from './support/processes.js';
 
 const COUNT = 250;
 const prefix = uniquePrefix('hookkill');
@@ -57,8 +57,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.exited));
+  await killAll(children);
   await receiver?.close();
   await deleteTopology(nc, topology({ prefix }));
   await nc?.close();

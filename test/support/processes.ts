@@ -34,3 +34,10 @@ export async function waitForOutput(handle: ChildHandle, predicate: (output: str
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Test clean-up: SIGKILLs every given process that still runs and waits until all have exited. */
+export async function killAll(handles: Iterable<ChildHandle | undefined>): Promise<void> {
+  const started = [...handles].filter((handle): handle is ChildHandle => handle !== undefined);
+  for (const handle of started) if (handle.child.exitCode === null && handle.child.signalCode === null) handle.child.kill('SIGKILL');
+  await Promise.all(started.map((handle) => handle.exited));
+}
