@@ -25,6 +25,8 @@ const WINDOW_END = '2030-06-10T22:00:00Z';
 /** Real time from the test's start to the window's end. */
 const LEAD_MS = 30_000;
 const BATCH = 10;
+/** How long after the window's end the survivor has to send the digest (lease 2 s, release tick 1 s). */
+const DIGEST_GRACE_MS = 20_000;
 let nc: NatsConnection;
 let db: TestDatabase;
 let registrations: { stop(): Promise<void> } | undefined;
@@ -76,79 +78,94 @@ afterAll(async () => {
 });
 
 describe('a digest across a replica kill', () => {
-  it('sends exactly one digest for the window with every item, after the leader is killed mid-window', async () => {
-    const [first, second] = children as [ChildHandle, ChildHandle];
-    const port = /"http_port":(\d+)/.exec(first.output())?.[1] ?? '';
-    const api = new ApiClient(`http://127.0.0.1:${port}/api/v1`, TEST_ADMIN_TOKEN);
-    await api.expect(201, 'PUT', '/users/3', { username: 'carol', email: 'carol@example.com', full_name: 'Carol' });
-    await api.expect(200, 'PUT', '/channels/slack/config', { enabled: true, settings: { token: 'xoxb-test', channel: '#herald' } });
-    await api.expect(200, 'PATCH', '/users/3/settings', {
-      events: { code_review: ['alert', 'slack'] },
-      digests: { code_review: { slack: 'hourly' } },
-    });
+  it(
+    'sends exactly one digest for the window with every item, after the leader is killed mid-window',
+    async () => {
+      const [first, second] = children as [ChildHandle, ChildHandle];
+      const port = /"http_port":(\d+)/.exec(first.output())?.[1] ?? '';
+      const api = new ApiClient(`http://127.0.0.1:${port}/api/v1`, TEST_ADMIN_TOKEN);
+      await api.expect(201, 'PUT', '/users/3', { username: 'carol', email: 'carol@example.com', full_name: 'Carol' });
+      await api.expect(200, 'PUT', '/channels/slack/config', { enabled: true, settings: { token: 'xoxb-test', channel: '#herald' } });
+      await api.expect(200, 'PATCH', '/users/3/settings', {
+        events: { code_review: ['alert', 'slack'] },
+        digests: { code_review: { slack: 'hourly' } },
+      });
 
-    const js = jetstream(nc);
-    const publish = async (from: number) => {
-      for (let i = from; i < from + BATCH; i++) {
-        const id = `d-${i}`;
-        await js.publish(
-          topo.subjects.event('code_review'),
-          JSON.stringify({
-            specversion: '1.0',
-            id,
-            source: 'test',
-            type: 'code_review',
-            data: { title: `Review ${i}`, recipients: ['carol'] },
-          }),
-          { msgID: id },
+      const js = jetstream(nc);
+      const publish = async (from: number) => {
+        for (let i = from; i < from + BATCH; i++) {
+          const id = `d-${i}`;
+          await js.publish(
+            topo.subjects.event('code_review'),
+            JSON.stringify({
+              specversion: '1.0',
+              id,
+              source: 'test',
+              type: 'code_review',
+              data: { title: `Review ${i}`, recipients: ['carol'] },
+            }),
+            { msgID: id },
+          );
+        }
+      };
+      // both replicas see the settings (snapshot invalidation) before the events arrive
+      await waitFor(
+        async () =>
+          (
+            await api.request<{ deliveries: Array<{ hold?: unknown }> }>('POST', '/events/simulate', {
+              event: { specversion: '1.0', id: 'probe', source: 'test', type: 'code_review', data: { recipients: ['carol'] } },
+            })
+          ).body,
+        (body) => body.deliveries.some((d) => d.hold !== undefined),
+        10_000,
+      );
+      await publish(0);
+      await waitForOutput(first, () => routedCount(first) + routedCount(second) >= BATCH, 15_000);
+
+      // kill the scheduler's leader mid-window
+      await waitForOutput(first, () => releaseRuns(first) + releaseRuns(second) > 0, 10_000);
+      const leader = releaseRuns(first) > 0 ? first : second;
+      const survivor = leader === first ? second : first;
+      expect(Date.now()).toBeLessThan(windowEndsAt);
+      leader.child.kill('SIGKILL');
+      await leader.exited;
+      await publish(BATCH);
+      await waitForOutput(survivor, () => routedCount(survivor) >= BATCH, 15_000);
+      expect(Date.now()).toBeLessThan(windowEndsAt);
+
+      // the survivor sends the digest once the window has ended
+      const digests = await waitFor(
+        async () => (await stored()).filter((d) => d.message.digest !== undefined),
+        (list) => list.length > 0,
+        Math.max(0, windowEndsAt + DIGEST_GRACE_MS - Date.now()),
+      );
+      if (digests.length === 0) {
+        // say what the survivor did instead of running into Jest's timeout with nothing to read
+        const lines = survivor
+          .output()
+          .split('\n')
+          .filter((line) => /scheduler|digest|held/.test(line) && !line.includes('"scheduler job ran"'));
+        throw new Error(
+          `no digest ${DIGEST_GRACE_MS} ms after the window ended (survivor ran the release job ${releaseRuns(survivor)} times); ` +
+            `its scheduler lines:\n${lines.slice(-30).join('\n')}`,
         );
       }
-    };
-    // both replicas see the settings (snapshot invalidation) before the events arrive
-    await waitFor(
-      async () =>
-        (
-          await api.request<{ deliveries: Array<{ hold?: unknown }> }>('POST', '/events/simulate', {
-            event: { specversion: '1.0', id: 'probe', source: 'test', type: 'code_review', data: { recipients: ['carol'] } },
-          })
-        ).body,
-      (body) => body.deliveries.some((d) => d.hold !== undefined),
-      10_000,
-    );
-    await publish(0);
-    await waitForOutput(first, () => routedCount(first) + routedCount(second) >= BATCH, 15_000);
-
-    // kill the scheduler's leader mid-window
-    await waitForOutput(first, () => releaseRuns(first) + releaseRuns(second) > 0, 10_000);
-    const leader = releaseRuns(first) > 0 ? first : second;
-    const survivor = leader === first ? second : first;
-    expect(Date.now()).toBeLessThan(windowEndsAt);
-    leader.child.kill('SIGKILL');
-    await leader.exited;
-    await publish(BATCH);
-    await waitForOutput(survivor, () => routedCount(survivor) >= BATCH, 15_000);
-    expect(Date.now()).toBeLessThan(windowEndsAt);
-
-    // the survivor sends the digest once the window has ended
-    const digests = await waitFor(
-      async () => (await stored()).filter((d) => d.message.digest !== undefined),
-      (list) => list.length > 0,
-      LEAD_MS + 15_000,
-    );
-    await new Promise((r) => setTimeout(r, 3_000)); // a few more release ticks
-    const all = await stored();
-    const final = all.filter((d) => d.message.digest !== undefined);
-    expect(final.map((d) => d.id)).toEqual(['digest:3:slack:code_review:2030-06-10T22:00:00Z']);
-    expect(final).toHaveLength(digests.length);
-    const items = final[0]?.message.digest?.items.map((item) => item.delivery_id) ?? [];
-    const expected = Array.from({ length: 2 * BATCH }, (_, i) => `test:d-${i}:slack:user-3`);
-    expect([...items].sort()).toEqual([...expected].sort());
-    expect(new Set(items).size).toBe(items.length);
-    // no Slack message went on its own; every alert went at once, once
-    expect(all.filter((d) => d.message.digest === undefined && d.message.channel === 'slack')).toEqual([]);
-    // it was the survivor, after taking the lease over, that sent it
-    expect(survivor.output()).toContain('"digest sent"');
-    const alerts = all.filter((d) => d.message.channel === 'alert').map((d) => d.id);
-    expect(alerts.sort()).toEqual(Array.from({ length: 2 * BATCH }, (_, i) => `test:d-${i}:alert:user-3`).sort());
-  }, 60_000);
+      await new Promise((r) => setTimeout(r, 3_000)); // a few more release ticks
+      const all = await stored();
+      const final = all.filter((d) => d.message.digest !== undefined);
+      expect(final.map((d) => d.id)).toEqual(['digest:3:slack:code_review:2030-06-10T22:00:00Z']);
+      expect(final).toHaveLength(digests.length);
+      const items = final[0]?.message.digest?.items.map((item) => item.delivery_id) ?? [];
+      const expected = Array.from({ length: 2 * BATCH }, (_, i) => `test:d-${i}:slack:user-3`);
+      expect([...items].sort()).toEqual([...expected].sort());
+      expect(new Set(items).size).toBe(items.length);
+      // no Slack message went on its own; every alert went at once, once
+      expect(all.filter((d) => d.message.digest === undefined && d.message.channel === 'slack')).toEqual([]);
+      // it was the survivor, after taking the lease over, that sent it
+      expect(survivor.output()).toContain('"digest sent"');
+      const alerts = all.filter((d) => d.message.channel === 'alert').map((d) => d.id);
+      expect(alerts.sort()).toEqual(Array.from({ length: 2 * BATCH }, (_, i) => `test:d-${i}:alert:user-3`).sort());
+    },
+    LEAD_MS + DIGEST_GRACE_MS + 30_000,
+  );
 });
