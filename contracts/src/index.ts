@@ -148,6 +148,7 @@ export {
 } from './sdk/config-registration.js';
 export { parseRetryAfter } from './sdk/retry-after.js';
 export { releaseStartupGarbage } from './sdk/startup-garbage.js';
+export { useLeanJit } from './sdk/lean-jit.js';
 export { judgeAddress, parseAllowList, parseCidr, type AddressCategory, type AddressVerdict, type Cidr } from './sdk/address-policy.js';
 export {
   authenticateViaGateway,

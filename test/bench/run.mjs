@@ -790,7 +790,11 @@ async function main() {
                 .join(' ') || undefined,
             ),
           },
-          { label: channel },
+          {
+            label: channel,
+            // diagnostics only: V8 flags that NODE_OPTIONS refuses, on each plugin's command line
+            nodeArgs: (process.env.BENCH_PLUGINS_NODE_ARGS ?? '').split(' ').filter(Boolean),
+          },
         ),
       );
       const pluginRss = sampleRss(

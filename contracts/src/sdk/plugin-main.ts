@@ -11,6 +11,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from '../jetstream/connect.js';
 import { jsonLogger, type Logger } from '../logger.js';
+import { useLeanJit } from './lean-jit.js';
 import type { ReadinessChecks } from './plugin-http-server.js';
 import { loadPluginEnv, runOptionsFromEnv, type PluginEnv } from './plugin-env.js';
 import type { PluginDefinition } from './plugin.js';
@@ -45,6 +46,11 @@ export interface PluginMainOptions<Own> {
   readonly defaultHttpPort?: number;
   /** Runs after NATS is drained on shutdown (close a pool, a transport). @default none */
   readonly onDrained?: () => Promise<void>;
+  /**
+   * Keep V8's mid-tier optimising compiler (Maglev) on: for a plugin whose CPU per message matters
+   * more than its resident size. @default false (off: `useLeanJit`, 5–20 MB less RSS per plugin)
+   */
+  readonly maglev?: boolean;
 }
 
 /** A started plugin: anything that can be stopped gracefully within a timeout. */
@@ -58,6 +64,7 @@ export async function startPluginMain<Running extends Stoppable, Own = undefined
   start: (context: PluginMainContext<Own>) => Promise<Running>,
   options: PluginMainOptions<Own> = {},
 ): Promise<Running> {
+  if (options.maglev !== true) useLeanJit();
   const processEnv = options.processEnv ?? process.env;
   let env: PluginEnv;
   let own: Own;

@@ -1,0 +1,56 @@
+/**
+ * A plugin process started through the SDK's `startPluginMain` (mail, Slack, Teams, and every
+ * plugin written with `runPluginMain`) runs without V8's Maglev from its first log line on
+ * (`useLeanJit`, contracts/src/sdk/lean-jit.ts): the built Slack plugin under `node --trace-opt`,
+ * through its start and warm-up, optimises with TurboFan only. Before the change its warm-up
+ * alone made ≈ 390 Maglev compilations.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { topology } from '@herald/contracts';
+import { deleteTopology, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
+import { killAll, REPO_ROOT, waitForOutput, type ChildHandle } from './support/processes.js';
+
+const prefix = uniquePrefix('leanjit');
+let nc: NatsConnection;
+let plugin: ChildHandle | undefined;
+
+beforeAll(async () => {
+  const url = await resolveNatsUrl();
+  nc = await connect({ servers: url });
+  const main = resolve(REPO_ROOT, 'plugins/slack/dist/main.js');
+  if (!existsSync(main)) throw new Error('plugins/slack/dist is missing: run `npm run build` first (npm test does it)');
+  const child = spawn(process.execPath, ['--trace-opt', main], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', NATS_URL: url, HERALD_SUBJECT_PREFIX: prefix, HERALD_PLUGIN_HTTP_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | string>((done) => child.once('exit', (code, signal) => done(code ?? signal ?? -1)));
+  plugin = { child, output: () => out, exited };
+});
+
+afterAll(async () => {
+  await killAll([plugin]);
+  await deleteTopology(nc, topology({ prefix }));
+  await nc?.close();
+});
+
+describe('a plugin process started by startPluginMain', () => {
+  it('optimises with TurboFan only once the SDK has started', async () => {
+    const handle = plugin as ChildHandle;
+    await waitForOutput(handle, (out) => out.includes('"plugin started"'), 20_000);
+    const output = handle.output();
+    const sdkStarted = output.indexOf('"msg":"starting');
+    expect(sdkStarted).toBeGreaterThan(-1);
+    const afterStart = output.slice(sdkStarted);
+    expect(output).toContain('"warmed up"');
+    expect(afterStart.match(/target TURBOFAN/g)?.length ?? 0).toBeGreaterThan(0);
+    expect(afterStart.match(/target MAGLEV[^\n]*/g) ?? []).toEqual([]);
+  });
+});
