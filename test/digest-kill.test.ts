@@ -6,7 +6,7 @@
  * survivor takes the lease over and sends the window's digest: one message, every item once, no
  * Slack message sent on its own, and still one after a few more release ticks.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
@@ -27,11 +27,16 @@ const LEAD_MS = 30_000;
 const BATCH = 10;
 /** How long after the window's end the survivor has to send the digest (lease 2 s, release tick 1 s). */
 const DIGEST_GRACE_MS = 20_000;
+jest.setTimeout(LEAD_MS + DIGEST_GRACE_MS + 30_000);
 let nc: NatsConnection;
 let db: TestDatabase;
 let registrations: { stop(): Promise<void> } | undefined;
 const children: ChildHandle[] = [];
 let windowEndsAt = 0;
+/** The scenario's steps with their times; printed with both replicas' last lines if it does not finish. */
+const trace: string[] = [];
+let finished = false;
+const step = (name: string) => trace.push(`${new Date().toISOString()} (window ends in ${windowEndsAt - Date.now()} ms) ${name}`);
 
 const routedCount = (child: ChildHandle): number => (child.output().match(/"event routed"/g) ?? []).length;
 const releaseRuns = (child: ChildHandle): number =>
@@ -67,9 +72,17 @@ beforeAll(async () => {
   });
   for (let i = 0; i < 2; i++) children.push(startNode('test/support/clocked-gateway.mjs', env));
   for (const child of children) await waitForOutput(child, (out) => out.includes('gateway started'));
+  step('both replicas started');
 });
 
 afterAll(async () => {
+  if (!finished) {
+    // Jest's timeout says nothing of where the scenario stood: say it
+    const tail = (child: ChildHandle | undefined) => (child?.output() ?? '').split('\n').slice(-40).join('\n');
+    process.stderr.write(
+      `digest-kill did not finish; steps:\n${trace.join('\n')}\n--- first replica:\n${tail(children[0])}\n--- second replica:\n${tail(children[1])}\n`,
+    );
+  }
   await killAll(children);
   await registrations?.stop();
   await deleteTopology(nc, topo);
@@ -78,94 +91,87 @@ afterAll(async () => {
 });
 
 describe('a digest across a replica kill', () => {
-  it(
-    'sends exactly one digest for the window with every item, after the leader is killed mid-window',
-    async () => {
-      const [first, second] = children as [ChildHandle, ChildHandle];
-      const port = /"http_port":(\d+)/.exec(first.output())?.[1] ?? '';
-      const api = new ApiClient(`http://127.0.0.1:${port}/api/v1`, TEST_ADMIN_TOKEN);
-      await api.expect(201, 'PUT', '/users/3', { username: 'carol', email: 'carol@example.com', full_name: 'Carol' });
-      await api.expect(200, 'PUT', '/channels/slack/config', { enabled: true, settings: { token: 'xoxb-test', channel: '#herald' } });
-      await api.expect(200, 'PATCH', '/users/3/settings', {
-        events: { code_review: ['alert', 'slack'] },
-        digests: { code_review: { slack: 'hourly' } },
-      });
+  it('sends exactly one digest for the window with every item, after the leader is killed mid-window', async () => {
+    const [first, second] = children as [ChildHandle, ChildHandle];
+    const port = /"http_port":(\d+)/.exec(first.output())?.[1] ?? '';
+    const api = new ApiClient(`http://127.0.0.1:${port}/api/v1`, TEST_ADMIN_TOKEN);
+    step('setting carol up');
+    await api.expect(201, 'PUT', '/users/3', { username: 'carol', email: 'carol@example.com', full_name: 'Carol' });
+    await api.expect(200, 'PUT', '/channels/slack/config', { enabled: true, settings: { token: 'xoxb-test', channel: '#herald' } });
+    await api.expect(200, 'PATCH', '/users/3/settings', {
+      events: { code_review: ['alert', 'slack'] },
+      digests: { code_review: { slack: 'hourly' } },
+    });
 
-      const js = jetstream(nc);
-      const publish = async (from: number) => {
-        for (let i = from; i < from + BATCH; i++) {
-          const id = `d-${i}`;
-          await js.publish(
-            topo.subjects.event('code_review'),
-            JSON.stringify({
-              specversion: '1.0',
-              id,
-              source: 'test',
-              type: 'code_review',
-              data: { title: `Review ${i}`, recipients: ['carol'] },
-            }),
-            { msgID: id },
-          );
-        }
-      };
-      // both replicas see the settings (snapshot invalidation) before the events arrive
-      await waitFor(
-        async () =>
-          (
-            await api.request<{ deliveries: Array<{ hold?: unknown }> }>('POST', '/events/simulate', {
-              event: { specversion: '1.0', id: 'probe', source: 'test', type: 'code_review', data: { recipients: ['carol'] } },
-            })
-          ).body,
-        (body) => body.deliveries.some((d) => d.hold !== undefined),
-        10_000,
-      );
-      await publish(0);
-      await waitForOutput(first, () => routedCount(first) + routedCount(second) >= BATCH, 15_000);
-
-      // kill the scheduler's leader mid-window
-      await waitForOutput(first, () => releaseRuns(first) + releaseRuns(second) > 0, 10_000);
-      const leader = releaseRuns(first) > 0 ? first : second;
-      const survivor = leader === first ? second : first;
-      expect(Date.now()).toBeLessThan(windowEndsAt);
-      leader.child.kill('SIGKILL');
-      await leader.exited;
-      await publish(BATCH);
-      await waitForOutput(survivor, () => routedCount(survivor) >= BATCH, 15_000);
-      expect(Date.now()).toBeLessThan(windowEndsAt);
-
-      // the survivor sends the digest once the window has ended
-      const digests = await waitFor(
-        async () => (await stored()).filter((d) => d.message.digest !== undefined),
-        (list) => list.length > 0,
-        Math.max(0, windowEndsAt + DIGEST_GRACE_MS - Date.now()),
-      );
-      if (digests.length === 0) {
-        // say what the survivor did instead of running into Jest's timeout with nothing to read
-        const lines = survivor
-          .output()
-          .split('\n')
-          .filter((line) => /scheduler|digest|held/.test(line) && !line.includes('"scheduler job ran"'));
-        throw new Error(
-          `no digest ${DIGEST_GRACE_MS} ms after the window ended (survivor ran the release job ${releaseRuns(survivor)} times); ` +
-            `its scheduler lines:\n${lines.slice(-30).join('\n')}`,
+    const js = jetstream(nc);
+    const publish = async (from: number) => {
+      for (let i = from; i < from + BATCH; i++) {
+        const id = `d-${i}`;
+        await js.publish(
+          topo.subjects.event('code_review'),
+          JSON.stringify({
+            specversion: '1.0',
+            id,
+            source: 'test',
+            type: 'code_review',
+            data: { title: `Review ${i}`, recipients: ['carol'] },
+          }),
+          { msgID: id },
         );
       }
-      await new Promise((r) => setTimeout(r, 3_000)); // a few more release ticks
-      const all = await stored();
-      const final = all.filter((d) => d.message.digest !== undefined);
-      expect(final.map((d) => d.id)).toEqual(['digest:3:slack:code_review:2030-06-10T22:00:00Z']);
-      expect(final).toHaveLength(digests.length);
-      const items = final[0]?.message.digest?.items.map((item) => item.delivery_id) ?? [];
-      const expected = Array.from({ length: 2 * BATCH }, (_, i) => `test:d-${i}:slack:user-3`);
-      expect([...items].sort()).toEqual([...expected].sort());
-      expect(new Set(items).size).toBe(items.length);
-      // no Slack message went on its own; every alert went at once, once
-      expect(all.filter((d) => d.message.digest === undefined && d.message.channel === 'slack')).toEqual([]);
-      // it was the survivor, after taking the lease over, that sent it
-      expect(survivor.output()).toContain('"digest sent"');
-      const alerts = all.filter((d) => d.message.channel === 'alert').map((d) => d.id);
-      expect(alerts.sort()).toEqual(Array.from({ length: 2 * BATCH }, (_, i) => `test:d-${i}:alert:user-3`).sort());
-    },
-    LEAD_MS + DIGEST_GRACE_MS + 30_000,
-  );
+    };
+    // both replicas see the settings (snapshot invalidation) before the events arrive
+    step('settings stored; simulating until they apply');
+    await waitFor(
+      async () =>
+        (
+          await api.request<{ deliveries: Array<{ hold?: unknown }> }>('POST', '/events/simulate', {
+            event: { specversion: '1.0', id: 'probe', source: 'test', type: 'code_review', data: { recipients: ['carol'] } },
+          })
+        ).body,
+      (body) => body.deliveries.some((d) => d.hold !== undefined),
+      10_000,
+    );
+    step('publishing the first batch');
+    await publish(0);
+    await waitForOutput(first, () => routedCount(first) + routedCount(second) >= BATCH, 15_000);
+
+    // kill the scheduler's leader mid-window
+    step('first batch routed');
+    await waitForOutput(first, () => releaseRuns(first) + releaseRuns(second) > 0, 10_000);
+    const leader = releaseRuns(first) > 0 ? first : second;
+    const survivor = leader === first ? second : first;
+    expect(Date.now()).toBeLessThan(windowEndsAt);
+    leader.child.kill('SIGKILL');
+    await leader.exited;
+    step(`leader killed (${leader === first ? 'first' : 'second'} replica); publishing the second batch`);
+    await publish(BATCH);
+    await waitForOutput(survivor, () => routedCount(survivor) >= BATCH, 15_000);
+    expect(Date.now()).toBeLessThan(windowEndsAt);
+
+    // the survivor sends the digest once the window has ended
+    step('second batch routed; waiting for the digest');
+    const digests = await waitFor(
+      async () => (await stored()).filter((d) => d.message.digest !== undefined),
+      (list) => list.length > 0,
+      Math.max(0, windowEndsAt + DIGEST_GRACE_MS - Date.now()),
+    );
+    step(`digests seen: ${digests.length}`);
+    await new Promise((r) => setTimeout(r, 3_000)); // a few more release ticks
+    const all = await stored();
+    const final = all.filter((d) => d.message.digest !== undefined);
+    expect(final.map((d) => d.id)).toEqual(['digest:3:slack:code_review:2030-06-10T22:00:00Z']);
+    expect(final).toHaveLength(digests.length);
+    const items = final[0]?.message.digest?.items.map((item) => item.delivery_id) ?? [];
+    const expected = Array.from({ length: 2 * BATCH }, (_, i) => `test:d-${i}:slack:user-3`);
+    expect([...items].sort()).toEqual([...expected].sort());
+    expect(new Set(items).size).toBe(items.length);
+    // no Slack message went on its own; every alert went at once, once
+    expect(all.filter((d) => d.message.digest === undefined && d.message.channel === 'slack')).toEqual([]);
+    // it was the survivor, after taking the lease over, that sent it
+    expect(survivor.output()).toContain('"digest sent"');
+    const alerts = all.filter((d) => d.message.channel === 'alert').map((d) => d.id);
+    expect(alerts.sort()).toEqual(Array.from({ length: 2 * BATCH }, (_, i) => `test:d-${i}:alert:user-3`).sort());
+    finished = true;
+  });
 });

@@ -4,6 +4,7 @@
  * cache invalidation, and by the scheduler's leader election.
  */
 import { randomUUID } from 'node:crypto';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { openBucket, type StreamStorage } from '@herald/contracts';
@@ -15,11 +16,16 @@ export class ReplicaRegistry {
   readonly replicaId = randomUUID();
   private timer: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly kv: KV) {}
+  private constructor(
+    private readonly kv: KV,
+    private readonly jsm: JetStreamManager,
+    private readonly bucket: string,
+  ) {}
 
   static async open(nc: NatsConnection, prefix: string, storage: StreamStorage): Promise<ReplicaRegistry> {
-    const kv = await openBucket(nc, `${prefix.replace(/[.-]/g, '_')}_gateways`, { history: 1, ttlMs: TTL_MS }, storage);
-    return new ReplicaRegistry(kv);
+    const bucket = `${prefix.replace(/[.-]/g, '_')}_gateways`;
+    const kv = await openBucket(nc, bucket, { history: 1, ttlMs: TTL_MS }, storage);
+    return new ReplicaRegistry(kv, await jetstreamManager(nc), bucket);
   }
 
   async start(): Promise<void> {
@@ -32,11 +38,21 @@ export class ReplicaRegistry {
     await this.kv.put(this.replicaId, JSON.stringify({ at: Date.now(), pid: process.pid }));
   }
 
-  /** Replica ids with a live heartbeat (this one included). */
+  /**
+   * Replica ids with a live heartbeat (this one included). The keys come from the bucket stream's
+   * subject list (one request), not from `kv.keys()`: that iterator creates a consumer and ends
+   * when the server reports nothing pending or sends an idle heartbeat, and on nats-server 2.9 it
+   * can wait for ever when the bucket's messages are replaced or expire meanwhile
+   * (nats-io/nats-server#3481), and here every heartbeat replaces one. Every settings change
+   * waits on this list (`InvalidationBus.broadcast`).
+   */
   async live(): Promise<string[]> {
     const ids: string[] = [];
     const now = Date.now();
-    for await (const key of await this.kv.keys()) {
+    const prefix = `$KV.${this.bucket}.`;
+    const info = await this.jsm.streams.info(`KV_${this.bucket}`, { subjects_filter: `${prefix}>` });
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const key = subject.slice(prefix.length);
       const entry = await this.kv.get(key);
       if (!entry || entry.operation !== 'PUT') continue;
       const { at } = entry.json<{ at: number }>();
