@@ -121,7 +121,8 @@ describe('npm start (all-in-one)', () => {
 
     const outbox = join(dir, '.herald', 'outbox');
     const files = await waitFor(
-      () => (existsSync(outbox) ? readdirSync(outbox) : []),
+      // only finished mails: the transport writes a hidden temporary file first, then renames it
+      () => (existsSync(outbox) ? readdirSync(outbox).filter((name) => name.endsWith('.eml')) : []),
       (list) => list.length === 1,
       20_000,
     );
