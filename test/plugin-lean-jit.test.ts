@@ -6,13 +6,12 @@
  * alone made ≈ 390 Maglev compilations.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { topology } from '@herald/contracts';
 import { deleteTopology, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
-import { killAll, REPO_ROOT, waitForOutput, type ChildHandle } from './support/processes.js';
+import { killAll, REPO_ROOT, startNode, waitForOutput, type ChildHandle } from './support/processes.js';
 
 const prefix = uniquePrefix('leanjit');
 let nc: NatsConnection;
@@ -21,18 +20,15 @@ let plugin: ChildHandle | undefined;
 beforeAll(async () => {
   const url = await resolveNatsUrl();
   nc = await connect({ servers: url });
-  const main = resolve(REPO_ROOT, 'plugins/slack/dist/main.js');
-  if (!existsSync(main)) throw new Error('plugins/slack/dist is missing: run `npm run build` first (npm test does it)');
-  const child = spawn(process.execPath, ['--trace-opt', main], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', NATS_URL: url, HERALD_SUBJECT_PREFIX: prefix, HERALD_PLUGIN_HTTP_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const exited = new Promise<number | string>((done) => child.once('exit', (code, signal) => done(code ?? signal ?? -1)));
-  plugin = { child, output: () => out, exited };
+  if (!existsSync(resolve(REPO_ROOT, 'plugins/slack/dist/main.js')))
+    throw new Error('plugins/slack/dist is missing: run `npm run build` first (npm test does it)');
+  plugin = startNode(
+    'plugins/slack/dist/main.js',
+    { NATS_URL: url, HERALD_SUBJECT_PREFIX: prefix, HERALD_PLUGIN_HTTP_PORT: '0' },
+    [],
+    REPO_ROOT,
+    ['--trace-opt'],
+  );
 });
 
 afterAll(async () => {

@@ -12,8 +12,14 @@ export interface ChildHandle {
 }
 
 /** Runs `node <script>` (a path in the repository) in `cwd` with extra environment variables; `''` unsets one. */
-export function startNode(script: string, env: Record<string, string>, args: string[] = [], cwd: string = REPO_ROOT): ChildHandle {
-  const child = spawn(process.execPath, [resolve(REPO_ROOT, script), ...args], {
+export function startNode(
+  script: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  cwd: string = REPO_ROOT,
+  nodeArgs: string[] = [],
+): ChildHandle {
+  const child = spawn(process.execPath, [...nodeArgs, resolve(REPO_ROOT, script), ...args], {
     cwd,
     env: Object.fromEntries(Object.entries({ ...process.env, NODE_OPTIONS: '', ...env }).filter(([, value]) => value !== '')),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../logger.js';
+import { useLeanJit } from './lean-jit.js';
 import type { ReadinessChecks } from './plugin-http-server.js';
 import type { PluginDefinition } from './plugin.js';
 import { runOptionsFromEnv, type PluginEnv } from './plugin-env.js';
@@ -30,6 +31,8 @@ export interface PluginProcessOptions<Config> {
   readonly onDrained?: () => Promise<void>;
   /** Further `/health/ready` checks (see `RunPluginOptions.readinessChecks`). @default none */
   readonly readinessChecks?: ReadinessChecks;
+  /** Keep V8's Maglev compiler on (see `PluginMainOptions.maglev`). @default false (`useLeanJit`) */
+  readonly maglev?: boolean;
 }
 
 /** Starts the plugin and installs the signal handlers; returns the running plugin. */
@@ -37,6 +40,7 @@ export async function runPluginProcess<Config, Request>(
   plugin: PluginDefinition<Config, Request>,
   options: PluginProcessOptions<Config>,
 ): Promise<RunningPlugin<Config>> {
+  if (options.maglev !== true) useLeanJit();
   const { env, connection, logger } = options;
   const running = await runPlugin(plugin, {
     connection,

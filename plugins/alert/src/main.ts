@@ -12,14 +12,12 @@ import {
   loadPluginEnv,
   runPluginProcess,
   startStartupProbe,
-  useLeanJit,
   waitForDependency,
 } from '@herald/contracts';
 import { openAlertDatabase } from './database.js';
 import { DEFAULT_ALERT_HTTP_PORT, loadAlertEnv } from './env.js';
 import { openAlertPlugin } from './open-alert-plugin.js';
 
-useLeanJit(); // no Maglev: 5–20 MB less resident (contracts/src/sdk/lean-jit.ts)
 const pluginEnv = loadPluginEnv(process.env, 'alert');
 const alertEnv = loadAlertEnv(process.env);
 const logger = jsonLogger({ level: pluginEnv.logLevel, base: { service: 'plugin-alert' } });
