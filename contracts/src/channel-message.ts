@@ -50,7 +50,16 @@ export function deliveryId(event: { readonly source: string; readonly id: string
  * once, not twice per delivery).
  */
 export function deliveryIdOf(eventPart: string, channel: string, destination: Destination): string {
-  return `${eventPart}:${channel}:${destinationKey(destination)}`;
+  return deliveryIdPrefix(eventPart, channel) + destinationKey(destination);
+}
+
+/**
+ * The part of `deliveryIdOf` shared by every destination of one (event, channel):
+ * `deliveryIdOf(eventPart, channel, d) === deliveryIdPrefix(eventPart, channel) + destinationKey(d)`.
+ * A broadcast computes it once per channel, so each of its ids is one concatenation.
+ */
+export function deliveryIdPrefix(eventPart: string, channel: string): string {
+  return `${eventPart}:${channel}:`;
 }
 
 /** One delivery collected into a digest (SPEC §3.6): the event it would have carried alone. */

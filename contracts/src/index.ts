@@ -37,6 +37,7 @@ export {
   directoryUserSchema,
   deliveryId,
   deliveryIdOf,
+  deliveryIdPrefix,
   destinationKey,
   eventMessageId,
   MESSAGE_HEADERS,

@@ -15,7 +15,8 @@ const NONE: readonly string[] = Object.freeze([]);
  */
 export function unionChannels(lists: ReadonlyArray<readonly string[]>): readonly string[] {
   let only: readonly string[] | undefined;
-  for (const list of lists) {
+  for (let i = 0; i < lists.length; i++) {
+    const list = lists[i]!;
     if (list.length === 0) continue;
     if (only !== undefined) return union(lists);
     only = list;
@@ -24,14 +25,30 @@ export function unionChannels(lists: ReadonlyArray<readonly string[]>): readonly
   return repeatsNone(only) ? only : union([only]);
 }
 
+/**
+ * `unionChannels([personal, product, system])` without the array of lists: routing merges these
+ * three rows for every candidate of a broadcast, and the loops here are indexed, so merging one
+ * user allocates nothing unless the rows must be combined (no iterator objects, which V8 does not
+ * always elide and which made up a quarter of a 10 000-user `route()`'s allocations).
+ */
+export function unionRows(personal: readonly string[], product: readonly string[], system: readonly string[]): readonly string[] {
+  const withChannels = (personal.length > 0 ? 1 : 0) + (product.length > 0 ? 1 : 0) + (system.length > 0 ? 1 : 0);
+  if (withChannels > 1) return union([personal, product, system]);
+  const only = personal.length > 0 ? personal : product.length > 0 ? product : system;
+  if (only.length === 0) return NONE;
+  return repeatsNone(only) ? only : union([only]);
+}
+
 function repeatsNone(list: readonly string[]): boolean {
-  let index = 0;
-  for (const channel of list) if (list.indexOf(channel) !== index++) return false;
+  for (let i = 1; i < list.length; i++) if (list.indexOf(list[i]!) !== i) return false;
   return true;
 }
 
 function union(lists: ReadonlyArray<readonly string[]>): string[] {
   const merged: string[] = [];
-  for (const list of lists) for (const channel of list) if (!merged.includes(channel)) merged.push(channel);
+  for (let l = 0; l < lists.length; l++) {
+    const list = lists[l]!;
+    for (let i = 0; i < list.length; i++) if (!merged.includes(list[i]!)) merged.push(list[i]!);
+  }
   return merged;
 }

@@ -10,7 +10,8 @@
  */
 import {
   SYSTEM_ONLY_CHANNELS,
-  deliveryIdOf,
+  deliveryIdPrefix,
+  destinationKey,
   eventMessageId,
   type ChannelMessage,
   type Destination,
@@ -22,7 +23,7 @@ import type { Decision, FilteredRow, HeldChannel, RowSource, SkippedChannel, Sys
 import { digestSchedule, digestWindow, localClock, quietUntil } from './delivery-time.js';
 import { eventScope, type EventScope } from './event-scope.js';
 import { filterFacts, filterReason, type FilterFacts } from './filters.js';
-import { unionChannels } from './merge.js';
+import { unionChannels, unionRows } from './merge.js';
 import { reasons } from './reasons.js';
 import type { Snapshot, SnapshotUser } from './snapshot.js';
 import type { ColumnFilter } from './snapshot-input.js';
@@ -115,9 +116,16 @@ function broadcast(plan: Plan): Decision[] {
     decisions.push(denied === undefined ? userPass(plan, user, rows) : excluded(user, rows, denied));
   };
 
-  for (const user of personalSubscribers ?? NO_USERS) consider(user);
-  for (const user of productSubscribers ?? NO_USERS) if (!subscribesPersonally(user)) consider(user);
-  for (const user of snapshot.activeSuperusers) if (!subscribesPersonally(user) && productRow(user).length === 0) consider(user);
+  // Indexed loops: a broadcast visits every candidate, and `for … of` may allocate an iterator result per user.
+  const personal = personalSubscribers ?? NO_USERS;
+  for (let i = 0; i < personal.length; i++) consider(personal[i]!);
+  const product = productSubscribers ?? NO_USERS;
+  for (let i = 0; i < product.length; i++) if (!subscribesPersonally(product[i]!)) consider(product[i]!);
+  const superusers = snapshot.activeSuperusers;
+  for (let i = 0; i < superusers.length; i++) {
+    const user = superusers[i]!;
+    if (!subscribesPersonally(user) && productRow(user).length === 0) consider(user);
+  }
   return decisions;
 }
 
@@ -235,7 +243,7 @@ function filteredOut(rows: Rows, merged: readonly string[]): SkippedChannel[] {
 
 /** One user's merged set → personal deliveries, each refused channel with its reason. */
 function userPass(plan: Plan, user: SnapshotUser, rows: Rows): UserDecision {
-  const merged = unionChannels([rows.personal, rows.product ?? NONE, rows.system ?? NONE]);
+  const merged = unionRows(rows.personal, rows.product ?? NONE, rows.system ?? NONE);
   const filtered = rows.filtered === undefined ? undefined : { filtered: rows.filtered };
   if (merged.length === 0) {
     return {
@@ -254,14 +262,15 @@ function userPass(plan: Plan, user: SnapshotUser, rows: Rows): UserDecision {
   let skipped: SkippedChannel[] | undefined = filtered === undefined ? undefined : filteredOut(rows, merged);
   if (skipped?.length === 0) skipped = undefined;
   let held: HeldChannel[] | undefined;
-  for (const channel of merged) {
+  for (let i = 0; i < merged.length; i++) {
+    const channel = merged[i]!;
     const refused =
       plan.alertOnlyReason(channel) ??
       (SYSTEM_ONLY_CHANNELS.has(channel) ? reasons.systemOnly(channel) : undefined) ??
       plan.disabledReason(channel) ??
       plan.duplicateReason(channel, user);
     if (refused !== undefined) {
-      channels ??= merged.slice(0, merged.indexOf(channel));
+      channels ??= merged.slice(0, i);
       (skipped ??= []).push({ channel, reason: refused });
       continue;
     }
@@ -271,16 +280,18 @@ function userPass(plan: Plan, user: SnapshotUser, rows: Rows): UserDecision {
     if (channel === 'mail') plan.claimMail(user);
     channels?.push(channel);
   }
-  return {
+  const decision: UserDecision = {
     scope: 'user',
     user_id: user.id,
     username: user.username,
     channels: channels ?? merged,
     merged_from: contributing(rows),
     skipped: skipped ?? NO_SKIPPED,
-    ...filtered,
-    ...(held === undefined ? undefined : { held }),
   };
+  // The common decision (no filter, nothing held) is one object literal, not a copy through spreads.
+  return filtered === undefined && held === undefined
+    ? decision
+    : { ...decision, ...filtered, ...(held === undefined ? undefined : { held }) };
 }
 
 function excluded(user: SnapshotUser, rows: Rows, reason: string): UserDecision {
@@ -338,6 +349,8 @@ class Plan {
   private quietUntil: number | undefined;
   /** The event's part of every delivery id (`eventMessageId`), encoded once. */
   private readonly eventPart: string;
+  /** Channel → `deliveryIdPrefix(eventPart, channel)`: each delivery id is then one concatenation. */
+  private readonly idPrefixes = new Map<string, string>();
 
   constructor(
     readonly event: HeraldEvent,
@@ -363,7 +376,9 @@ class Plan {
    * each user (distinct by construction) plans each merged channel once, after `duplicateReason`.
    */
   add(channel: string, destination: Destination, hold?: DeliveryHold): void {
-    const delivery = { delivery_id: deliveryIdOf(this.eventPart, channel, destination), channel, destination, site_url: this.siteUrl };
+    let prefix = this.idPrefixes.get(channel);
+    if (prefix === undefined) this.idPrefixes.set(channel, (prefix = deliveryIdPrefix(this.eventPart, channel)));
+    const delivery = { delivery_id: prefix + destinationKey(destination), channel, destination, site_url: this.siteUrl };
     this.deliveries.push(hold === undefined ? delivery : { ...delivery, hold });
   }
 
