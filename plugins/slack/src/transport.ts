@@ -8,9 +8,21 @@
  * User ids found by `users.lookupByEmail` are cached per (token, email). The key is the email, so
  * a user whose Slack email changed is looked up again; misses (`users_not_found`) are not cached,
  * so a user who joins Slack later is found; hits expire after `userCacheTtlMs`.
+ *
+ * The client's HTTP goes through `nodeHttpFetch` (its documented `fetch` option) instead of
+ * Node's global `fetch`: undici's fetch (WebAssembly HTTP parser, web streams per body) took the
+ * plugin's peak from ≈ 87 to ≈ 103 MB under the bench's traffic, where `node:http` with a
+ * keep-alive agent does the same requests (test/bench/README.md, "Ninth session").
  */
-import { LogLevel, WebClient } from '@slack/web-api';
+import http from 'node:http';
+import https from 'node:https';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { LogLevel, WebClient, type FetchFunction } from '@slack/web-api';
 import type { SlackBlock } from './render.js';
+
+/** The request and response shapes of the client's `FetchFunction` (the package exports only the function type). */
+type FetchRequestInit = NonNullable<Parameters<FetchFunction>[1]>;
+type FetchResponse = Awaited<ReturnType<FetchFunction>>;
 
 export interface SlackPostArgs {
   readonly channel: string;
@@ -37,6 +49,8 @@ export interface SlackWebApiOptions {
   readonly userCacheSize?: number;
   /** Clock, for cache expiry. @default Date.now */
   readonly now?: () => number;
+  /** The client's HTTP. @default `nodeHttpFetch()` */
+  readonly fetch?: FetchFunction;
 }
 
 interface TokenState {
@@ -53,6 +67,7 @@ export function slackWebApi(options: SlackWebApiOptions = {}): SlackApi {
   const maxUsers = options.userCacheSize ?? 10_000;
   const now = options.now ?? Date.now;
   const tokens = new Map<string, TokenState>();
+  const fetch = options.fetch ?? nodeHttpFetch();
 
   const state = (token: string): TokenState => {
     let found = tokens.get(token);
@@ -65,6 +80,7 @@ export function slackWebApi(options: SlackWebApiOptions = {}): SlackApi {
           timeout: options.timeoutMs ?? 10_000,
           logLevel: LogLevel.ERROR,
           allowAbsoluteUrls: false,
+          fetch,
         }),
         users: new Map(),
       };
@@ -111,5 +127,105 @@ export function slackWebApi(options: SlackWebApiOptions = {}): SlackApi {
         throw error;
       }
     },
+  };
+}
+
+/** Largest response body `nodeHttpFetch` reads, bytes: Slack's answers are a few KB. */
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The part of WHATWG `fetch` the Slack client uses (`FetchFunction`: a POST with a URL-encoded
+ * string body, headers, `redirect: 'error'`, an abort signal for its timeout), over `node:http` /
+ * `node:https` with one keep-alive agent per protocol. Like `fetch` with `redirect: 'error'`, a
+ * redirect is a rejected request, not a response; a gzip, deflate or br body is decoded.
+ * Multipart bodies (file uploads, which Herald never makes) are refused.
+ */
+export function nodeHttpFetch(): FetchFunction {
+  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  return (input: string | URL, init: FetchRequestInit = {}) =>
+    new Promise<FetchResponse>((resolve, reject) => {
+      const url = typeof input === 'string' ? new URL(input) : input;
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        reject(new TypeError(`the Slack API URL must be http(s), got "${url.protocol}" in ${url.href}`));
+        return;
+      }
+      if (init.body !== undefined && typeof init.body !== 'string') {
+        reject(new TypeError('the slack plugin sends URL-encoded bodies only; multipart bodies (file uploads) are not supported'));
+        return;
+      }
+      const secure = url.protocol === 'https:';
+      const options = {
+        method: init.method ?? 'GET',
+        headers: init.headers,
+        agent: secure ? agents.https : agents.http,
+        signal: init.signal,
+      };
+      const request = (secure ? https : http).request(url, options, (response) => {
+        const status = response.statusCode ?? 0;
+        if (status >= 300 && status < 400 && response.headers.location !== undefined && init.redirect !== 'manual') {
+          response.resume();
+          reject(new TypeError(`redirect refused: HTTP ${status} from ${url.href} to ${response.headers.location}`));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) {
+            response.destroy(new Error(`response body from ${url.href} is larger than ${MAX_RESPONSE_BYTES} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('error', reject);
+        response.on('end', () => {
+          try {
+            const body = decode(Buffer.concat(chunks), response.headers['content-encoding']);
+            resolve(fetchResponse(url.href, status, response.statusMessage ?? '', response.headers, body));
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+      });
+      request.on('error', reject);
+      request.end(init.body);
+    });
+}
+
+function decode(body: Buffer, encoding: string | undefined): Buffer {
+  switch (encoding?.trim().toLowerCase()) {
+    case undefined:
+    case '':
+    case 'identity':
+      return body;
+    case 'gzip':
+    case 'x-gzip':
+      return gunzipSync(body);
+    case 'deflate':
+      return inflateSync(body);
+    case 'br':
+      return brotliDecompressSync(body);
+    default:
+      throw new Error(`unsupported response content-encoding "${encoding}"`);
+  }
+}
+
+function fetchResponse(url: string, status: number, statusText: string, raw: http.IncomingHttpHeaders, body: Buffer): FetchResponse {
+  const headers = new Map<string, string>();
+  for (const [name, value] of Object.entries(raw))
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  const fetchHeaders: FetchResponse['headers'] = {
+    get: (name) => headers.get(name.toLowerCase()) ?? null,
+    entries: () => headers.entries(),
+  };
+  return {
+    ok: status >= 200 && status < 300,
+    status,
+    statusText,
+    url,
+    headers: fetchHeaders,
+    text: () => Promise.resolve(body.toString('utf8')),
+    json: () => Promise.resolve(JSON.parse(body.toString('utf8')) as unknown),
+    arrayBuffer: () => Promise.resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer),
   };
 }
