@@ -114,6 +114,15 @@ describe('nodeHttpFetch', () => {
     expect(received.map((r) => r.url)).toEqual(['/api/x']);
   });
 
+  it('rejects a response cut off mid-body instead of waiting for it', async () => {
+    const { base } = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' });
+      res.write('{"ok":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    await expect(nodeHttpFetch()(`${base}/api/cut`, { method: 'POST', body: '' })).rejects.toThrow('aborted');
+  });
+
   it('rejects an unsupported content encoding, an oversized body, a multipart body and a non-http URL, naming each', async () => {
     const { base } = await serve((req, res) => {
       if (req.url === '/zstd') {

@@ -136,9 +136,10 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /**
  * The part of WHATWG `fetch` the Slack client uses (`FetchFunction`: a POST with a URL-encoded
  * string body, headers, `redirect: 'error'`, an abort signal for its timeout), over `node:http` /
- * `node:https` with one keep-alive agent per protocol. Like `fetch` with `redirect: 'error'`, a
- * redirect is a rejected request, not a response; a gzip, deflate or br body is decoded.
- * Multipart bodies (file uploads, which Herald never makes) are refused.
+ * `node:https` with one keep-alive agent per protocol. Redirects are never followed: as `fetch`
+ * does with `redirect: 'error'` (what the client asks for), a redirect rejects the request, and
+ * with `redirect: 'manual'` it is the response. A gzip, deflate or br body is decoded. Multipart
+ * bodies (file uploads, which Herald never makes) are refused.
  */
 export function nodeHttpFetch(): FetchFunction {
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
@@ -178,6 +179,10 @@ export function nodeHttpFetch(): FetchFunction {
           chunks.push(chunk);
         });
         response.on('error', reject);
+        // Node reports a connection cut mid-body as an 'aborted' error; should a close come without one, it still settles (no-op once settled)
+        response.on('close', () => {
+          if (!response.complete) reject(new Error(`connection closed before the response from ${url.href} ended`));
+        });
         response.on('end', () => {
           try {
             const body = decode(Buffer.concat(chunks), response.headers['content-encoding']);
