@@ -12,4 +12,4 @@ export {
   type MsteamsEnv,
   type StartMsteamsOptions,
 } from './start.js';
-export { gotTeamsTransport, type GotTeamsTransportOptions, type TeamsResponse, type TeamsTransport } from './transport.js';
+export { httpTeamsTransport, type HttpTeamsTransportOptions, type TeamsResponse, type TeamsTransport } from './transport.js';

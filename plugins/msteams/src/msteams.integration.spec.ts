@@ -1,5 +1,5 @@
 /**
- * The msteams plugin through real JetStream, `got` and a local HTTP sink: the exact Adaptive Card
+ * The msteams plugin through real JetStream, `node:http` and a local HTTP sink: the exact Adaptive Card
  * envelope, the legacy MessageCard, 429 retried after Retry-After, 4xx failed, redirects refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -17,7 +17,7 @@ import {
 import type { MsteamsConfig } from './config.js';
 import { createMsteamsPlugin } from './plugin.js';
 import { loadMsteamsTemplates } from './start.js';
-import { gotTeamsTransport } from './transport.js';
+import { httpTeamsTransport } from './transport.js';
 import { startTeamsSink, type TeamsSink } from './testing/teams-sink.js';
 
 let nc: NatsConnection;
@@ -25,7 +25,7 @@ let sink: TeamsSink;
 
 async function start(prefix: string, config: Partial<MsteamsConfig>): Promise<RunningPlugin<MsteamsConfig>> {
   return runPlugin(
-    createMsteamsPlugin({ transport: gotTeamsTransport({ timeoutMs: 5_000 }), templates: loadMsteamsTemplates(undefined) }),
+    createMsteamsPlugin({ transport: httpTeamsTransport({ timeoutMs: 5_000 }), templates: loadMsteamsTemplates(undefined) }),
     {
       connection: nc,
       logger: silentLogger,

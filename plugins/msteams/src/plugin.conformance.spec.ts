@@ -1,11 +1,11 @@
 import { channelMessage, describePluginConformance, startPluginHarness } from '@herald/contracts/testing';
 import { createMsteamsPlugin } from './plugin.js';
 import { loadMsteamsTemplates } from './start.js';
-import { gotTeamsTransport } from './transport.js';
+import { httpTeamsTransport } from './transport.js';
 import { startTeamsSink } from './testing/teams-sink.js';
 
 const templates = loadMsteamsTemplates(undefined);
-const plugin = createMsteamsPlugin({ transport: gotTeamsTransport({ timeoutMs: 5_000 }), templates });
+const plugin = createMsteamsPlugin({ transport: httpTeamsTransport({ timeoutMs: 5_000 }), templates });
 
 describePluginConformance('msteams', {
   plugin,

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { MsteamsConfig } from './config.js';
 import { createMsteamsPlugin } from './plugin.js';
 import { teamsMarkdownEscape } from './render.js';
-import { gotTeamsTransport, type TeamsTransport } from './transport.js';
+import { httpTeamsTransport, type TeamsTransport } from './transport.js';
 
 const msteamsEnvSchema = z.object({
   HERALD_TEMPLATES_DIR: z.string().optional(),
@@ -52,14 +52,14 @@ export interface StartMsteamsOptions {
   readonly config?: Partial<MsteamsConfig>;
   /** `runPlugin`'s `releaseStartupGarbage`. @default true */
   readonly releaseStartupGarbage?: boolean;
-  /** @default `gotTeamsTransport({ timeoutMs })` */
+  /** @default `httpTeamsTransport({ timeoutMs })` */
   readonly transport?: TeamsTransport;
 }
 
 export async function startMsteamsPlugin(options: StartMsteamsOptions): Promise<RunningPlugin<MsteamsConfig>> {
   const { env, msteamsEnv, connection, logger } = options;
   const templates = loadMsteamsTemplates(msteamsEnv.templatesDir);
-  const transport = options.transport ?? gotTeamsTransport({ timeoutMs: msteamsEnv.timeoutMs });
+  const transport = options.transport ?? httpTeamsTransport({ timeoutMs: msteamsEnv.timeoutMs });
   return runPlugin(createMsteamsPlugin({ transport, templates }), {
     connection,
     logger,
