@@ -119,7 +119,7 @@ describe('postWebhook connects to the checked address', () => {
   it('sends to the address the guard resolved, keeping the URL host in the Host header (no second lookup)', async () => {
     const check = await checkTarget(`http://sink.test:${sink.port}/pinned`, parseAllowList('127.0.0.0/8'), fakeDns);
     if (!check.ok) throw new Error(check.message);
-    // `sink.test` exists only in the fake resolver: had got resolved it again, the request would fail.
+    // `sink.test` exists only in the fake resolver: had the transport resolved it again, the request would fail.
     const result = await postWebhook({
       url: check.url,
       address: check.address,

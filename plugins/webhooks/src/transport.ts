@@ -1,13 +1,18 @@
 /**
- * The only network I/O of the webhooks plugin: DNS resolution and the HTTP POST (got).
+ * The only network I/O of the webhooks plugin: DNS resolution and the HTTP POST (`node:http` /
+ * `node:https`, one keep-alive agent per protocol).
  *
- * The POST connects to the address the SSRF guard checked — got's `dnsLookup` answers with that
- * address, so there is no second resolution and no DNS-rebinding window — while the URL (and so
- * the Host header and TLS SNI) stays the endpoint's. Redirects are not followed, nothing is retried
- * here (retries are the SDK's), and the response body is not decompressed (only the status counts).
+ * The POST connects to the address the SSRF guard checked — the request's `lookup` answers with
+ * that address, so there is no second resolution and no DNS-rebinding window — while the URL (and
+ * so the Host header and TLS SNI) stays the endpoint's. Redirects are not followed, nothing is
+ * retried here (retries are the SDK's), the response body is drained unread (only the status
+ * counts) and nothing asks for a compressed one. Node's own client rather than an HTTP library: it
+ * is on the hot path of every webhook, and `got` cost the plugin CPU and memory per request
+ * (test/bench/README.md, "Ninth session").
  */
 import { lookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import got, { type RequestError } from 'got';
+import http from 'node:http';
+import https from 'node:https';
 import { parseRetryAfter } from '@herald/contracts';
 import type { AttemptResult } from './errors.js';
 
@@ -48,35 +53,58 @@ function pinnedLookup(address: ResolvedAddress) {
   };
 }
 
+/** `<code>: <message>` (the code once); by shape, not `instanceof`: Node's own errors may come from another realm. */
 function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as RequestError).code;
-    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
-  }
-  return String(error);
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
+  if (typeof e.message !== 'string') return String(error);
+  return typeof e.code === 'string' && !e.message.includes(e.code) ? `${e.code}: ${e.message}` : e.message;
 }
 
+/** Keep-alive connections, shared by every endpoint (pooled per host and port). */
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
 /** POSTs the body; never throws: every failure is an `AttemptResult`. */
-export async function postWebhook(request: PostRequest): Promise<AttemptResult> {
-  try {
-    const response = await got.post(request.url, {
-      body: request.body,
-      headers: { ...request.headers },
-      dnsLookup: pinnedLookup(request.address),
-      followRedirect: false,
-      throwHttpErrors: false,
-      retry: { limit: 0 },
-      decompress: false,
-      timeout: { request: request.timeoutMs },
-      ...(request.signal ? { signal: request.signal } : {}),
-    });
-    const retryAfter: string | undefined = response.headers['retry-after'];
-    const retryAfterMs = parseRetryAfter(retryAfter, request.now);
-    return retryAfterMs === undefined
-      ? { kind: 'response', status: response.statusCode }
-      : { kind: 'response', status: response.statusCode, retryAfterMs };
-  } catch (error) {
-    if ((error as RequestError).name === 'TimeoutError') return { kind: 'timeout', timeoutMs: request.timeoutMs };
-    return { kind: 'error', message: describe(error) };
-  }
+export function postWebhook(request: PostRequest): Promise<AttemptResult> {
+  return new Promise((resolve) => {
+    const { timeoutMs } = request;
+    // the whole request — connect, send, answer — within timeoutMs
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const body = Buffer.from(request.body);
+    const secure = request.url.protocol === 'https:';
+    let settled = false;
+    const settle = (result: AttemptResult): void => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+    const fail = (error: unknown): void =>
+      settle(
+        deadline.aborted && request.signal?.aborted !== true ? { kind: 'timeout', timeoutMs } : { kind: 'error', message: describe(error) },
+      );
+    try {
+      const post = (secure ? https : http).request(
+        request.url,
+        {
+          method: 'POST',
+          headers: { ...request.headers, 'content-length': body.length },
+          agent: secure ? agents.https : agents.http,
+          lookup: pinnedLookup(request.address),
+          signal: request.signal === undefined ? deadline : AbortSignal.any([request.signal, deadline]),
+        },
+        (response) => {
+          const status = response.statusCode ?? 0;
+          const retryAfterMs = parseRetryAfter(response.headers['retry-after'], request.now);
+          response.on('error', fail);
+          response.on('end', () =>
+            settle(retryAfterMs === undefined ? { kind: 'response', status } : { kind: 'response', status, retryAfterMs }),
+          );
+          response.resume();
+        },
+      );
+      post.on('error', fail);
+      post.end(body);
+    } catch (error) {
+      fail(error);
+    }
+  });
 }

@@ -1,0 +1,91 @@
+/**
+ * `postWebhook` against local servers: the status and `Retry-After` as data, one kept-alive
+ * connection for many posts, the whole-request deadline, the caller's abort and a refused
+ * connection as results, never as thrown errors.
+ */
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { postWebhook, type PostRequest } from './transport.js';
+
+let server: Server | undefined;
+
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((done) => (server === undefined ? done() : server.close(() => done())));
+  server = undefined;
+});
+
+async function serve(handler: (res: ServerResponse, body: string) => void) {
+  const bodies: string[] = [];
+  let connections = 0;
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      bodies.push(Buffer.concat(chunks).toString('utf8'));
+      handler(res, bodies[bodies.length - 1]!);
+    });
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
+  const port = (server.address() as AddressInfo).port;
+  return { port, bodies, connections: () => connections };
+}
+
+const request = (port: number, overrides: Partial<PostRequest> = {}): PostRequest => ({
+  url: new URL(`http://127.0.0.1:${port}/hook`),
+  address: { address: '127.0.0.1', family: 4 },
+  headers: { 'content-type': 'application/json' },
+  body: '{"n":1}',
+  timeoutMs: 2_000,
+  now: new Date('2026-12-02T00:00:00Z'),
+  ...overrides,
+});
+
+describe('postWebhook', () => {
+  it('returns the status and Retry-After (seconds or an HTTP date), the body unread', async () => {
+    const { port } = await serve((res) => {
+      res.writeHead(503, { 'Retry-After': 'Wed, 02 Dec 2026 00:00:30 GMT' });
+      res.end('x'.repeat(256 * 1024));
+    });
+    expect(await postWebhook(request(port))).toEqual({ kind: 'response', status: 503, retryAfterMs: 30_000 });
+  });
+
+  it('keeps one connection alive for sequential posts', async () => {
+    const { port, bodies, connections } = await serve((res) => res.end('ok'));
+    for (let i = 0; i < 20; i++)
+      expect(await postWebhook(request(port, { body: `{"n":${i}}` }))).toEqual({ kind: 'response', status: 200 });
+    expect(bodies).toEqual(Array.from({ length: 20 }, (_, i) => `{"n":${i}}`));
+    expect(connections()).toBe(1);
+  });
+
+  it('reports a receiver that does not finish its answer within the timeout as a timeout', async () => {
+    const { port } = await serve((res) => {
+      res.writeHead(200);
+      res.write('partial');
+    });
+    const started = Date.now();
+    expect(await postWebhook(request(port, { timeoutMs: 300 }))).toEqual({ kind: 'timeout', timeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("reports the caller's abort (the plugin shutting down) as an error, not a timeout", async () => {
+    await serve(() => undefined);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const result = await postWebhook(request((server!.address() as AddressInfo).port, { signal: controller.signal, timeoutMs: 10_000 }));
+    expect(result).toMatchObject({ kind: 'error', message: expect.stringMatching(/abort/i) });
+  });
+
+  it('reports a refused connection as an error naming the code', async () => {
+    const { port } = await serve(() => undefined);
+    server!.closeAllConnections();
+    await new Promise<void>((done) => server!.close(() => done()));
+    server = undefined;
+    expect(await postWebhook(request(port))).toEqual({
+      kind: 'error',
+      message: expect.stringMatching(/^connect ECONNREFUSED 127\.0\.0\.1:\d+$/),
+    });
+  });
+});
