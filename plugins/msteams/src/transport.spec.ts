@@ -4,42 +4,21 @@
  * caller's abort, and a long body cut to what an outcome quotes.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '@herald/contracts/testing';
 import { classifyTeamsError, classifyTeamsResponse } from './errors.js';
 import { httpTeamsTransport } from './transport.js';
 
-interface Received {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingMessage['headers'];
-  readonly body: string;
-}
-
-let server: Server | undefined;
+let receiver: HttpReceiver | undefined;
 
 afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise<void>((done) => (server === undefined ? done() : server.close(() => done())));
-  server = undefined;
+  await receiver?.close();
+  receiver = undefined;
 });
 
-async function serve(handler: (req: Received, res: ServerResponse) => void) {
-  const received: Received[] = [];
-  let connections = 0;
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      received.push(request);
-      handler(request, res);
-    });
-  });
-  server.on('connection', () => connections++);
-  await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, received, connections: () => connections };
+async function serve(handler: (req: ReceivedRequest, res: ServerResponse) => void): Promise<HttpReceiver> {
+  receiver = await startHttpReceiver(handler);
+  return receiver;
 }
 
 describe('httpTeamsTransport', () => {

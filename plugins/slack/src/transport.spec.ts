@@ -4,44 +4,22 @@
  * (timeout through the client's own signal, redirect, oversized or undecodable body, multipart).
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '@herald/contracts/testing';
 import { classifySlackError } from './errors.js';
 import { nodeHttpFetch, slackWebApi } from './transport.js';
 
-interface Received {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingMessage['headers'];
-  readonly body: string;
-}
-
-let server: Server | undefined;
+let receiver: HttpReceiver | undefined;
 
 afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise<void>((done) => (server === undefined ? done() : server.close(() => done())));
-  server = undefined;
+  await receiver?.close();
+  receiver = undefined;
 });
 
-/** A server on 127.0.0.1 answering with `handler`; records requests and counts TCP connections. */
-async function serve(handler: (req: Received, res: ServerResponse) => void) {
-  const received: Received[] = [];
-  let connections = 0;
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      received.push(request);
-      handler(request, res);
-    });
-  });
-  server.on('connection', () => connections++);
-  await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, received, connections: () => connections };
+async function serve(handler: (req: ReceivedRequest, res: ServerResponse) => void): Promise<HttpReceiver> {
+  receiver = await startHttpReceiver(handler);
+  return receiver;
 }
 
 describe('nodeHttpFetch', () => {

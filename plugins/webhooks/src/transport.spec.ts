@@ -4,33 +4,20 @@
  * connection as results, never as thrown errors.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { startHttpReceiver, type HttpReceiver } from '@herald/contracts/testing';
 import { postWebhook, type PostRequest } from './transport.js';
 
-let server: Server | undefined;
+let receiver: HttpReceiver | undefined;
 
 afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise<void>((done) => (server === undefined ? done() : server.close(() => done())));
-  server = undefined;
+  await receiver?.close();
+  receiver = undefined;
 });
 
-async function serve(handler: (res: ServerResponse, body: string) => void) {
-  const bodies: string[] = [];
-  let connections = 0;
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      bodies.push(Buffer.concat(chunks).toString('utf8'));
-      handler(res, bodies[bodies.length - 1]!);
-    });
-  });
-  server.on('connection', () => connections++);
-  await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
-  const port = (server.address() as AddressInfo).port;
-  return { port, bodies, connections: () => connections };
+async function serve(handler: (res: ServerResponse) => void) {
+  receiver = await startHttpReceiver((_req, res) => handler(res));
+  return { port: receiver.port, bodies: () => receiver!.received.map((r) => r.body), connections: receiver.connections };
 }
 
 const request = (port: number, overrides: Partial<PostRequest> = {}): PostRequest => ({
@@ -56,7 +43,7 @@ describe('postWebhook', () => {
     const { port, bodies, connections } = await serve((res) => res.end('ok'));
     for (let i = 0; i < 20; i++)
       expect(await postWebhook(request(port, { body: `{"n":${i}}` }))).toEqual({ kind: 'response', status: 200 });
-    expect(bodies).toEqual(Array.from({ length: 20 }, (_, i) => `{"n":${i}}`));
+    expect(bodies()).toEqual(Array.from({ length: 20 }, (_, i) => `{"n":${i}}`));
     expect(connections()).toBe(1);
   });
 
@@ -71,18 +58,17 @@ describe('postWebhook', () => {
   });
 
   it("reports the caller's abort (the plugin shutting down) as an error, not a timeout", async () => {
-    await serve(() => undefined);
+    const { port } = await serve(() => undefined);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const result = await postWebhook(request((server!.address() as AddressInfo).port, { signal: controller.signal, timeoutMs: 10_000 }));
+    const result = await postWebhook(request(port, { signal: controller.signal, timeoutMs: 10_000 }));
     expect(result).toMatchObject({ kind: 'error', message: expect.stringMatching(/abort/i) });
   });
 
   it('reports a refused connection as an error naming the code', async () => {
     const { port } = await serve(() => undefined);
-    server!.closeAllConnections();
-    await new Promise<void>((done) => server!.close(() => done()));
-    server = undefined;
+    await receiver!.close();
+    receiver = undefined;
     expect(await postWebhook(request(port))).toEqual({
       kind: 'error',
       message: expect.stringMatching(/^connect ECONNREFUSED 127\.0\.0\.1:\d+$/),
