@@ -150,6 +150,7 @@ export {
 export { parseRetryAfter } from './sdk/retry-after.js';
 export { releaseStartupGarbage } from './sdk/startup-garbage.js';
 export { useLeanJit } from './sdk/lean-jit.js';
+export { keepAliveAgents, type KeepAliveAgents } from './sdk/keep-alive-agents.js';
 export { judgeAddress, parseAllowList, parseCidr, type AddressCategory, type AddressVerdict, type Cidr } from './sdk/address-policy.js';
 export {
   authenticateViaGateway,

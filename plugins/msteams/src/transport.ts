@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { keepAliveAgents } from '@herald/contracts';
 
 export interface TeamsResponse {
   readonly statusCode: number;
@@ -32,7 +33,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 export function httpTeamsTransport(options: HttpTeamsTransportOptions = {}): TeamsTransport {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const userAgent = options.userAgent ?? 'Herald';
-  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  const agents = keepAliveAgents();
   return {
     post(url, body, signal) {
       return new Promise<TeamsResponse>((resolve, reject) => {

@@ -16,6 +16,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { keepAliveAgents } from '@herald/contracts';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { LogLevel, WebClient, type FetchFunction } from '@slack/web-api';
 import type { SlackBlock } from './render.js';
@@ -136,13 +137,13 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /**
  * The part of WHATWG `fetch` the Slack client uses (`FetchFunction`: a POST with a URL-encoded
  * string body, headers, `redirect: 'error'`, an abort signal for its timeout), over `node:http` /
- * `node:https` with one keep-alive agent per protocol. Redirects are never followed: as `fetch`
+ * `node:https` with keep-alive agents (`keepAliveAgents`). Redirects are never followed: as `fetch`
  * does with `redirect: 'error'` (what the client asks for), a redirect rejects the request, and
  * with `redirect: 'manual'` it is the response. A gzip, deflate or br body is decoded. Multipart
  * bodies (file uploads, which Herald never makes) are refused.
  */
 export function nodeHttpFetch(): FetchFunction {
-  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  const agents = keepAliveAgents();
   return (input: string | URL, init: FetchRequestInit = {}) =>
     new Promise<FetchResponse>((resolve, reject) => {
       const url = typeof input === 'string' ? new URL(input) : input;

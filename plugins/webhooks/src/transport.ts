@@ -13,7 +13,7 @@
 import { lookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { parseRetryAfter } from '@herald/contracts';
+import { keepAliveAgents, parseRetryAfter } from '@herald/contracts';
 import type { AttemptResult } from './errors.js';
 
 export interface ResolvedAddress {
@@ -61,7 +61,7 @@ function describe(error: unknown): string {
 }
 
 /** Keep-alive connections, shared by every endpoint (pooled per host and port). */
-const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+const agents = keepAliveAgents();
 
 /** POSTs the body; never throws: every failure is an `AttemptResult`. */
 export function postWebhook(request: PostRequest): Promise<AttemptResult> {
