@@ -151,6 +151,7 @@ export { parseRetryAfter } from './sdk/retry-after.js';
 export { releaseStartupGarbage } from './sdk/startup-garbage.js';
 export { useLeanJit } from './sdk/lean-jit.js';
 export { keepAliveAgents, type KeepAliveAgents } from './sdk/keep-alive-agents.js';
+export { httpRequest, type HttpDeadlineError, type HttpRequestOptions, type HttpResponse } from './sdk/http-request.js';
 export { judgeAddress, parseAllowList, parseCidr, type AddressCategory, type AddressVerdict, type Cidr } from './sdk/address-policy.js';
 export {
   authenticateViaGateway,

@@ -26,6 +26,14 @@ export interface HttpReceiver {
   close(): Promise<void>;
 }
 
+/** Receivers started and not closed yet (see `closeHttpReceivers`). */
+const open = new Set<HttpReceiver>();
+
+/** Closes every receiver still open: a test file's `afterEach(closeHttpReceivers)`. */
+export async function closeHttpReceivers(): Promise<void> {
+  await Promise.all([...open].map((receiver) => receiver.close()));
+}
+
 export async function startHttpReceiver(handler: (request: ReceivedRequest, res: ServerResponse) => void): Promise<HttpReceiver> {
   const received: ReceivedRequest[] = [];
   let connections = 0;
@@ -41,14 +49,17 @@ export async function startHttpReceiver(handler: (request: ReceivedRequest, res:
   server.on('connection', () => connections++);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const port = (server.address() as AddressInfo).port;
-  return {
+  const receiver: HttpReceiver = {
     base: `http://127.0.0.1:${port}`,
     port,
     received,
     connections: () => connections,
     close: async () => {
+      if (!open.delete(receiver)) return;
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
+  open.add(receiver);
+  return receiver;
 }

@@ -22,7 +22,7 @@ export {
 export { describePluginConformance, type ConformanceHarness, type PluginConformanceOptions } from './plugin-conformance.js';
 export { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
 export { reservedPort } from './ports.js';
-export { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from './http-receiver.js';
+export { closeHttpReceivers, startHttpReceiver, type HttpReceiver, type ReceivedRequest } from './http-receiver.js';
 export { recordingLogger, type LoggedLine } from './recording-logger.js';
 export { registerChannel, type RegisteredChannelSource } from './channel-registration.js';
 export { startNatsCluster, type NatsCluster, type NatsClusterNode, type NatsClusterOptions } from './nats-cluster.js';

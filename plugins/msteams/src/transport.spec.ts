@@ -4,22 +4,13 @@
  * caller's abort, and a long body cut to what an outcome quotes.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { ServerResponse } from 'node:http';
-import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '@herald/contracts/testing';
+import { closeHttpReceivers, startHttpReceiver } from '@herald/contracts/testing';
 import { classifyTeamsError, classifyTeamsResponse } from './errors.js';
 import { httpTeamsTransport } from './transport.js';
 
-let receiver: HttpReceiver | undefined;
+afterEach(closeHttpReceivers);
 
-afterEach(async () => {
-  await receiver?.close();
-  receiver = undefined;
-});
-
-async function serve(handler: (req: ReceivedRequest, res: ServerResponse) => void): Promise<HttpReceiver> {
-  receiver = await startHttpReceiver(handler);
-  return receiver;
-}
+const serve = startHttpReceiver;
 
 describe('httpTeamsTransport', () => {
   it('POSTs the card as JSON with its user agent and returns status, Retry-After and body', async () => {

@@ -4,23 +4,14 @@
  * (timeout through the client's own signal, redirect, oversized or undecodable body, multipart).
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '@herald/contracts/testing';
+import { closeHttpReceivers, startHttpReceiver } from '@herald/contracts/testing';
 import { classifySlackError } from './errors.js';
 import { nodeHttpFetch, slackWebApi } from './transport.js';
 
-let receiver: HttpReceiver | undefined;
+afterEach(closeHttpReceivers);
 
-afterEach(async () => {
-  await receiver?.close();
-  receiver = undefined;
-});
-
-async function serve(handler: (req: ReceivedRequest, res: ServerResponse) => void): Promise<HttpReceiver> {
-  receiver = await startHttpReceiver(handler);
-  return receiver;
-}
+const serve = startHttpReceiver;
 
 describe('nodeHttpFetch', () => {
   it('sends the method, headers and body, and answers with status, headers (any case) and body', async () => {

@@ -14,10 +14,9 @@
  * plugin's peak from ≈ 87 to ≈ 103 MB under the bench's traffic, where `node:http` with a
  * keep-alive agent does the same requests (test/bench/README.md, "Ninth session").
  */
-import http from 'node:http';
-import https from 'node:https';
-import { keepAliveAgents } from '@herald/contracts';
+import type { IncomingHttpHeaders } from 'node:http';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { httpRequest } from '@herald/contracts';
 import { LogLevel, WebClient, type FetchFunction } from '@slack/web-api';
 import type { SlackBlock } from './render.js';
 
@@ -136,66 +135,36 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 /**
  * The part of WHATWG `fetch` the Slack client uses (`FetchFunction`: a POST with a URL-encoded
- * string body, headers, `redirect: 'error'`, an abort signal for its timeout), over `node:http` /
- * `node:https` with keep-alive agents (`keepAliveAgents`). Redirects are never followed: as `fetch`
+ * string body, headers, `redirect: 'error'`, an abort signal for its timeout), over the SDK's
+ * `httpRequest` (`node:http` / `node:https`, keep-alive connections). Redirects are never followed: as `fetch`
  * does with `redirect: 'error'` (what the client asks for), a redirect rejects the request, and
  * with `redirect: 'manual'` it is the response. A gzip, deflate or br body is decoded. Multipart
  * bodies (file uploads, which Herald never makes) are refused.
  */
 export function nodeHttpFetch(): FetchFunction {
-  const agents = keepAliveAgents();
-  return (input: string | URL, init: FetchRequestInit = {}) =>
-    new Promise<FetchResponse>((resolve, reject) => {
-      const url = typeof input === 'string' ? new URL(input) : input;
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        reject(new TypeError(`the Slack API URL must be http(s), got "${url.protocol}" in ${url.href}`));
-        return;
-      }
-      if (init.body !== undefined && typeof init.body !== 'string') {
-        reject(new TypeError('the slack plugin sends URL-encoded bodies only; multipart bodies (file uploads) are not supported'));
-        return;
-      }
-      const secure = url.protocol === 'https:';
-      const options = {
-        method: init.method ?? 'GET',
-        headers: init.headers,
-        agent: secure ? agents.https : agents.http,
-        signal: init.signal,
-      };
-      const request = (secure ? https : http).request(url, options, (response) => {
-        const status = response.statusCode ?? 0;
-        if (status >= 300 && status < 400 && response.headers.location !== undefined && init.redirect !== 'manual') {
-          response.resume();
-          reject(new TypeError(`redirect refused: HTTP ${status} from ${url.href} to ${response.headers.location}`));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) {
-            response.destroy(new Error(`response body from ${url.href} is larger than ${MAX_RESPONSE_BYTES} bytes`));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on('error', reject);
-        // Node reports a connection cut mid-body as an 'aborted' error; should a close come without one, it still settles (no-op once settled)
-        response.on('close', () => {
-          if (!response.complete) reject(new Error(`connection closed before the response from ${url.href} ended`));
-        });
-        response.on('end', () => {
-          try {
-            const body = decode(Buffer.concat(chunks), response.headers['content-encoding']);
-            resolve(fetchResponse(url.href, status, response.statusMessage ?? '', response.headers, body));
-          } catch (error) {
-            reject(error instanceof Error ? error : new Error(String(error)));
-          }
-        });
-      });
-      request.on('error', reject);
-      request.end(init.body);
+  return async (input: string | URL, init: FetchRequestInit = {}) => {
+    const url = typeof input === 'string' ? new URL(input) : input;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TypeError(`the Slack API URL must be http(s), got "${url.protocol}" in ${url.href}`);
+    }
+    if (init.body !== undefined && typeof init.body !== 'string') {
+      throw new TypeError('the slack plugin sends URL-encoded bodies only; multipart bodies (file uploads) are not supported');
+    }
+    const response = await httpRequest(url, {
+      method: init.method ?? 'GET',
+      maxBodyBytes: MAX_RESPONSE_BYTES,
+      ...(init.headers === undefined ? {} : { headers: init.headers }),
+      ...(init.body === undefined ? {} : { body: init.body }),
+      ...(init.signal === undefined ? {} : { signal: init.signal }),
     });
+    const location = response.headers.location;
+    if (response.status >= 300 && response.status < 400 && location !== undefined && init.redirect !== 'manual') {
+      throw new TypeError(`redirect refused: HTTP ${response.status} from ${url.href} to ${location}`);
+    }
+    if (response.truncated) throw new Error(`response body from ${url.href} is larger than ${MAX_RESPONSE_BYTES} bytes`);
+    const body = decode(response.body, response.headers['content-encoding']);
+    return fetchResponse(url.href, response.status, response.statusText, response.headers, body);
+  };
 }
 
 function decode(body: Buffer, encoding: string | undefined): Buffer {
@@ -216,7 +185,7 @@ function decode(body: Buffer, encoding: string | undefined): Buffer {
   }
 }
 
-function fetchResponse(url: string, status: number, statusText: string, raw: http.IncomingHttpHeaders, body: Buffer): FetchResponse {
+function fetchResponse(url: string, status: number, statusText: string, raw: IncomingHttpHeaders, body: Buffer): FetchResponse {
   const headers = new Map<string, string>();
   for (const [name, value] of Object.entries(raw))
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);

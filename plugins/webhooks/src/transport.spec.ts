@@ -5,19 +5,14 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { ServerResponse } from 'node:http';
-import { startHttpReceiver, type HttpReceiver } from '@herald/contracts/testing';
+import { closeHttpReceivers, startHttpReceiver } from '@herald/contracts/testing';
 import { postWebhook, type PostRequest } from './transport.js';
 
-let receiver: HttpReceiver | undefined;
-
-afterEach(async () => {
-  await receiver?.close();
-  receiver = undefined;
-});
+afterEach(closeHttpReceivers);
 
 async function serve(handler: (res: ServerResponse) => void) {
-  receiver = await startHttpReceiver((_req, res) => handler(res));
-  return { port: receiver.port, bodies: () => receiver!.received.map((r) => r.body), connections: receiver.connections };
+  const receiver = await startHttpReceiver((_req, res) => handler(res));
+  return { receiver, port: receiver.port, bodies: () => receiver.received.map((r) => r.body), connections: receiver.connections };
 }
 
 const request = (port: number, overrides: Partial<PostRequest> = {}): PostRequest => ({
@@ -66,9 +61,8 @@ describe('postWebhook', () => {
   });
 
   it('reports a refused connection as an error naming the code', async () => {
-    const { port } = await serve(() => undefined);
-    await receiver!.close();
-    receiver = undefined;
+    const { port, receiver } = await serve(() => undefined);
+    await receiver.close();
     expect(await postWebhook(request(port))).toEqual({
       kind: 'error',
       message: expect.stringMatching(/^connect ECONNREFUSED 127\.0\.0\.1:\d+$/),

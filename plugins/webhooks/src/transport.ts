@@ -1,6 +1,6 @@
 /**
- * The only network I/O of the webhooks plugin: DNS resolution and the HTTP POST (`node:http` /
- * `node:https`, one keep-alive agent per protocol).
+ * The only network I/O of the webhooks plugin: DNS resolution and the HTTP POST (the SDK's
+ * `httpRequest`: `node:http` / `node:https`, keep-alive connections).
  *
  * The POST connects to the address the SSRF guard checked — the request's `lookup` answers with
  * that address, so there is no second resolution and no DNS-rebinding window — while the URL (and
@@ -11,9 +11,7 @@
  * (test/bench/README.md, "Ninth session").
  */
 import { lookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import http from 'node:http';
-import https from 'node:https';
-import { keepAliveAgents, parseRetryAfter } from '@herald/contracts';
+import { httpRequest, parseRetryAfter } from '@herald/contracts';
 import type { AttemptResult } from './errors.js';
 
 export interface ResolvedAddress {
@@ -60,51 +58,28 @@ function describe(error: unknown): string {
   return typeof e.code === 'string' && !e.message.includes(e.code) ? `${e.code}: ${e.message}` : e.message;
 }
 
-/** Keep-alive connections, shared by every endpoint (pooled per host and port). */
-const agents = keepAliveAgents();
-
-/** POSTs the body; never throws: every failure is an `AttemptResult`. */
-export function postWebhook(request: PostRequest): Promise<AttemptResult> {
-  return new Promise((resolve) => {
-    const { timeoutMs } = request;
-    // the whole request — connect, send, answer — within timeoutMs
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const body = Buffer.from(request.body);
-    const secure = request.url.protocol === 'https:';
-    let settled = false;
-    const settle = (result: AttemptResult): void => {
-      if (settled) return;
-      settled = true;
-      resolve(result);
-    };
-    const fail = (error: unknown): void =>
-      settle(
-        deadline.aborted && request.signal?.aborted !== true ? { kind: 'timeout', timeoutMs } : { kind: 'error', message: describe(error) },
-      );
-    try {
-      const post = (secure ? https : http).request(
-        request.url,
-        {
-          method: 'POST',
-          headers: { ...request.headers, 'content-length': body.length },
-          agent: secure ? agents.https : agents.http,
-          lookup: pinnedLookup(request.address),
-          signal: request.signal === undefined ? deadline : AbortSignal.any([request.signal, deadline]),
-        },
-        (response) => {
-          const status = response.statusCode ?? 0;
-          const retryAfterMs = parseRetryAfter(response.headers['retry-after'], request.now);
-          response.on('error', fail);
-          response.on('end', () =>
-            settle(retryAfterMs === undefined ? { kind: 'response', status } : { kind: 'response', status, retryAfterMs }),
-          );
-          response.resume();
-        },
-      );
-      post.on('error', fail);
-      post.end(body);
-    } catch (error) {
-      fail(error);
-    }
-  });
+/**
+ * POSTs the body; never throws: every failure is an `AttemptResult`. Past `timeoutMs` (the whole
+ * request) it is a `timeout`, as is a connection the system gave up on (`ETIMEDOUT`).
+ */
+export async function postWebhook(request: PostRequest): Promise<AttemptResult> {
+  try {
+    const response = await httpRequest(request.url, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+      timeoutMs: request.timeoutMs,
+      lookup: pinnedLookup(request.address),
+      maxBodyBytes: 0, // only the status counts
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
+    });
+    const retryAfter = response.headers['retry-after'];
+    const retryAfterMs = parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, request.now);
+    return retryAfterMs === undefined
+      ? { kind: 'response', status: response.status }
+      : { kind: 'response', status: response.status, retryAfterMs };
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ETIMEDOUT') return { kind: 'timeout', timeoutMs: request.timeoutMs };
+    return { kind: 'error', message: describe(error) };
+  }
 }
