@@ -11,7 +11,9 @@
  * 500/s without it).
  *
  * V8 reads the flag whenever it decides to tier a function up, so setting it at run time, before
- * the traffic, is the same as `node --no-maglev` (which `NODE_OPTIONS` refuses).
+ * the traffic, is the same as `node --no-maglev` (which `NODE_OPTIONS` refuses), except that a
+ * Maglev compilation already running on a background thread when it is called (loading the SDK
+ * runs enough code to start a few) still completes.
  */
 import { setFlagsFromString } from 'node:v8';
 
