@@ -2,7 +2,10 @@
  * Routing end to end through real NATS JetStream and PostgreSQL: a directory and settings seeded
  * through the API; events published to `herald.events.*` produce exactly the expected channel
  * messages on `herald.deliver.*`; decisions are readable through the API; with two gateways, a
- * settings change through one applies to the next events routed by the other.
+ * settings change through one applies to the next events routed by the other. The gateways
+ * stream every event with more than two candidates (`HERALD_ROUTING_CHUNK=2`): routed, published
+ * and stored two candidates at a time, as a 100 000-user broadcast is 5 000 at a time, so the
+ * exact messages and decisions below are those of a streamed broadcast.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
@@ -59,7 +62,7 @@ beforeAll(async () => {
   nc = await connect({ servers: url });
   js = jetstream(nc);
   db = await createTestDatabase();
-  const config = testGatewayConfig(url, prefix, db.url, { HERALD_SITE_URL: 'https://herald.example' });
+  const config = testGatewayConfig(url, prefix, db.url, { HERALD_SITE_URL: 'https://herald.example', HERALD_ROUTING_CHUNK: '2' });
   registrations = await registerBuiltinChannels(nc, prefix);
   a = await startGateway({ config, logger: capture(routedBy.a) });
   b = await startGateway({ config, logger: capture(routedBy.b) });
@@ -154,6 +157,27 @@ describe('routing through NATS', () => {
     const bob = decisions.decisions.find((d) => d['username'] === 'bob');
     expect(bob?.['channels']).toEqual(['alert']);
     expect(JSON.stringify(bob?.['skipped'])).toContain('already receives the system mail at bob@example.com');
+    // every decision once, in routing order: the system pass, the personal subscribers, the superuser
+    expect(decisions.decisions.map((d) => (d['scope'] === 'system' ? 'system' : d['username']))).toEqual([
+      'system',
+      'bob',
+      'carol',
+      'dana',
+      'erin',
+      'root',
+    ]);
+    // streamed: stored as three parts of two decisions, the event marked routed after the last
+    const parts = await db.query<{ part: number; n: number }>(
+      `select part, jsonb_array_length(decisions) as n from gateway.event_decision_parts where source = 'test' and event_id = 'scan-1' order by part`,
+    );
+    expect(parts).toEqual([
+      { part: 0, n: 2 },
+      { part: 1, n: 2 },
+      { part: 2, n: 2 },
+    ]);
+    expect(await db.query(`select parts from gateway.event_decisions where source = 'test' and event_id = 'scan-1'`)).toEqual([
+      { parts: 3 },
+    ]);
   });
 
   it('lists the published deliveries with filters', async () => {

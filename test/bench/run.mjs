@@ -524,6 +524,8 @@ async function main() {
         HERALD_ADMIN_TOKEN: adminToken,
         HERALD_SITE_URL: 'http://localhost:8080',
         HERALD_DATA_DIR: dataDir,
+        // development knob: another broadcast chunk size (see README, "Development knobs")
+        ...(process.env.BENCH_ROUTING_CHUNK ? { HERALD_ROUTING_CHUNK: process.env.BENCH_ROUTING_CHUNK } : {}),
         // diagnostics only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (see README)
         ...diagnosticsEnv(process.env.BENCH_GATEWAY_NODE_OPTIONS),
       },

@@ -78,6 +78,12 @@ const envSchema = z.object({
     .pipe(z.array(z.string().regex(EVENT_NAME_PATTERN, { error: 'each entry must be an event name like user_mentioned' })))
     .default(['user_mentioned', 'review_requested']),
   HERALD_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(1_024).default(32),
+  HERALD_ROUTING_CHUNK: z.coerce
+    .number()
+    .int()
+    .min(1, { error: 'must be a number of candidates, at least 1' })
+    .max(1_000_000, { error: 'must be at most 1000000' })
+    .default(5_000),
   HERALD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }).default('info'),
   HERALD_SECRET_KEY: z.string().optional(),
   HERALD_ADMIN_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
@@ -122,6 +128,11 @@ export interface GatewayConfig {
   readonly systemLevelTrump: readonly string[];
   /** Events processed at once by one gateway replica. @default 32 */
   readonly ingestConcurrency: number;
+  /**
+   * Candidates per chunk when a broadcast is routed, published and stored a chunk at a time (an
+   * event with more candidates is streamed; see `RoutingService`). @default 5000
+   */
+  readonly routingChunk: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly secretKey: string | undefined;
   readonly adminToken: string | undefined;
@@ -166,6 +177,7 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     maxEventBytes: e.HERALD_MAX_EVENT_BYTES,
     systemLevelTrump: e.HERALD_SYSTEM_LEVEL_TRUMP,
     ingestConcurrency: e.HERALD_INGEST_CONCURRENCY,
+    routingChunk: e.HERALD_ROUTING_CHUNK,
     logLevel: e.HERALD_LOG_LEVEL,
     secretKey: e.HERALD_SECRET_KEY,
     adminToken: e.HERALD_ADMIN_TOKEN,

@@ -196,6 +196,97 @@ describe('a broadcast record (more deliveries than one statement takes)', () => 
   });
 });
 
+describe('a broadcast routed in chunks (parts, then the routed mark)', () => {
+  const person = (i: number): Destination => ({ ...alice, user: { ...alice.user, id: `p${i}` } });
+  const part = (n: number, from: number, to: number, deliveries = true) => ({
+    source: 'dd',
+    eventId: 'parted',
+    part: n,
+    decisions: Array.from({ length: to - from }, (_, i) => ({ user_id: `p${from + i}` })),
+    deliveries: deliveries
+      ? Array.from({ length: to - from }, (_, i) => ({
+          delivery_id: `parted:alert:user-p${from + i}`,
+          channel: 'alert',
+          destination: person(from + i),
+        }))
+      : [],
+  });
+  const done = (parts: number) => ({ source: 'dd', eventId: 'parted', type: 'engagement_added', column: 'engagement_added', parts });
+  const decided = async () =>
+    ((await log.getDecisions('parted'))[0]?.decisions as { user_id: string }[] | undefined)?.map((d) => d.user_id);
+  const logged = async () =>
+    (await db.query<{ n: string }>(`select count(*)::text as n from gateway.deliveries where event_id = 'parted'`))[0]?.n;
+
+  it('is not routed until its last part is stored and the event completed; then its decisions are the parts in order', async () => {
+    await log.recordRoutingPart(part(1, 3, 5));
+    await log.recordRoutingPart(part(0, 0, 3));
+    expect(await log.isRouted('dd', 'parted')).toBe(false);
+    expect(await log.getDecisions('parted')).toEqual([]);
+    expect(await logged()).toBe('5');
+    await log.completeRoutingParts(done(2));
+    expect(await log.isRouted('dd', 'parted')).toBe(true);
+    expect(await decided()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(await log.getDecisions('parted', 'dd')).toEqual([
+      {
+        source: 'dd',
+        event_id: 'parted',
+        type: 'engagement_added',
+        column: 'engagement_added',
+        decisions: expect.any(Array),
+        routed_at: expect.any(String),
+      },
+    ]);
+  });
+
+  it('is idempotent, and a retry that routed fewer parts leaves none of the earlier attempt behind', async () => {
+    // a first attempt with three parts (one delivery already reported meanwhile), then a retry with two
+    await log.recordRoutingPart(part(2, 5, 7));
+    await log.completeRoutingParts(done(3));
+    expect(await decided()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
+    await log.applyStatus({ ...status('delivered', 1, '2026-01-03T00:00:00Z'), delivery_id: 'parted:alert:user-p0', event_id: 'parted' });
+    await log.recordRoutingPart(part(0, 0, 2));
+    await log.recordRoutingPart(part(1, 2, 4, false));
+    await log.completeRoutingParts(done(2));
+    expect(await decided()).toEqual(['p0', 'p1', 'p2', 'p3']);
+    const left = await db.query<{ part: number }>(`select part from gateway.event_decision_parts where event_id = 'parted' order by part`);
+    expect(left.map((row) => row.part)).toEqual([0, 1]);
+    // deliveries already logged keep their state (one was delivered)
+    expect(await outcomeOf('parted:alert:user-p0')).toEqual({ outcome: 'delivered', attempt: 1 });
+    expect(await logged()).toBe('7');
+  });
+
+  it('stores a part with more deliveries than one statement takes', async () => {
+    await log.recordRoutingPart({
+      ...part(0, 0, 1),
+      eventId: 'parted-big',
+      deliveries: Array.from({ length: 5_001 }, (_, i) => ({
+        delivery_id: `parted-big:alert:user-${i}`,
+        channel: 'alert',
+        destination: person(i),
+      })),
+    });
+    const rows = await db.query<{ n: string }>(`select count(*)::text as n from gateway.deliveries where event_id = 'parted-big'`);
+    expect(rows[0]?.n).toBe('5001');
+  });
+
+  it('reads the row itself again once the event is recorded whole (parts 0), whatever parts are left', async () => {
+    await log.recordRouting({
+      source: 'dd',
+      eventId: 'parted',
+      type: 'engagement_added',
+      column: 'engagement_added',
+      decisions: [{ user_id: 'whole' }],
+      deliveries: [],
+    });
+    expect(await decided()).toEqual(['whole']);
+  });
+
+  it('refuses a part or a completion that cannot be', async () => {
+    await expect(log.recordRoutingPart({ ...part(0, 0, 1), part: -1 })).rejects.toThrow('part must be an integer ≥ 0, got -1');
+    await expect(log.completeRoutingParts(done(0))).rejects.toThrow('parts must be an integer ≥ 1, got 0');
+  });
+});
+
 describe('applyStatusMany (group commit)', () => {
   it('applies a batch in one go with the same rules, reports of one delivery in the order given', async () => {
     const other = (outcome: DeliveryStatus['outcome'], attempt: number, at: string): DeliveryStatus => ({

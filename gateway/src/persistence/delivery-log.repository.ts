@@ -36,6 +36,29 @@ export interface RoutingRecord {
   readonly deliveries: readonly RoutedDelivery[];
 }
 
+/**
+ * One chunk of an event routed in chunks (a broadcast, `routeInChunks`): its deliveries and its
+ * part of the decisions. Parts do not mark the event routed; `completeRoutingParts` does, once
+ * every part is stored.
+ */
+export interface RoutingPart {
+  readonly source: string;
+  readonly eventId: string;
+  /** 0, 1, 2, …: where this chunk's decisions go in the event's decisions. */
+  readonly part: number;
+  readonly decisions: readonly unknown[];
+  readonly deliveries: readonly RoutedDelivery[];
+}
+
+/** The record that marks an event routed in `parts` chunks. */
+export interface RoutingCompletion {
+  readonly source: string;
+  readonly eventId: string;
+  readonly type: string;
+  readonly column: string;
+  readonly parts: number;
+}
+
 export interface DeliveryView {
   readonly delivery_id: string;
   readonly event_id: string;
@@ -170,7 +193,28 @@ function insertDecisions(decisions: readonly DecisionRow[]): RawBuilder<unknown>
     from jsonb_to_recordset(${JSON.stringify(decisions)}::jsonb) as d(source text, event_id text, type text, column_name text, decisions jsonb)
     order by d.source, d.event_id
     on conflict (source, event_id) do update set type = excluded.type, column_name = excluded.column_name,
-      decisions = excluded.decisions, routed_at = now()`;
+      decisions = excluded.decisions, parts = 0, routed_at = now()`;
+}
+
+/** Insert rows for the deliveries of some records, each delivery id once, made as they are written. */
+function* deliveryRows(
+  records: Iterable<{ readonly eventId: string; readonly deliveries: readonly RoutedDelivery[] }>,
+): Generator<DeliveryInsertRow> {
+  const seen = new Set<string>();
+  for (const record of records) {
+    for (const delivery of record.deliveries) {
+      if (seen.has(delivery.delivery_id)) continue;
+      seen.add(delivery.delivery_id);
+      yield {
+        outcome: delivery.hold === undefined ? 'published' : 'held',
+        delivery_id: delivery.delivery_id,
+        event_id: record.eventId,
+        channel: delivery.channel,
+        user_id: delivery.destination.scope === 'personal' ? delivery.destination.user.id : null,
+        destination: delivery.destination,
+      };
+    }
+  }
 }
 
 function insertDeliveries(deliveries: readonly DeliveryInsertRow[]): RawBuilder<unknown> {
@@ -298,47 +342,73 @@ export class DeliveryLogRepository {
       column_name: r.column,
       decisions: r.decisions ?? null,
     }));
-    // Insert rows are made as they are written: a broadcast's 100 000 deliveries are never all
-    // copied into rows at once. Each delivery id is inserted once (a batch never holds two events
-    // with the same delivery, but a statement must not touch a row twice).
-    function* rows(): Generator<DeliveryInsertRow> {
-      const seen = new Set<string>();
-      for (const record of byEvent.values()) {
-        for (const delivery of record.deliveries) {
-          if (seen.has(delivery.delivery_id)) continue;
-          seen.add(delivery.delivery_id);
-          yield {
-            outcome: delivery.hold === undefined ? 'published' : 'held',
-            delivery_id: delivery.delivery_id,
-            event_id: record.eventId,
-            channel: delivery.channel,
-            user_id: delivery.destination.scope === 'personal' ? delivery.destination.user.id : null,
-            destination: delivery.destination,
-          };
-        }
-      }
-    }
+    // Insert rows are made as they are written: a large batch's deliveries are never all copied
+    // into rows at once. Each delivery id is inserted once (a batch never holds two events with
+    // the same delivery, but a statement must not touch a row twice).
+    const rows = () => deliveryRows(byEvent.values());
     let planned = 0;
     for (const record of byEvent.values()) planned += record.deliveries.length;
     if (planned > DELIVERY_CHUNK) {
-      // a broadcast: one transaction, the deliveries written in chunks (bounded statement size and
-      // memory instead of one JSON document of every delivery)
+      // many deliveries: one transaction, the deliveries written in chunks (bounded statement size
+      // and memory instead of one JSON document of every delivery)
       await this.em.fork().transactional(async (tx) => {
         await queryRows(tx, insertDecisions(decisions));
-        let chunk: DeliveryInsertRow[] = [];
-        for (const row of rows()) {
-          chunk.push(row);
-          if (chunk.length === DELIVERY_CHUNK) {
-            await queryRows(tx, insertDeliveries(chunk));
-            chunk = [];
-          }
-        }
-        if (chunk.length > 0) await queryRows(tx, insertDeliveries(chunk));
+        await this.insertDeliveriesChunked(tx, rows());
       });
       return;
     }
     // both inserts as data-modifying CTEs of one statement: atomic, one round trip
     await queryRows(this.em.fork(), recordRoutingStatement(decisions, [...rows()]));
+  }
+
+  private async insertDeliveriesChunked(tx: EntityManager, rows: Iterable<DeliveryInsertRow>): Promise<void> {
+    let chunk: DeliveryInsertRow[] = [];
+    for (const row of rows) {
+      chunk.push(row);
+      if (chunk.length === DELIVERY_CHUNK) {
+        await queryRows(tx, insertDeliveries(chunk));
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) await queryRows(tx, insertDeliveries(chunk));
+  }
+
+  /**
+   * Stores one chunk of an event routed in chunks: its deliveries (as `published` or `held`) and
+   * its part of the decisions, atomically. Idempotent: a part written again replaces the earlier
+   * one, a delivery already logged is left as it is (its status may have moved on).
+   */
+  async recordRoutingPart(part: RoutingPart): Promise<void> {
+    if (!Number.isInteger(part.part) || part.part < 0) throw new RangeError(`part must be an integer ≥ 0, got ${part.part}`);
+    const insertPart = sql`insert into gateway.event_decision_parts (source, event_id, part, decisions)
+      values (${part.source}, ${part.eventId}, ${part.part}, ${JSON.stringify(part.decisions)}::jsonb)
+      on conflict (source, event_id, part) do update set decisions = excluded.decisions`;
+    const rows = deliveryRows([part]);
+    if (part.deliveries.length > DELIVERY_CHUNK) {
+      await this.em.fork().transactional(async (tx) => {
+        await queryRows(tx, insertPart);
+        await this.insertDeliveriesChunked(tx, rows);
+      });
+      return;
+    }
+    await queryRows(this.em.fork(), sql`with decided as (${insertPart}), delivered as (${insertDeliveries([...rows])}) select 1`);
+  }
+
+  /**
+   * Marks an event routed in `parts` chunks, after every part was stored (`recordRoutingPart`):
+   * its decisions row says how many parts make its decisions, and parts left by an earlier
+   * attempt beyond them are deleted in the same statement.
+   */
+  async completeRoutingParts(done: RoutingCompletion): Promise<void> {
+    if (!Number.isInteger(done.parts) || done.parts < 1) throw new RangeError(`parts must be an integer ≥ 1, got ${done.parts}`);
+    await queryRows(
+      this.em.fork(),
+      sql`with done as (insert into gateway.event_decisions (source, event_id, type, column_name, decisions, parts)
+          values (${done.source}, ${done.eventId}, ${done.type}, ${done.column}, '[]'::jsonb, ${done.parts})
+          on conflict (source, event_id) do update set type = excluded.type, column_name = excluded.column_name,
+            decisions = excluded.decisions, parts = excluded.parts, routed_at = now())
+        delete from gateway.event_decision_parts where source = ${done.source} and event_id = ${done.eventId} and part >= ${done.parts}`,
+    );
   }
 
   /**
@@ -447,9 +517,16 @@ export class DeliveryLogRepository {
   async getDecisions(eventId: string, source?: string): Promise<DecisionsView[]> {
     const rows = await queryRows(
       this.em.fork(),
+      // an event routed in chunks keeps its decisions in parts: concatenated here, in order
       sql<{ source: string; event_id: string; type: string; column_name: string; decisions: unknown; routed_at: unknown }>`select
-        source, event_id, type, column_name, decisions, routed_at from gateway.event_decisions
-        where event_id = ${eventId} ${source === undefined ? sql`` : sql`and source = ${source}`} order by source`,
+        d.source, d.event_id, d.type, d.column_name, d.routed_at,
+        case when d.parts = 0 then d.decisions else (
+          select coalesce(jsonb_agg(e.decision order by p.part, e.n), '[]'::jsonb)
+          from gateway.event_decision_parts p cross join lateral jsonb_array_elements(p.decisions) with ordinality as e(decision, n)
+          where p.source = d.source and p.event_id = d.event_id and p.part < d.parts
+        ) end as decisions
+        from gateway.event_decisions d
+        where d.event_id = ${eventId} ${source === undefined ? sql`` : sql`and d.source = ${source}`} order by d.source`,
     );
     return rows.map((row) => ({
       source: row.source,

@@ -9,7 +9,9 @@ export const EventDecisionEntity = defineEntity({
     type: p.string(),
     /** The preference column the event was routed by (`column` is an SQL keyword). */
     column_name: p.string(),
+    /** Empty when `parts` > 0: the decisions are then `event_decision_parts` 0 … parts - 1, in order (a broadcast routed in chunks). */
     decisions: p.json<unknown>(),
+    parts: p.integer().default(0),
     routed_at: p.datetime(),
   },
 });

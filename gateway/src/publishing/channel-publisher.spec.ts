@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ensureStreams, parseEvent, topology, type HeraldEvent, type Topology } from '@herald/contracts';
 import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix } from '@herald/contracts/testing';
@@ -78,6 +78,48 @@ describe('ChannelPublisher', () => {
       ['utf8:mail:user-z', 'utf8'],
       ['utf8:slack:system', 'utf8'],
     ]);
+  });
+
+  it('reads an iterable as its window frees up: never more than the window read ahead of the stored messages', async () => {
+    // the real client, counting its publishes in flight
+    const real = jetstream(nc);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let settled = 0;
+    const counting = {
+      publish: async (...args: Parameters<JetStreamClient['publish']>) => {
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        try {
+          return await real.publish(...args);
+        } finally {
+          inFlight--;
+          settled++;
+        }
+      },
+    } as unknown as JetStreamClient;
+    const publisher = new ChannelPublisher(counting, topo.subjects, 8);
+    const planned = deliveries('lazy', 41);
+    let maxAhead = 0;
+    function* source(): Generator<PlannedDelivery> {
+      for (let read = 1; read <= planned.length; read++) {
+        maxAhead = Math.max(maxAhead, read - settled);
+        yield planned[read - 1]!;
+      }
+    }
+    expect(await publisher.publish(event('lazy'), 'Engagement Added', source())).toEqual({ published: 41, duplicates: 0 });
+    expect(maxInFlight).toBe(8);
+    expect(maxAhead).toBeLessThanOrEqual(8);
+    const stored = (await readStream(nc, topo.streams.deliver.name)).filter((m) => m.headers['Nats-Msg-Id']?.startsWith('lazy:'));
+    expect(stored.map((m) => m.headers['Nats-Msg-Id']).sort()).toEqual(planned.map((d) => d.delivery_id).sort());
+  });
+
+  it('rejects with the error an iterable throws while it is read', async () => {
+    const publisher = new ChannelPublisher(jetstream(nc), topo.subjects, 4);
+    function* failing(): Generator<PlannedDelivery> {
+      yield* deliveries('broken', 10);
+      throw new Error('planning failed');
+    }
+    await expect(publisher.publish(event('broken'), 'Engagement Added', failing())).rejects.toThrow('planning failed');
   });
 
   it('rejects when a publish fails (the event is retried, never acknowledged)', async () => {

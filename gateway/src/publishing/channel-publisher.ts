@@ -45,14 +45,18 @@ export class ChannelPublisher {
   /**
    * `unsubscribeUrl` gives a delivery its one-click unsubscribe link (`unsubscribe_url`), or
    * `undefined` for none. @default none for every delivery
+   *
+   * `deliveries` may be any iterable, read as the window frees up: a streamed broadcast hands its
+   * deliveries over as they are planned, so the window never drains between chunks and the whole
+   * broadcast is never in memory at once. An error thrown while it is read rejects the publish.
    */
   async publish(
     event: HeraldEvent,
     eventLabel: string,
-    deliveries: readonly PlannedDelivery[],
+    deliveries: readonly PlannedDelivery[] | Iterable<PlannedDelivery>,
     unsubscribeUrl: (delivery: PlannedDelivery) => string | undefined = () => undefined,
   ): Promise<PublishSummary> {
-    if (deliveries.length === 0) return { published: 0, duplicates: 0 };
+    if (Array.isArray(deliveries) && deliveries.length === 0) return { published: 0, duplicates: 0 };
     const shared = UTF8.encode(`"event_label":${JSON.stringify(eventLabel)},"event":${JSON.stringify(event)}}`);
     const send = (d: PlannedDelivery): Promise<PubAck> => {
       const h = eventHeaders(event);
@@ -67,40 +71,54 @@ export class ChannelPublisher {
       body.set(shared, ownBytes);
       return this.js.publish(this.subjects.deliver(d.channel), body, { msgID: d.delivery_id, headers: h });
     };
-    if (deliveries.length <= this.window) {
-      const results = await Promise.all(deliveries.map(send));
+    if (Array.isArray(deliveries) && deliveries.length <= this.window) {
+      const results = await Promise.all((deliveries as readonly PlannedDelivery[]).map(send));
       const duplicates = results.filter((ack) => ack.duplicate).length;
       return { published: results.length - duplicates, duplicates };
     }
+    const source = deliveries[Symbol.iterator]();
+    let exhausted = false;
     let stored = 0;
     let duplicates = 0;
-    let next = 0;
     let inFlight = 0;
     const refillBelow = Math.max(1, Math.floor(this.window / 2));
     await new Promise<void>((resolve, reject) => {
       let failed = false;
+      const fail = (error: unknown): void => {
+        if (failed) return;
+        failed = true;
+        reject(error instanceof Error ? error : new Error(String(error)));
+      };
       const fill = (): void => {
-        while (inFlight < this.window && next < deliveries.length) {
-          inFlight++;
-          send(deliveries[next++] as PlannedDelivery).then(
-            (ack) => {
-              inFlight--;
-              if (ack.duplicate) duplicates++;
-              else stored++;
-              if (failed) return;
-              if (next >= deliveries.length) {
-                if (inFlight === 0) resolve();
-              } else if (inFlight <= refillBelow) fill();
-            },
-            (error: unknown) => {
-              inFlight--;
-              if (!failed) {
-                failed = true;
-                reject(error instanceof Error ? error : new Error(String(error)));
-              }
-            },
-          );
+        try {
+          while (inFlight < this.window && !exhausted) {
+            const next = source.next();
+            if (next.done === true) {
+              exhausted = true;
+              break;
+            }
+            inFlight++;
+            send(next.value).then(
+              (ack) => {
+                inFlight--;
+                if (ack.duplicate) duplicates++;
+                else stored++;
+                if (failed) return;
+                if (exhausted) {
+                  if (inFlight === 0) resolve();
+                } else if (inFlight <= refillBelow) fill();
+              },
+              (error: unknown) => {
+                inFlight--;
+                fail(error);
+              },
+            );
+          }
+        } catch (error) {
+          fail(error);
+          return;
         }
+        if (exhausted && inFlight === 0) resolve();
       };
       fill();
     });

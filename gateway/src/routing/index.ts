@@ -1,6 +1,15 @@
 /** The routing engine: a pure function from an event and a snapshot to deliveries and decisions. */
 export { buildSnapshot, mailKey, type Snapshot, type SnapshotUser } from './snapshot.js';
-export { route, type DeliveryHold, type PlannedDelivery, type RouteOptions, type RouteResult } from './route.js';
+export {
+  route,
+  routeInChunks,
+  type DeliveryHold,
+  type PlannedDelivery,
+  type RouteChunk,
+  type RouteOptions,
+  type RouteResult,
+  type RouteStream,
+} from './route.js';
 export { digestWindow, isClock, isDayName, isDigestSchedule, localClock, quietUntil, type DigestWindow } from './delivery-time.js';
 export { isTimeZone, WEEKDAYS } from './local-time.js';
 export type {

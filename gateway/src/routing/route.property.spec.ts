@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { EVENT_CATALOGUE, type EventData, type HeraldEvent } from '@herald/contracts';
 import fc from 'fast-check';
-import { route, type PlannedDelivery } from './route.js';
+import { route, routeInChunks, type PlannedDelivery } from './route.js';
 import { NOW, SITE_URL, heraldEvent, row, snapshotInput, userRecord } from './routing.fixture.js';
 import { buildSnapshot } from './snapshot.js';
 import type { ColumnFilter, ColumnFilters, SnapshotInput } from './snapshot-input.js';
@@ -438,6 +438,25 @@ describe('route (properties): purity', () => {
         expect(event).toEqual(eventBefore);
         expect(again).toEqual(first);
         expect(fresh).toEqual(first);
+      }),
+      200,
+    );
+  });
+
+  it('in chunks (routeInChunks) gives the same result, every chunk but the last exactly the chunk size', () => {
+    assertProperty(
+      fc.property(worldArb, eventArb, fc.integer({ min: 1, max: 6 }), (w, event, size) => {
+        const snapshot = buildSnapshot(toInput(w));
+        const whole = route(event, snapshot, { siteUrl: SITE_URL, now: NOW });
+        const streamed = routeInChunks(event, snapshot, { siteUrl: SITE_URL, now: NOW }, size);
+        const chunks = [...streamed.chunks];
+        expect(streamed.column).toBe(whole.column);
+        expect(chunks.length).toBeGreaterThan(0);
+        expect(chunks.slice(0, -1).every((chunk) => chunk.decisions.length === size)).toBe(true);
+        const last = chunks.at(-1)!.decisions.length;
+        expect(last >= 1 && last <= size).toBe(true);
+        expect(chunks.flatMap((chunk) => chunk.decisions)).toEqual(whole.decisions);
+        expect(chunks.flatMap((chunk) => chunk.deliveries)).toEqual(whole.deliveries);
       }),
       200,
     );

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { EVENT_CATALOGUE, deliveryId, type EventData, type EventTypeDefinition, type HeraldEvent } from '@herald/contracts';
 import { alertSource } from './alert-source.js';
 import type { Decision, SystemDecision, UserDecision } from './decision.js';
-import { route, type RouteResult } from './route.js';
+import { route, routeInChunks, type RouteResult } from './route.js';
 import { ALL_CHANNELS_ON, NOW, SITE_URL, heraldEvent, planned, row, snapshotInput, userRecord } from './routing.fixture.js';
 import { buildSnapshot } from './snapshot.js';
 import type { SnapshotInput, UserRecord } from './snapshot-input.js';
@@ -918,5 +918,36 @@ describe('route: cost grows with candidates, not directory size', () => {
     expect(considered.sort()).toEqual(['user0', 'user1', 'user10', 'user500', 'user9999']);
     expect(result.decisions).toHaveLength(1 + 5);
     expect(planned(result)).toEqual(['alert:user-110', 'alert:user-600', 'alert:user-10099'].sort());
+  });
+});
+
+describe('routeInChunks (a broadcast routed, published and stored a chunk at a time)', () => {
+  const sharing = [ADMIN, { ...ALICE, email: 'shared@example.com' }, { ...BOB, email: 'Shared@Example.com' }];
+  const options = { siteUrl: SITE_URL, now: NOW };
+
+  it('keeps one mail per address across chunks: the second user, in the next chunk, is refused', () => {
+    // candidates: alice and bob (personal subscribers), then admin (a superuser without rows)
+    const snapshot = buildSnapshot(world({ users: sharing, personal: { alice: { scan_added: ['mail'] }, bob: { scan_added: ['mail'] } } }));
+    const chunks = [...routeInChunks(scanOnWeb(), snapshot, options, 2).chunks];
+    expect(chunks.map((chunk) => chunk.decisions.map((d) => (d.scope === 'user' ? d.username : d.scope)))).toEqual([
+      ['system', 'alice'],
+      ['bob', 'admin'],
+    ]);
+    const who = (d: RouteResult['deliveries'][number]): string =>
+      `${d.channel}:${d.destination.scope === 'personal' ? d.destination.user.username : 'system'}`;
+    expect(chunks.map((chunk) => chunk.deliveries.map(who))).toEqual([['mail:alice'], []]);
+    const bob = chunks[1]!.decisions[0] as UserDecision;
+    expect(bob.channels).toEqual([]);
+    expect(bob.skipped).toEqual([{ channel: 'mail', reason: expect.stringContaining('alice') }]);
+  });
+
+  it('hands out the system decision alone with chunks of one, and refuses a chunk size below one', () => {
+    const snapshot = buildSnapshot(world({ personal: everyone('scan_added', ['alert']) }));
+    const sizes = [...routeInChunks(scanOnWeb(), snapshot, options, 1).chunks].map((chunk) => chunk.decisions.length);
+    expect(sizes.every((n) => n === 1)).toBe(true);
+    expect(sizes.length).toBe(route(scanOnWeb(), snapshot, options).decisions.length);
+    for (const size of [0, -1, Number.NaN]) {
+      expect(() => routeInChunks(scanOnWeb(), snapshot, options, size)).toThrow(`decisionsPerChunk must be at least 1, got ${size}`);
+    }
   });
 });

@@ -61,17 +61,73 @@ export interface RouteResult {
   readonly decisions: readonly Decision[];
 }
 
+/** The deliveries planned and the decisions taken since the previous chunk of a `routeInChunks`. */
+export interface RouteChunk {
+  readonly deliveries: readonly PlannedDelivery[];
+  readonly decisions: readonly Decision[];
+}
+
+/** `route`'s result as it is produced (see `routeInChunks`). */
+export interface RouteStream {
+  /** The preference column that routed the event (`other` for unknown types). */
+  readonly column: string;
+  /**
+   * The chunks in candidate order, at least one, none empty; their concatenation is
+   * `route`'s result. Each is planned when it is asked for, so iterate once, right away: the
+   * snapshot must not change meanwhile (the snapshot cache never mutates one).
+   */
+  readonly chunks: Iterable<RouteChunk>;
+}
+
 const SYSTEM: Destination = Object.freeze({ scope: 'system' });
 const NONE: readonly string[] = Object.freeze([]);
 const NO_SKIPPED: readonly SkippedChannel[] = Object.freeze([]);
 const NO_USERS: readonly SnapshotUser[] = Object.freeze([]);
 
 export function route(event: HeraldEvent, snapshot: Snapshot, options: RouteOptions): RouteResult {
+  const { column, chunks } = routeInChunks(event, snapshot, options, Number.POSITIVE_INFINITY);
+  // unbounded chunks: the first is the whole result
+  const [whole] = chunks;
+  return { column, deliveries: whole!.deliveries, decisions: whole!.decisions };
+}
+
+/**
+ * `route`, handed out a chunk at a time: every chunk but the last holds exactly
+ * `decisionsPerChunk` decisions (the system pass, then one per candidate or recipient), with the
+ * deliveries planned for them. A caller that publishes and stores each chunk before asking for
+ * the next holds one chunk of a broadcast at a time instead of every delivery and decision of it
+ * (100 000 users: ≈ 21 MB of planned deliveries and decisions, test/bench/README.md). Every
+ * decision that depends on earlier candidates (one mail per address, the system alert) is taken
+ * exactly as in one call: the plan's state lives across chunks and a planned delivery is never
+ * changed later.
+ */
+export function routeInChunks(event: HeraldEvent, snapshot: Snapshot, options: RouteOptions, decisionsPerChunk: number): RouteStream {
+  if (!(decisionsPerChunk >= 1)) throw new RangeError(`decisionsPerChunk must be at least 1, got ${decisionsPerChunk}`);
   const { column } = resolveColumn(event.type, snapshot);
   const plan = new Plan(event, column, snapshot, options.siteUrl, options.now.getTime());
   const recipients = event.data.recipients;
-  const decisions = recipients === undefined ? broadcast(plan) : toRecipients(plan, recipients);
-  return { column, deliveries: plan.deliveries, decisions };
+  const out = new Chunker(plan, decisionsPerChunk);
+  return { column, chunks: recipients === undefined ? broadcast(plan, out) : toRecipients(plan, recipients, out) };
+}
+
+/** The decisions of the chunk being filled; `full` says when to hand it out. */
+class Chunker {
+  decisions: Decision[] = [];
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly size: number,
+  ) {}
+
+  get full(): boolean {
+    return this.decisions.length >= this.size;
+  }
+
+  take(): RouteChunk {
+    const chunk = { deliveries: this.plan.takeDeliveries(), decisions: this.decisions };
+    this.decisions = [];
+    return chunk;
+  }
 }
 
 /**
@@ -81,12 +137,14 @@ export function route(event: HeraldEvent, snapshot: Snapshot, options: RouteOpti
  * other lists is read off the user's own rows (the snapshot's subscriber lists hold exactly the
  * active users with a non-empty row for the column), so no set of candidates is built.
  */
-function broadcast(plan: Plan): Decision[] {
+function* broadcast(plan: Plan, out: Chunker): Generator<RouteChunk, void, undefined> {
   const { snapshot, column, event, scope } = plan;
-  const decisions: Decision[] = [systemPass(plan)];
+  out.decisions.push(systemPass(plan));
+  if (out.full) yield out.take();
   if (event.data.no_users === true) {
-    decisions.push({ scope: 'users', reason: reasons.noUsers });
-    return decisions;
+    out.decisions.push({ scope: 'users', reason: reasons.noUsers });
+    yield out.take();
+    return;
   }
   // Product rows count only for product-scoped columns and only for the event's own product.
   const productId = scope.kind === 'product' && snapshot.eventTypes.get(column)?.productScoped === true ? scope.productId : undefined;
@@ -113,36 +171,49 @@ function broadcast(plan: Plan): Decision[] {
       systemFilter,
     );
     const denied = denialReason(user, scope, snapshot);
-    decisions.push(denied === undefined ? userPass(plan, user, rows) : excluded(user, rows, denied));
+    out.decisions.push(denied === undefined ? userPass(plan, user, rows) : excluded(user, rows, denied));
   };
 
   // Indexed loops: a broadcast visits every candidate, and `for … of` may allocate an iterator result per user.
   const personal = personalSubscribers ?? NO_USERS;
-  for (let i = 0; i < personal.length; i++) consider(personal[i]!);
+  for (let i = 0; i < personal.length; i++) {
+    consider(personal[i]!);
+    if (out.full) yield out.take();
+  }
   const product = productSubscribers ?? NO_USERS;
-  for (let i = 0; i < product.length; i++) if (!subscribesPersonally(product[i]!)) consider(product[i]!);
+  for (let i = 0; i < product.length; i++) {
+    if (subscribesPersonally(product[i]!)) continue;
+    consider(product[i]!);
+    if (out.full) yield out.take();
+  }
   const superusers = snapshot.activeSuperusers;
   for (let i = 0; i < superusers.length; i++) {
     const user = superusers[i]!;
-    if (!subscribesPersonally(user) && productRow(user).length === 0) consider(user);
+    if (subscribesPersonally(user) || productRow(user).length > 0) continue;
+    consider(user);
+    if (out.full) yield out.take();
   }
-  return decisions;
+  // a chunk is handed out full, and the last one if anything is left: at least one in all (the system decision)
+  if (out.decisions.length > 0) yield out.take();
 }
 
 /** Recipients path (SPEC §3.3): listed active users, personal row (plus system row if trumped). */
-function toRecipients(plan: Plan, recipients: readonly string[]): Decision[] {
+function* toRecipients(plan: Plan, recipients: readonly string[], out: Chunker): Generator<RouteChunk, void, undefined> {
   const { snapshot, column, event } = plan;
-  const decisions: Decision[] = [{ scope: 'system', channels: [], alert_user_ids: [], skipped: [], reason: reasons.recipientsPath }];
+  out.decisions.push({ scope: 'system', channels: [], alert_user_ids: [], skipped: [], reason: reasons.recipientsPath });
+  if (out.full) yield out.take();
   if (recipients.length === 0) {
-    decisions.push({ scope: 'users', reason: reasons.emptyRecipients });
-    return decisions;
+    out.decisions.push({ scope: 'users', reason: reasons.emptyRecipients });
+    yield out.take();
+    return;
   }
   const trump = snapshot.systemLevelTrump.has(event.type) || snapshot.systemLevelTrump.has(column);
   const systemRow = trump ? (snapshot.system[column] ?? NONE) : undefined;
   for (const username of new Set(recipients)) {
     const user = snapshot.usersByUsername.get(username);
     if (user === undefined) {
-      decisions.push({ scope: 'recipient', username, reason: reasons.unknownUsername(username) });
+      out.decisions.push({ scope: 'recipient', username, reason: reasons.unknownUsername(username) });
+      if (out.full) yield out.take();
       continue;
     }
     const rows = applyFilters(
@@ -152,9 +223,10 @@ function toRecipients(plan: Plan, recipients: readonly string[]): Decision[] {
       undefined,
       snapshot.systemFilters[column],
     );
-    decisions.push(user.active ? userPass(plan, user, rows) : excluded(user, rows, reasons.inactive));
+    out.decisions.push(user.active ? userPass(plan, user, rows) : excluded(user, rows, reasons.inactive));
+    if (out.full) yield out.take();
   }
-  return decisions;
+  if (out.decisions.length > 0) yield out.take();
 }
 
 /** System pass: system destinations; `alert` becomes one personal alert per active superuser. */
@@ -333,7 +405,8 @@ const SYSTEM_MAIL = Symbol('system mail');
 
 /** The deliveries planned so far for one event; local to one `route` call. */
 class Plan {
-  readonly deliveries: PlannedDelivery[] = [];
+  /** Planned since the last `takeDeliveries`. */
+  private deliveries: PlannedDelivery[] = [];
   /** Superusers who get the system alert as a personal alert. */
   private readonly systemAlerted = new Set<SnapshotUser>();
   /** Holders of the addresses that more than one destination could share (see `claimMail`). */
@@ -369,6 +442,13 @@ class Plan {
   /** Why a row with this filter contributes nothing to this event; `undefined` when it passes (or has no filter). */
   filteredReason(filter: ColumnFilter | undefined): string | undefined {
     return filterReason(filter, this.facts);
+  }
+
+  /** The deliveries planned since the last call; planning goes on into a new list. */
+  takeDeliveries(): PlannedDelivery[] {
+    const planned = this.deliveries;
+    this.deliveries = [];
+    return planned;
   }
 
   /**

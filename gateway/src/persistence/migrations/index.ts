@@ -10,6 +10,7 @@ import { Migration0004DecisionsPerSource } from './0004-decisions-per-source.mig
 import { Migration0005SettingsFilters } from './0005-settings-filters.migration.js';
 import { Migration0007ChannelRegistrations } from './0007-channel-registrations.migration.js';
 import { Migration0008QuietHoursDigests } from './0008-quiet-hours-digests.migration.js';
+import { Migration0009DecisionParts } from './0009-decision-parts.migration.js';
 
 export const GATEWAY_MIGRATIONS: MigrationObject[] = [
   { name: '0001-initial', class: Migration0001Initial },
@@ -19,4 +20,5 @@ export const GATEWAY_MIGRATIONS: MigrationObject[] = [
   { name: '0005-settings-filters', class: Migration0005SettingsFilters },
   { name: '0007-channel-registrations', class: Migration0007ChannelRegistrations },
   { name: '0008-quiet-hours-digests', class: Migration0008QuietHoursDigests },
+  { name: '0009-decision-parts', class: Migration0009DecisionParts },
 ];
