@@ -167,7 +167,7 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of heraldServices) {
       const command = service.command ?? [];
       if (name === 'gateway') {
-        expect(command).toEqual(['node', '--max-semi-space-size=16', 'gateway/dist/main.js']);
+        expect(command).toEqual(['node', '--max-semi-space-size=16', '--heap-growing-percent=30', 'gateway/dist/main.js']);
         expect(existsSync(resolve(REPO_ROOT, 'gateway/src/main.ts'))).toBe(true);
       } else {
         expect(command).toEqual(['node', 'plugins/start-plugin.mjs', name]);

@@ -187,7 +187,9 @@ describe('deploy/kubernetes', () => {
       const c = containerOf(name);
       expect(c.image).toBe('herald');
       expect(c.command).toEqual(
-        name === 'gateway' ? ['node', '--max-semi-space-size=16', 'gateway/dist/main.js'] : ['node', 'plugins/start-plugin.mjs', name],
+        name === 'gateway'
+          ? ['node', '--max-semi-space-size=16', '--heap-growing-percent=30', 'gateway/dist/main.js']
+          : ['node', 'plugins/start-plugin.mjs', name],
       );
       expect(existsSync(join(REPO_ROOT, name === 'gateway' ? 'gateway/src/main.ts' : `plugins/${name}/src/main.ts`))).toBe(true);
     });
