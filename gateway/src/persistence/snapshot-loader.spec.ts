@@ -86,8 +86,9 @@ describe('loadSnapshotInput', () => {
 
     statements.length = 0;
     const input = await loadSnapshotInput(db.em, { systemLevelTrump: [] });
-    // One SELECT per table, whatever the number of users: no N+1.
-    expect(statements.filter((message) => /\bselect\b/i.test(message))).toHaveLength(10);
+    // A fixed number of SELECTs (one per table; personal settings twice: rows grouped by their
+    // text, then the few users' quiet hours and digests), whatever the number of users: no N+1.
+    expect(statements.filter((message) => /\bselect\b/i.test(message))).toHaveLength(11);
 
     const defaults = Object.fromEntries(EVENT_CATALOGUE.map((type) => [type.name, [...type.defaultChannels]]));
     const empty = Object.fromEntries(EVENT_CATALOGUE.map((type) => [type.name, [] as string[]]));
@@ -151,5 +152,44 @@ describe('loadSnapshotInput', () => {
       { name: 'webhooks', enabled: false, has_system_destination: true },
     ]);
     expect(input.systemMailRecipients).toEqual(['sec@example.org']);
+  });
+
+  it('reads each distinct settings text once and shares it: users and products stay paired, preferences stay with their user', async () => {
+    const settingsRepository = new SettingsRepository(db.em);
+    const eventTypeRepository = new EventTypeRepository(db.em);
+    const directory = new DirectoryService(db.em, new DirectoryRepository(db.em), settingsRepository, eventTypeRepository);
+    const settings = new SettingsService(settingsRepository, eventTypeRepository, new ChannelNames(db.em));
+    await directory.upsertProductType('pt2', { name: 'Shared' });
+    for (const product of ['p2', 'p3']) await directory.upsertProduct(product, { name: product, product_type_id: 'pt2' });
+    for (const id of ['s1', 's2', 's3', 's4']) {
+      await directory.upsertUser(id, { username: `shared-${id}`, email: `${id}@example.org` });
+      await settings.putPersonal(id, { events: { scan_added: ['alert', 'mail'] } });
+    }
+    await settings.patchPersonal('s3', {
+      events: { scan_added: ['alert', 'mail'] },
+      quiet_hours: { timezone: 'UTC', windows: [{ days: ['mon'], start: '00:00', end: '06:00' }], bypass: [] },
+    });
+    await settings.putProduct('s1', 'p3', { events: { scan_added: ['slack'] } });
+    await settings.putProduct('s2', 'p2', { events: { scan_added: ['slack'] } });
+    await settings.putProduct('s2', 'p3', { events: { scan_added: ['mail'] } });
+
+    const input = await loadSnapshotInput(db.em, { systemLevelTrump: [] });
+    const shared = input.personal.filter((row) => row.user_id.startsWith('s'));
+    expect(shared.map((row) => row.user_id).sort()).toEqual(['s1', 's2', 's3', 's4']);
+    // one completed row object for the four equal stored rows
+    expect(new Set(shared.map((row) => row.events)).size).toBe(1);
+    expect(shared[0]!.events['scan_added']).toEqual(['alert', 'mail']);
+    expect(shared.filter((row) => row.quiet_hours !== undefined).map((row) => [row.user_id, row.quiet_hours?.timezone])).toEqual([
+      ['s3', 'UTC'],
+    ]);
+    const products = input.productSettings
+      .filter((row) => row.user_id.startsWith('s'))
+      .map((row) => [row.user_id, row.product_id, row.events['scan_added']])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1])));
+    expect(products).toEqual([
+      ['s1', 'p3', ['slack']],
+      ['s2', 'p2', ['slack']],
+      ['s2', 'p3', ['mail']],
+    ]);
   });
 });
