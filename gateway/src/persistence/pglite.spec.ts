@@ -8,6 +8,7 @@ import { DirectoryService } from '../directory/directory.service.js';
 import { EventTypeRepository } from '../settings/event-type.repository.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
 import { closeDatabase, openDatabase, runMigrations } from './database.js';
+import { DeliveryLogRepository } from './delivery-log.repository.js';
 import { loadSnapshotInput } from './snapshot-loader.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'herald-pglite-'));
@@ -17,7 +18,7 @@ afterAll(() => {
 });
 
 describe('embedded PGlite', () => {
-  it('applies the migrations, keeps dates exact and reopens with its data', async () => {
+  it("applies the migrations, keeps dates exact, stores a streamed broadcast's decision parts and reopens with its data", async () => {
     // Run in a timezone far from UTC: without the type parsers a date would shift a day.
     const timezone = process.env['TZ'];
     process.env['TZ'] = 'Pacific/Kiritimati';
@@ -42,6 +43,21 @@ describe('embedded PGlite', () => {
       expect((await service.upsertUser('u1', { username: 'alice' })).created).toBe(true);
       const snapshot = await loadSnapshotInput(orm.em, { systemLevelTrump: [] });
       expect(snapshot.personal.map((row) => row.user_id)).toEqual(['u1']);
+      // a streamed broadcast's decisions: stored in parts, served joined in order
+      const log = new DeliveryLogRepository(orm.em);
+      const destination = { scope: 'personal' as const, user: { id: 'u1', username: 'alice', email: '', full_name: '' } };
+      await log.recordRoutingPart({ source: 's', eventId: 'b1', part: 1, decisions: [{ n: 2 }, { n: 3 }], deliveries: [] });
+      await log.recordRoutingPart({
+        source: 's',
+        eventId: 'b1',
+        part: 0,
+        decisions: [{ n: 0 }, { n: 1 }],
+        deliveries: [{ delivery_id: 's:b1:alert:user-u1', channel: 'alert', destination }],
+      });
+      expect(await log.isRouted('s', 'b1')).toBe(false);
+      await log.completeRoutingParts({ source: 's', eventId: 'b1', type: 'engagement_added', column: 'engagement_added', parts: 2 });
+      expect((await log.getDecisions('b1')).map((view) => view.decisions)).toEqual([[{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }]]);
+      expect((await log.listDeliveries({ event_id: 'b1' })).items.map((item) => item.delivery_id)).toEqual(['s:b1:alert:user-u1']);
       await closeDatabase(orm);
 
       const reopened = await openDatabase({ dataDir });
