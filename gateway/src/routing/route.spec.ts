@@ -941,6 +941,28 @@ describe('routeInChunks (a broadcast routed, published and stored a chunk at a t
     expect(bob.skipped).toEqual([{ channel: 'mail', reason: expect.stringContaining('alice') }]);
   });
 
+  it('chunks every candidate list alike: personal subscribers, product subscribers, then superusers', () => {
+    // alice personally; bob and admin through product rows only (bob as a product-type member); admin also as a superuser
+    const snapshot = buildSnapshot(
+      world({
+        personal: { alice: { scan_added: ['alert'] } },
+        product: [
+          ['bob', '7', { scan_added: ['alert'] }],
+          ['carol', '7', { scan_added: ['alert'] }],
+        ],
+      }),
+    );
+    const whole = route(scanOnWeb(), snapshot, options);
+    const names = (decisions: readonly Decision[]) => decisions.map((d) => (d.scope === 'user' ? d.username : d.scope));
+    expect(names(whole.decisions)).toEqual(['system', 'alice', 'bob', 'carol', 'admin']);
+    for (const size of [1, 2, 3]) {
+      const chunks = [...routeInChunks(scanOnWeb(), snapshot, options, size).chunks];
+      expect(chunks.map((chunk) => chunk.decisions.length)).toEqual(size === 1 ? [1, 1, 1, 1, 1] : size === 2 ? [2, 2, 1] : [3, 2]);
+      expect(chunks.flatMap((chunk) => names(chunk.decisions))).toEqual(names(whole.decisions));
+      expect(chunks.flatMap((chunk) => chunk.deliveries)).toEqual(whole.deliveries);
+    }
+  });
+
   it('hands out the system decision alone with chunks of one, and refuses a chunk size below one', () => {
     const snapshot = buildSnapshot(world({ personal: everyone('scan_added', ['alert']) }));
     const sizes = [...routeInChunks(scanOnWeb(), snapshot, options, 1).chunks].map((chunk) => chunk.decisions.length);
