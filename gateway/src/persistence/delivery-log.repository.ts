@@ -345,32 +345,41 @@ export class DeliveryLogRepository {
     // Insert rows are made as they are written: a large batch's deliveries are never all copied
     // into rows at once. Each delivery id is inserted once (a batch never holds two events with
     // the same delivery, but a statement must not touch a row twice).
-    const rows = () => deliveryRows(byEvent.values());
     let planned = 0;
     for (const record of byEvent.values()) planned += record.deliveries.length;
-    if (planned > DELIVERY_CHUNK) {
-      // many deliveries: one transaction, the deliveries written in chunks (bounded statement size
-      // and memory instead of one JSON document of every delivery)
-      await this.em.fork().transactional(async (tx) => {
-        await queryRows(tx, insertDecisions(decisions));
-        await this.insertDeliveriesChunked(tx, rows());
-      });
-      return;
-    }
-    // both inserts as data-modifying CTEs of one statement: atomic, one round trip
-    await queryRows(this.em.fork(), recordRoutingStatement(decisions, [...rows()]));
+    await this.writeWithDeliveries(insertDecisions(decisions), byEvent.values(), planned, (rows) =>
+      recordRoutingStatement(decisions, rows),
+    );
   }
 
-  private async insertDeliveriesChunked(tx: EntityManager, rows: Iterable<DeliveryInsertRow>): Promise<void> {
-    let chunk: DeliveryInsertRow[] = [];
-    for (const row of rows) {
-      chunk.push(row);
-      if (chunk.length === DELIVERY_CHUNK) {
-        await queryRows(tx, insertDeliveries(chunk));
-        chunk = [];
-      }
+  /**
+   * Writes `head` and the deliveries of `records` atomically. Up to `DELIVERY_CHUNK` deliveries:
+   * `oneStatement`, both inserts as data-modifying CTEs of one statement (one round trip). More:
+   * one transaction, `head` then the deliveries in chunks (bounded statement size and memory
+   * instead of one JSON document of every delivery); their insert rows are made as they are written.
+   */
+  private async writeWithDeliveries(
+    head: RawBuilder<unknown>,
+    records: Iterable<{ readonly eventId: string; readonly deliveries: readonly RoutedDelivery[] }>,
+    planned: number,
+    oneStatement: (rows: readonly DeliveryInsertRow[]) => RawBuilder<unknown>,
+  ): Promise<void> {
+    if (planned <= DELIVERY_CHUNK) {
+      await queryRows(this.em.fork(), oneStatement([...deliveryRows(records)]));
+      return;
     }
-    if (chunk.length > 0) await queryRows(tx, insertDeliveries(chunk));
+    await this.em.fork().transactional(async (tx) => {
+      await queryRows(tx, head);
+      let chunk: DeliveryInsertRow[] = [];
+      for (const row of deliveryRows(records)) {
+        chunk.push(row);
+        if (chunk.length === DELIVERY_CHUNK) {
+          await queryRows(tx, insertDeliveries(chunk));
+          chunk = [];
+        }
+      }
+      if (chunk.length > 0) await queryRows(tx, insertDeliveries(chunk));
+    });
   }
 
   /**
@@ -383,15 +392,12 @@ export class DeliveryLogRepository {
     const insertPart = sql`insert into gateway.event_decision_parts (source, event_id, part, decisions)
       values (${part.source}, ${part.eventId}, ${part.part}, ${JSON.stringify(part.decisions)}::jsonb)
       on conflict (source, event_id, part) do update set decisions = excluded.decisions`;
-    const rows = deliveryRows([part]);
-    if (part.deliveries.length > DELIVERY_CHUNK) {
-      await this.em.fork().transactional(async (tx) => {
-        await queryRows(tx, insertPart);
-        await this.insertDeliveriesChunked(tx, rows);
-      });
-      return;
-    }
-    await queryRows(this.em.fork(), sql`with decided as (${insertPart}), delivered as (${insertDeliveries([...rows])}) select 1`);
+    await this.writeWithDeliveries(
+      insertPart,
+      [part],
+      part.deliveries.length,
+      (rows) => sql`with decided as (${insertPart}), delivered as (${insertDeliveries(rows)}) select 1`,
+    );
   }
 
   /**

@@ -82,34 +82,29 @@ export class RoutingService implements RoutingPort {
     let planned = 0;
     let heldCount = 0;
     const holds: Promise<number>[] = [];
-    const heldDeliveries = this.held;
     // Deliveries deferred by quiet hours or collected into digests (SPEC §3.6) are stored, not
     // published: the scheduler's held-deliveries job releases them. Both happen before the event is
-    // acknowledged, so nothing held is lost. Yields the deliveries that go at once.
-    function* immediate(chunk: RouteChunk): Generator<PlannedDelivery> {
-      const { deliveries } = chunk;
+    // acknowledged, so nothing held is lost. Counts a chunk's deliveries, starts storing its held
+    // ones and returns those that go at once (the chunk's own list when none is held).
+    const account = (deliveries: readonly PlannedDelivery[]): readonly PlannedDelivery[] => {
       planned += deliveries.length;
-      let held: PlannedDelivery[] | undefined;
-      for (const d of deliveries) {
-        perChannel.set(d.channel, (perChannel.get(d.channel) ?? 0) + 1);
-        if (d.hold === undefined) yield d;
-        else (held ??= []).push(d);
-      }
-      if (held !== undefined) {
-        heldCount += held.length;
-        const holding = heldDeliveries.hold(event, label, held, unsubscribeUrl);
-        // awaited once everything is published; handled now so a failure meanwhile is not an unhandled rejection
-        holding.catch(() => undefined);
-        holds.push(holding);
-      }
-    }
+      for (const d of deliveries) perChannel.set(d.channel, (perChannel.get(d.channel) ?? 0) + 1);
+      if (!deliveries.some((d) => d.hold !== undefined)) return deliveries;
+      const held = deliveries.filter((d) => d.hold !== undefined);
+      heldCount += held.length;
+      const holding = this.held.hold(event, label, held, unsubscribeUrl);
+      // awaited once everything is published; handled now so a failure meanwhile is not an unhandled rejection
+      holding.catch(() => undefined);
+      holds.push(holding);
+      return deliveries.filter((d) => d.hold === undefined);
+    };
 
     const first = next().value as RouteChunk;
     const second = next();
     let summary: PublishSummary;
     if (second.done === true) {
       // one chunk (every event but a broadcast beyond HERALD_ROUTING_CHUNK): one record, group-committed
-      summary = await this.publisher.publish(event, label, [...immediate(first)], unsubscribeUrl);
+      summary = await this.publisher.publish(event, label, account(first.deliveries), unsubscribeUrl);
       await Promise.all(holds);
       await this.recorder.record({
         source: event.source,
@@ -128,9 +123,9 @@ export class RoutingService implements RoutingPort {
       // keeping every delivery and decision of the broadcast until it is stored, and publishing
       // never waits for the database.
       function* all(): Generator<PlannedDelivery> {
-        yield* immediate(first);
-        yield* immediate(second.value as RouteChunk);
-        for (let chunk = next(); chunk.done !== true; chunk = next()) yield* immediate(chunk.value);
+        yield* account(first.deliveries);
+        yield* account((second.value as RouteChunk).deliveries);
+        for (let chunk = next(); chunk.done !== true; chunk = next()) yield* account(chunk.value.deliveries);
       }
       summary = await this.publisher.publish(event, label, all(), unsubscribeUrl);
       await Promise.all(holds);
