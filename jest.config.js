@@ -34,10 +34,5 @@ export default {
   // TESTCONTAINERS=1: each test file stops the containers it started (contracts/src/testing/infrastructure.ts).
   setupFilesAfterEnv: ['<rootDir>/test/support/stop-test-containers.ts'],
   maxWorkers: 2,
-  // A worker's heap grows to ≈ 1 GB over ≈ 70 test files (each file's module registry); tearing
-  // such a heap down after the last file took longer than Jest's 500 ms grace, so both workers were
-  // killed with "A worker process has failed to exit gracefully" although they had no open handle.
-  // A worker whose heap passes this after a file is replaced by a fresh one.
-  workerIdleMemoryLimit: '512MB',
   testTimeout: 30_000,
 };
