@@ -335,21 +335,17 @@ export class DeliveryLogRepository {
     if (records.length === 0) return;
     const byEvent = new Map<string, RoutingRecord>();
     for (const record of records) byEvent.set(JSON.stringify([record.source, record.eventId]), record);
-    const decisions = [...byEvent.values()].map((r) => ({
+    const batch = [...byEvent.values()];
+    const decisions = batch.map((r) => ({
       source: r.source,
       event_id: r.eventId,
       type: r.type,
       column_name: r.column,
       decisions: r.decisions ?? null,
     }));
-    // Insert rows are made as they are written: a large batch's deliveries are never all copied
-    // into rows at once. Each delivery id is inserted once (a batch never holds two events with
-    // the same delivery, but a statement must not touch a row twice).
-    let planned = 0;
-    for (const record of byEvent.values()) planned += record.deliveries.length;
-    await this.writeWithDeliveries(insertDecisions(decisions), byEvent.values(), planned, (rows) =>
-      recordRoutingStatement(decisions, rows),
-    );
+    // Each delivery id is inserted once (a batch never holds two events with the same delivery,
+    // but a statement must not touch a row twice).
+    await this.writeWithDeliveries(insertDecisions(decisions), batch, (rows) => recordRoutingStatement(decisions, rows));
   }
 
   /**
@@ -360,10 +356,11 @@ export class DeliveryLogRepository {
    */
   private async writeWithDeliveries(
     head: RawBuilder<unknown>,
-    records: Iterable<{ readonly eventId: string; readonly deliveries: readonly RoutedDelivery[] }>,
-    planned: number,
+    records: readonly { readonly eventId: string; readonly deliveries: readonly RoutedDelivery[] }[],
     oneStatement: (rows: readonly DeliveryInsertRow[]) => RawBuilder<unknown>,
   ): Promise<void> {
+    let planned = 0;
+    for (const record of records) planned += record.deliveries.length;
     if (planned <= DELIVERY_CHUNK) {
       await queryRows(this.em.fork(), oneStatement([...deliveryRows(records)]));
       return;
@@ -395,7 +392,6 @@ export class DeliveryLogRepository {
     await this.writeWithDeliveries(
       insertPart,
       [part],
-      part.deliveries.length,
       (rows) => sql`with decided as (${insertPart}), delivered as (${insertDeliveries(rows)}) select 1`,
     );
   }
