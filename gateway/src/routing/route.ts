@@ -17,7 +17,7 @@ import {
   type Destination,
   type HeraldEvent,
 } from '@herald/contracts';
-import { denialReason } from './authorization.js';
+import { denialReason, scopeMembers, type ScopeMembers } from './authorization.js';
 import { resolveColumn } from './column.js';
 import type { Decision, FilteredRow, HeldChannel, RowSource, SkippedChannel, SystemDecision, UserDecision } from './decision.js';
 import { digestSchedule, digestWindow, localClock, quietUntil } from './delivery-time.js';
@@ -170,7 +170,7 @@ function* broadcast(plan: Plan, out: Chunker): Generator<RouteChunk, void, undef
       productFilters?.get(user.id)?.[column],
       systemFilter,
     );
-    const denied = denialReason(user, scope, snapshot);
+    const denied = denialReason(user, scope, plan.members);
     out.decisions.push(denied === undefined ? userPass(plan, user, rows) : excluded(user, rows, denied));
   };
 
@@ -414,6 +414,8 @@ class Plan {
   private readonly alertOnly: boolean;
   /** The event's product or product-type scope (authorization, product rows, filters). */
   readonly scope: EventScope;
+  /** The scope's members, read through cursors: the candidates come mostly in directory order. */
+  readonly members: ScopeMembers;
   private readonly facts: FilterFacts;
   /** Trumped events (HERALD_SYSTEM_LEVEL_TRUMP) are never deferred nor digested. */
   private readonly trumped: boolean;
@@ -436,6 +438,7 @@ class Plan {
     this.eventPart = eventMessageId(event);
     this.alertOnly = event.data.alert_only === true;
     this.scope = eventScope(event.data, snapshot);
+    this.members = scopeMembers(this.scope, snapshot);
     this.facts = filterFacts(event, this.scope);
   }
 
@@ -527,7 +530,9 @@ class Plan {
    */
   duplicateReason(channel: string, user: SnapshotUser): string | undefined {
     if (channel === 'mail') {
-      if (user.mailKey.length === 0) return reasons.noEmail;
+      if (user.mailSharing === 'none') return reasons.noEmail;
+      // Only a shared address can have a holder (see `claimMail`): a unique one is not looked up.
+      if (user.mailSharing === 'unique') return undefined;
       const holder = this.mailTo.get(user.mailKey);
       if (holder === undefined) return undefined;
       return holder === SYSTEM_MAIL ? reasons.alreadySystemMail(user.mailKey) : reasons.alreadyUserMail(user.mailKey, holder.username);
@@ -540,11 +545,12 @@ class Plan {
   }
 
   /**
-   * Called after `duplicateReason` found no holder. Only an address another user shares can be
-   * claimed again, so a unique one needs no entry (the map stays as small as the shared addresses).
+   * Called after `duplicateReason` found no holder. Only a `shared` address (another user's too,
+   * or the system mail's) can be claimed again, so a unique one needs no entry (the map stays as
+   * small as the shared addresses).
    */
   claimMail(user: SnapshotUser): void {
     // Stryker disable next-line ConditionalExpression: equivalent — claiming every address (the condition `true`) gives the same result, only a bigger map.
-    if (this.snapshot.sharedMailKeys.has(user.mailKey)) this.mailTo.set(user.mailKey, user);
+    if (user.mailSharing === 'shared') this.mailTo.set(user.mailKey, user);
   }
 }

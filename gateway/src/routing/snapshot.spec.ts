@@ -67,7 +67,7 @@ describe('buildSnapshot', () => {
     expect(Object.keys(snapshot.usersByUsername.get('fresh')?.destination.user ?? {})).toEqual(['id', 'username', 'email', 'full_name']);
   });
 
-  it('indexes the mail addresses more than one user has, compared case-insensitively, never the empty one', () => {
+  it('marks the mail addresses more than one user has or the system mail goes to as shared, compared case-insensitively, never the empty one', () => {
     const shared = buildSnapshot(
       snapshotInput({
         users: [
@@ -77,11 +77,45 @@ describe('buildSnapshot', () => {
           userRecord('4', 'dot', { email: '' }),
           userRecord('5', 'eve', { email: 'eve@example.com' }),
           userRecord('6', 'fay', { email: 'TEAM@example.com' }),
+          userRecord('7', 'gus', { email: 'Ops@Example.com' }),
+          userRecord('8', 'hal', { email: 'hal@example.com' }),
         ],
+        systemMailRecipients: ['ops@example.com '],
       }),
     );
-    expect([...shared.sharedMailKeys]).toEqual(['team@example.com']);
-    expect(snapshot.sharedMailKeys.size).toBe(0);
+    const sharing = Object.fromEntries([...shared.usersById.values()].map((user) => [user.username, user.mailSharing]));
+    expect(sharing).toEqual({
+      ann: 'shared',
+      ben: 'shared',
+      cid: 'none',
+      dot: 'none',
+      eve: 'unique',
+      fay: 'shared',
+      gus: 'shared',
+      hal: 'unique',
+    });
+    expect([...snapshot.usersById.values()].map((user) => user.mailSharing)).not.toContain('shared');
+  });
+
+  it('indexes product and product-type members as directory users, leaving out records of unknown users', () => {
+    const members = buildSnapshot(
+      snapshotInput({
+        users: [userRecord('1', 'ann'), userRecord('2', 'ben', { active: false })],
+        productMembers: [
+          { scope_id: 'p1', user_id: '1', role: 'Writer' },
+          { scope_id: 'p1', user_id: '2', role: 'Reader' },
+          { scope_id: 'p1', user_id: 'gone', role: 'Owner' },
+          { scope_id: 'p2', user_id: 'gone', role: 'Owner' },
+        ],
+        productTypeMembers: [{ scope_id: 't1', user_id: '2', role: null }],
+      }),
+    );
+    const ann = members.usersById.get('1')!;
+    const ben = members.usersById.get('2')!;
+    expect([ann.index, ben.index]).toEqual([0, 1]);
+    expect(members.productMembers.get('p1')?.toArray()).toEqual([0, 1]);
+    expect(members.productMembers.has('p2')).toBe(false);
+    expect(members.productTypeMembers.get('t1')?.toArray()).toEqual([1]);
   });
 
   it('keeps the first record of a repeated id or username', () => {

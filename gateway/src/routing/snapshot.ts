@@ -6,6 +6,7 @@
  * active users only, so routing touches candidate users and never scans the directory.
  */
 import { ALWAYS_ENABLED_CHANNELS, type Destination, type DirectoryUser, type EventTypeDefinition } from '@herald/contracts';
+import { Members } from './membership.js';
 import type {
   ChannelRecord,
   ColumnFilters,
@@ -21,6 +22,8 @@ import type {
 
 /** A directory user with everything routing needs precomputed. */
 export interface SnapshotUser {
+  /** The user's position in the directory (`usersById` order, from 0): what `Members` hold. */
+  readonly index: number;
   readonly id: string;
   readonly username: string;
   readonly active: boolean;
@@ -29,6 +32,12 @@ export interface SnapshotUser {
   readonly hasGlobalRole: boolean;
   /** Lower-cased, trimmed email; `''` when the user has none. Used to send one mail per address. */
   readonly mailKey: string;
+  /**
+   * Whether an event's mail to this address could repeat another one: `none` (no address),
+   * `unique` (no other user has it and the system mail is never sent to it), or `shared`. Routing
+   * reads this flag off the user instead of hashing the address of every candidate.
+   */
+  readonly mailSharing: 'none' | 'unique' | 'shared';
   /** The personal destination used in channel messages (`slack_email` omitted when unset). */
   readonly destination: Extract<Destination, { scope: 'personal' }>;
   /** The personal row with every known column present (defaults filled in). */
@@ -50,10 +59,10 @@ export interface Snapshot {
   readonly activeSuperusers: readonly SnapshotUser[];
   readonly productTypes: ReadonlyMap<string, ProductTypeRecord>;
   readonly products: ReadonlyMap<string, ProductRecord>;
-  /** Product id → ids of its members. */
-  readonly productMembers: ReadonlyMap<string, ReadonlySet<string>>;
-  /** Product-type id → ids of its members. */
-  readonly productTypeMembers: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Product id → its members (`Members`: directory indexes, read through a cursor while routing). */
+  readonly productMembers: ReadonlyMap<string, Members>;
+  /** Product-type id → its members. */
+  readonly productTypeMembers: ReadonlyMap<string, Members>;
   /** Event type name → definition (catalogue plus registered types). */
   readonly eventTypes: ReadonlyMap<string, EventTypeDefinition>;
   /** The system row with every known column present. */
@@ -70,8 +79,6 @@ export interface Snapshot {
   readonly enabledChannels: ReadonlySet<string>;
   /** Lower-cased addresses the system mail goes to. */
   readonly systemMailRecipients: ReadonlySet<string>;
-  /** Mail keys (non-empty) that more than one user of the directory has: the only ones two personal mails can share. */
-  readonly sharedMailKeys: ReadonlySet<string>;
   /** Event types whose system row is merged into recipients' personal rows. */
   readonly systemLevelTrump: ReadonlySet<string>;
   /** Column → active users whose personal row has at least one channel for it. */
@@ -117,14 +124,22 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   // Rows are shared, not copied: equal stored rows arrive as one object (the loader interns them),
   // so each distinct row is resolved once and every user holding it points at the same frozen row.
   const resolvedPersonal = new Map<EventChannels | null, EventChannels>();
+  // The first record of a repeated id counts; its mail key is known before any user is built, so
+  // each user is built once, frozen, with its address's sharing.
+  const records = new Map<string, { readonly record: UserRecord; readonly mailKey: string }>();
+  for (const record of input.users) if (!records.has(record.id)) records.set(record.id, { record, mailKey: mailKey(record.email) });
+  const systemMailRecipients = new Set(input.systemMailRecipients.map(mailKey).filter((address) => address.length > 0));
+  const shared = sharedMailKeys(records.values(), systemMailRecipients);
   const usersById = new Map<string, SnapshotUser>();
   const usersByUsername = new Map<string, SnapshotUser>();
-  for (const record of input.users) {
-    if (usersById.has(record.id)) continue;
+  for (const { record, mailKey: key } of records.values()) {
     const stored = personalRows.get(record.id) ?? null;
     const personal = getOrCreate(resolvedPersonal, stored, () => resolveRow(stored, columns));
     const user = toSnapshotUser(
+      usersById.size,
       record,
+      key,
+      key.length === 0 ? 'none' : shared.has(key) ? 'shared' : 'unique',
       personal,
       filtersOf(personalFilterRows.get(record.id)),
       preferences.get(record.id) ?? NO_PREFERENCES,
@@ -173,8 +188,8 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     activeSuperusers: Object.freeze(activeUsers.filter((user) => user.superuser)),
     productTypes: new Map(input.productTypes.map((type) => [type.id, Object.freeze({ ...type })])),
     products: new Map(input.products.map((product) => [product.id, Object.freeze({ ...product })])),
-    productMembers: membershipIndex(input.productMembers),
-    productTypeMembers: membershipIndex(input.productTypeMembers),
+    productMembers: membershipIndex(input.productMembers, usersById),
+    productTypeMembers: membershipIndex(input.productTypeMembers, usersById),
     eventTypes,
     system: resolveRow(input.system, columns),
     systemFilters: filtersOf(input.systemFilters),
@@ -182,8 +197,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     productFilters,
     channels,
     enabledChannels,
-    systemMailRecipients: new Set(input.systemMailRecipients.map(mailKey).filter((address) => address.length > 0)),
-    sharedMailKeys: sharedMailKeys(usersById.values()),
+    systemMailRecipients,
     systemLevelTrump: new Set(input.systemLevelTrump),
     personalSubscribers,
     productSubscribers: new Map([...productSubscriberLists].map(([productId, byColumn]) => [productId, freezeLists(byColumn)])),
@@ -196,7 +210,10 @@ export function mailKey(address: string): string {
 }
 
 function toSnapshotUser(
+  index: number,
   record: UserRecord,
+  key: string,
+  mailSharing: SnapshotUser['mailSharing'],
   personal: EventChannels,
   personalFilters: ColumnFilters,
   preferences: DeliveryPreferences,
@@ -204,12 +221,14 @@ function toSnapshotUser(
   const user: DirectoryUser = { id: record.id, username: record.username, email: record.email, full_name: record.full_name };
   if (record.slack_email !== null) user.slack_email = record.slack_email;
   return Object.freeze({
+    index,
     id: record.id,
     username: record.username,
     active: record.active,
     superuser: record.superuser,
     hasGlobalRole: record.global_role !== null && record.global_role.length > 0,
-    mailKey: mailKey(record.email),
+    mailKey: key,
+    mailSharing,
     destination: Object.freeze({ scope: 'personal' as const, user: Object.freeze(user) }),
     personal,
     personalFilters,
@@ -268,9 +287,13 @@ function productRow(row: EventChannels, productScoped: readonly string[]): Event
   return Object.freeze(resolved);
 }
 
-function sharedMailKeys(users: Iterable<SnapshotUser>): ReadonlySet<string> {
+/**
+ * The non-empty mail keys two destinations of one event could share: those more than one user of
+ * the directory has (active or not), and those the system mail goes to.
+ */
+function sharedMailKeys(users: Iterable<{ readonly mailKey: string }>, systemMailRecipients: ReadonlySet<string>): ReadonlySet<string> {
   const seen = new Set<string>();
-  const shared = new Set<string>();
+  const shared = new Set<string>(systemMailRecipients);
   for (const { mailKey: key } of users) {
     if (key.length === 0) continue;
     if (seen.has(key)) shared.add(key);
@@ -279,10 +302,14 @@ function sharedMailKeys(users: Iterable<SnapshotUser>): ReadonlySet<string> {
   return shared;
 }
 
-function membershipIndex(members: readonly MembershipRecord[]): ReadonlyMap<string, ReadonlySet<string>> {
-  const index = new Map<string, Set<string>>();
-  for (const member of members) getOrCreate(index, member.scope_id, () => new Set<string>()).add(member.user_id);
-  return index;
+/** Scope id → its members; a record naming no user of the directory grants nothing to anyone, so it is left out. */
+function membershipIndex(members: readonly MembershipRecord[], usersById: ReadonlyMap<string, SnapshotUser>): ReadonlyMap<string, Members> {
+  const indexes = new Map<string, number[]>();
+  for (const member of members) {
+    const user = usersById.get(member.user_id);
+    if (user !== undefined) getOrCreate(indexes, member.scope_id, (): number[] => []).push(user.index);
+  }
+  return new Map([...indexes].map(([scopeId, list]) => [scopeId, Members.of(list)]));
 }
 
 function freezeLists<T>(byKey: ReadonlyMap<string, T[]>): ReadonlyMap<string, readonly T[]> {
