@@ -23,14 +23,6 @@ export class Members {
     return unique.length === 0 ? Members.NONE : new Members(unique.sort());
   }
 
-  get size(): number {
-    return this.#indexes.length;
-  }
-
-  has(index: number): boolean {
-    return this.cursor().has(index);
-  }
-
   /** The directory indexes, ascending (a copy). */
   toArray(): number[] {
     return Array.from(this.#indexes);

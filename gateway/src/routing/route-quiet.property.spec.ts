@@ -3,7 +3,7 @@ import { SEVERITIES, type EventData, type Severity } from '@herald/contracts';
 import fc from 'fast-check';
 import type { UserDecision } from './decision.js';
 import { route, type PlannedDelivery, type RouteResult } from './route.js';
-import { SITE_URL, heraldEvent, row, snapshotInput, userRecord } from './routing.fixture.js';
+import { assertProperty, heraldEvent, PROPERTY_SEED, row, SITE_URL, snapshotInput, userRecord } from './routing.fixture.js';
 import { buildSnapshot } from './snapshot.js';
 import type { ColumnFilters, DigestSettings, QuietHours, SnapshotInput } from './snapshot-input.js';
 
@@ -22,24 +22,6 @@ import type { ColumnFilters, DigestSettings, QuietHours, SnapshotInput } from '.
  *   5. every held delivery is in its user's decision with the same release time and a reason.
  * HERALD_PROPERTY_SEED=<n> replays a run, as in route.property.spec.ts.
  */
-const SEED = propertySeed(process.env['HERALD_PROPERTY_SEED']);
-
-function propertySeed(value: string | undefined): number {
-  if (value === undefined || value === '') return Math.floor(Math.random() * 0x7fffffff);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value)))
-    throw new Error(`HERALD_PROPERTY_SEED must be an integer (the seed a failed property run printed), got ${JSON.stringify(value)}`);
-  return Number(value);
-}
-
-function assertProperty<T>(property: fc.IProperty<T>, numRuns: number, seed = SEED): void {
-  try {
-    fc.assert(property, { seed, numRuns });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`property failed with seed ${seed}: replay with HERALD_PROPERTY_SEED=${seed}\n${message}`, { cause: error });
-  }
-}
-
 const USERS = [userRecord('1', 'admin', { superuser: true }), userRecord('2', 'alice'), userRecord('3', 'bob')];
 const COLUMNS = ['other', 'code_review', 'user_mentioned'] as const;
 const CHANNELS = ['alert', 'mail', 'slack', 'webhooks'] as const;
@@ -260,9 +242,9 @@ describe('route() precedence of quiet hours and digests (property)', () => {
     });
     // The generators must reach every case (a property that never holds anything proves nothing).
     // 400 runs miss a digest deferred by quiet hours on rare seeds: further batches of 400 (seeds
-    // SEED + 1, …, each replayable on its own) run until every case was seen, each asserting the property.
+    // PROPERTY_SEED + 1, …, each replayable on its own) run until every case was seen, each asserting the property.
     const covered = () => seen.quiet_hours > 0 && seen.digest > 0 && seen.deferredDigest > 0 && seen.now > 0;
-    for (let batch = 0; batch < 5 && (batch === 0 || !covered()); batch++) assertProperty(property, 400, SEED + batch);
+    for (let batch = 0; batch < 5 && (batch === 0 || !covered()); batch++) assertProperty(property, 400, PROPERTY_SEED + batch);
     expect(seen.quiet_hours).toBeGreaterThan(0);
     expect(seen.digest).toBeGreaterThan(0);
     expect(seen.deferredDigest).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { EVENT_CATALOGUE, type EventData, type HeraldEvent } from '@herald/contracts';
 import fc from 'fast-check';
 import { route, routeInChunks, type PlannedDelivery } from './route.js';
-import { NOW, SITE_URL, heraldEvent, row, snapshotInput, userRecord } from './routing.fixture.js';
+import { assertProperty, heraldEvent, NOW, row, SITE_URL, snapshotInput, userRecord } from './routing.fixture.js';
 import { buildSnapshot } from './snapshot.js';
 import type { ColumnFilter, ColumnFilters, SnapshotInput } from './snapshot-input.js';
 
@@ -17,25 +17,6 @@ import type { ColumnFilter, ColumnFilters, SnapshotInput } from './snapshot-inpu
  *   HERALD_PROPERTY_SEED=<n> NODE_OPTIONS=--experimental-vm-modules npx jest gateway/src/routing/route.property.spec.ts
  * replays exactly that run (same cases, same shrinking). Anything but an integer there is refused.
  */
-
-const SEED = propertySeed(process.env['HERALD_PROPERTY_SEED']);
-
-function propertySeed(value: string | undefined): number {
-  if (value === undefined || value === '') return Math.floor(Math.random() * 0x7fffffff);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value)))
-    throw new Error(`HERALD_PROPERTY_SEED must be an integer (the seed a failed property run printed), got ${JSON.stringify(value)}`);
-  return Number(value);
-}
-
-/** `fc.assert` with this run's seed; a failure says which seed replays it. */
-function assertProperty<T>(property: fc.IProperty<T>, numRuns: number): void {
-  try {
-    fc.assert(property, { seed: SEED, numRuns });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`property failed with seed ${SEED}: replay with HERALD_PROPERTY_SEED=${SEED}\n${message}`, { cause: error });
-  }
-}
 
 const CHANNELS = ['alert', 'mail', 'slack', 'msteams', 'webhooks', 'discord'] as const;
 const CONFIGURED = ['alert', 'mail', 'slack', 'msteams', 'webhooks'] as const;

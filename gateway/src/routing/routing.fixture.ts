@@ -3,6 +3,7 @@
  * test fails loudly if routing writes into its input.
  */
 import { BUILTIN_CHANNELS, EVENT_CATALOGUE, destinationKey, type EventData, type HeraldEvent } from '@herald/contracts';
+import fc from 'fast-check';
 import type { RouteResult } from './route.js';
 import type { EventChannels, SnapshotInput, UserRecord } from './snapshot-input.js';
 
@@ -77,4 +78,28 @@ export function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+/**
+ * The seed of this run's property specs: `HERALD_PROPERTY_SEED` when set (an integer: a failed run
+ * printed it, and it replays that run's cases and shrinking exactly), else a new one every run, so
+ * runs keep exploring. Anything but an integer is refused.
+ */
+export const PROPERTY_SEED = propertySeed(process.env['HERALD_PROPERTY_SEED']);
+
+function propertySeed(value: string | undefined): number {
+  if (value === undefined || value === '') return Math.floor(Math.random() * 0x7fffffff);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value)))
+    throw new Error(`HERALD_PROPERTY_SEED must be an integer (the seed a failed property run printed), got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** `fc.assert` with this run's seed (or `seed`); a failure says which seed replays it. */
+export function assertProperty<T>(property: fc.IProperty<T>, numRuns: number, seed = PROPERTY_SEED): void {
+  try {
+    fc.assert(property, { seed, numRuns });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`property failed with seed ${seed}: replay with HERALD_PROPERTY_SEED=${seed}\n${message}`, { cause: error });
+  }
 }
