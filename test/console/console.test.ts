@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Response as PlaywrightResponse } from 'playwright-core';
 import {
   createScratchDatabase,
   deleteTopology,
@@ -422,8 +422,16 @@ describe('as a user', () => {
   it('shows an alert stored while the live stream was down once the stream is back, without a reload', async () => {
     // the page's live stream cannot connect until the route is removed
     const stream = '**/alerts/stream';
-    const page = await signedIn(aliceToken, undefined, (context) => context.route(stream, (route) => route.abort()));
+    const listed: Promise<PlaywrightResponse>[] = [];
+    const page = await signedIn(aliceToken, undefined, async (context) => {
+      await context.route(stream, (route) => route.abort());
+      // the inbox fetches its list after its heading renders; an alert stored before that fetch is
+      // in the answer, and this test needs one stored after it
+      listed.push(context.waitForEvent('response', { predicate: (r) => /\/alerts\?limit=/.test(r.url()), timeout: 30_000 }));
+    });
     await page.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor();
+    const responses = await Promise.all(listed);
+    expect(responses.map((r) => r.status())).toEqual([200]);
     const title = page.locator('.alert-title').filter({ hasText: 'Mentioned while offline' });
     let reloaded = false;
     page.on('framenavigated', () => (reloaded = true));
