@@ -297,6 +297,46 @@ describe('directory events, statuses and dead letters', () => {
     ]);
   });
 
+  it('applies a batch of statuses (one report, several deliveries) and dead-letters a bad batch naming the member and field', async () => {
+    await js.publish(
+      topo.subjects.event('code_review'),
+      JSON.stringify({ specversion: '1.0', id: 'cr-batch', source: 'test', type: 'code_review', data: { recipients: ['ann', 'ben'] } }),
+    );
+    const published = await waitFor(
+      () =>
+        admin.get<{ items: Array<{ delivery_id: string; destination: DeliveryStatus['destination'] }> }>('/deliveries?event_id=cr-batch'),
+      (r) => r.body.items.length === 2,
+    );
+    const at = new Date().toISOString();
+    const statuses: DeliveryStatus[] = published.body.items.map((item, index) => ({
+      delivery_id: item.delivery_id,
+      event_id: 'cr-batch',
+      channel: 'alert',
+      destination: item.destination,
+      ...(index === 0 ? { outcome: 'delivered' as const } : { outcome: 'dropped' as const, detail: 'user has no alert inbox (test)' }),
+      attempt: 1,
+      at,
+    }));
+    await js.publish(topo.subjects.status('alert'), JSON.stringify({ statuses }));
+    const page = await waitFor(
+      () => admin.get<{ items: Array<{ delivery_id: string; outcome: string }> }>('/deliveries?event_id=cr-batch'),
+      (r) => r.body.items.every((item) => item.outcome !== 'published'),
+    );
+    expect(page.body.items.map((item) => [item.delivery_id, item.outcome]).sort()).toEqual(
+      statuses.map((status) => [status.delivery_id, status.outcome]).sort(),
+    );
+
+    const { detail: _detail, ...withoutDetail } = statuses[1] as Extract<DeliveryStatus, { outcome: 'dropped' }>;
+    await js.publish(topo.subjects.status('alert'), JSON.stringify({ statuses: [statuses[0], withoutDetail] }));
+    const letters = await waitFor(
+      () => admin.get<{ items: Array<{ reason: string; subject: string }> }>('/dead-letters?stage=ingest'),
+      (r) => r.body.items.some((item) => item.subject === topo.subjects.status('alert')),
+    );
+    expect(letters.body.items.filter((item) => item.subject === topo.subjects.status('alert')).map((item) => item.reason)).toEqual([
+      expect.stringMatching(/^invalid delivery status: statuses\[1\]\.detail: /),
+    ]);
+  });
+
   it('alerts every superuser once per channel and hour when a system-scope delivery fails', async () => {
     await admin.expect(201, 'PUT', '/users/su1', { username: 'root', email: 'root@example.com', superuser: true });
     await admin.expect(201, 'PUT', '/users/su2', { username: 'root2', email: 'root2@example.com', superuser: true });

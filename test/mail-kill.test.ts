@@ -19,8 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats, topology, validateEvent, type ChannelMessage, type DeliveryStatus } from '@herald/contracts';
-import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
+import { connectNats, topology, validateEvent, type ChannelMessage } from '@herald/contracts';
+import { deleteTopology, readStream, resolveNatsUrl, statusesInReport, uniquePrefix, waitFor } from '@herald/contracts/testing';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -70,7 +70,7 @@ async function deliveredIds(): Promise<Set<string>> {
   const statuses = await readStream(nc, topo.streams.status.name, topo.subjects.status('mail'));
   return new Set(
     statuses
-      .map((m) => m.json<DeliveryStatus>())
+      .flatMap((m) => statusesInReport(m.json()))
       .filter((s) => s.outcome === 'delivered')
       .map((s) => s.delivery_id),
   );

@@ -26,7 +26,7 @@ import {
   type EventPublisher,
   type RunningPlugin,
 } from '@herald/contracts';
-import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
+import { deleteTopology, readStream, resolveNatsUrl, statusesInReport, uniquePrefix, waitFor } from '@herald/contracts/testing';
 import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import { ApiClient } from './support/api-client.js';
@@ -104,6 +104,8 @@ function capture(subject: string): void {
 }
 
 const of = (subject: string) => captured.filter((m) => m.subject === subject);
+/** The statuses the stand-in alert plugin reported, alone or in batches. */
+const reportedStatuses = () => of(topo.subjects.status('alert')).flatMap((m) => statusesInReport(m.payload));
 
 beforeAll(async () => {
   const url = await resolveNatsUrl();
@@ -186,7 +188,7 @@ describe('the AsyncAPI document', () => {
       () => captured,
       () =>
         of(topo.subjects.deliver('alert')).length >= 2 &&
-        of(topo.subjects.status('alert')).length >= 2 &&
+        reportedStatuses().length >= 2 &&
         of(topo.subjects.deadEvents).length >= 1 &&
         of(topo.subjects.dead('deliver', 'alert')).length >= 1,
       15_000,
@@ -194,16 +196,18 @@ describe('the AsyncAPI document', () => {
     const kinds = new Set(captured.map((m) => channelOf(m.subject)));
     expect([...kinds].sort()).toEqual(['dead', 'deadEvents', 'deliver', 'status']);
     expect(
-      of(topo.subjects.status('alert'))
-        .map((m) => (m.payload as { outcome: string }).outcome)
+      reportedStatuses()
+        .map((status) => status.outcome)
         .sort(),
     ).toEqual(['delivered', 'failed']);
     for (const message of captured)
       expect({ subject: message.subject, problems: problems(message) }).toEqual({ subject: message.subject, problems: [] });
-    // The check is strict: a status without `detail` where the outcome needs one, or a deliver message without its headers, fails it.
-    const failed = of(topo.subjects.status('alert')).find((m) => (m.payload as { outcome: string }).outcome === 'failed')!;
-    const { detail: _detail, ...withoutDetail } = failed.payload as Record<string, unknown>;
-    expect(problems({ ...failed, payload: withoutDetail }).join('\n')).toContain("must have required property 'detail'");
+    // The check is strict: a status without `detail` where the outcome needs one, alone or in a batch,
+    // or a deliver message without its headers, fails it.
+    const report = of(topo.subjects.status('alert'))[0]!;
+    const { detail: _detail, ...withoutDetail } = reportedStatuses().find((status) => status.outcome === 'failed')!;
+    expect(problems({ ...report, payload: withoutDetail }).join('\n')).toContain("must have required property 'detail'");
+    expect(problems({ ...report, payload: { statuses: [withoutDetail] } }).join('\n')).toContain("must have required property 'detail'");
     const deliver = of(topo.subjects.deliver('alert'))[0]!;
     expect(problems({ ...deliver, headers: {} }).join('\n')).toContain("must have required property 'Nats-Msg-Id'");
   }, 30_000);

@@ -8,7 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
-import { connectNats, eventMessageId, formatIssues, hasErrorCode, loadNatsEnv, subjects, validateEvent } from '@herald/contracts';
+import {
+  connectNats,
+  decodeStatusReport,
+  eventMessageId,
+  formatIssues,
+  hasErrorCode,
+  loadNatsEnv,
+  subjects,
+  validateEvent,
+} from '@herald/contracts';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args.js';
 import { scaffoldPlugin } from './scaffold.js';
 
@@ -180,6 +189,14 @@ async function publish(args: ParsedArgs, env: Env, out: Out, err: Out): Promise<
   return EXIT.ok;
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 async function tail(args: ParsedArgs, env: Env, out: Out, signal: AbortSignal | undefined): Promise<number> {
   const channel = stringOption(args, 'channel');
   const eventId = stringOption(args, 'event');
@@ -190,8 +207,13 @@ async function tail(args: ParsedArgs, env: Env, out: Out, signal: AbortSignal | 
   signal?.addEventListener('abort', stop);
   process.once('SIGINT', stop);
   for await (const msg of sub) {
-    const status = msg.json<{ event_id?: string }>();
-    if (eventId === undefined || status.event_id === eventId) out(msg.string());
+    // one status per line, also for a report carrying several (a batch)
+    const report = decodeStatusReport(parseJson(msg.string()));
+    if (!report.ok) {
+      if (eventId === undefined) out(msg.string()); // not a status report: shown as it came, unfiltered
+      continue;
+    }
+    for (const status of report.statuses) if (eventId === undefined || status.event_id === eventId) out(JSON.stringify(status));
   }
   await nc.close();
   return EXIT.ok;

@@ -48,10 +48,16 @@ export {
 } from './channel-message.js';
 export {
   DELIVERY_OUTCOMES,
+  MAX_STATUSES_PER_REPORT,
   REPORTED_OUTCOMES,
+  decodeStatusReport,
   deliveryStatusSchema,
+  statusBatchSchema,
+  statusMessageId,
+  type DecodedStatusReport,
   type DeliveryOutcome,
   type DeliveryStatus,
+  type StatusBatch,
   type StatusOutcome,
 } from './delivery-status.js';
 export { deadLetterSchema, type DeadLetter } from './dead-letter.js';

@@ -213,9 +213,12 @@ async function main() {
     const other = new Map(); // delivery id → outcome
     nc.subscribe(topo.subjects.allStatus, {
       callback: (_err, msg) => {
-        const status = JSON.parse(new TextDecoder().decode(msg.data));
-        if (status.outcome === 'delivered') delivered.set(status.delivery_id, performance.now());
-        else if (status.outcome !== 'retrying') other.set(status.delivery_id, `${status.outcome}: ${status.detail ?? ''}`);
+        const report = JSON.parse(new TextDecoder().decode(msg.data));
+        // one status, or a batch of them (`{ "statuses": [...] }`)
+        for (const status of Array.isArray(report.statuses) ? report.statuses : [report]) {
+          if (status.outcome === 'delivered') delivered.set(status.delivery_id, performance.now());
+          else if (status.outcome !== 'retrying') other.set(status.delivery_id, `${status.outcome}: ${status.detail ?? ''}`);
+        }
       },
     });
     await nc.flush();

@@ -173,7 +173,12 @@ async function scenario(name, { count, factor, failEvery }) {
   let deadLetters = 0;
   const bucket = pluginBuckets(prefix).deliveries('webhooks');
   const subs = [
-    nc.subscribe(topo.subjects.status('webhooks'), { callback: (_e, m) => (statuses[m.json().outcome] += 1) }),
+    nc.subscribe(topo.subjects.status('webhooks'), {
+      callback: (_e, m) => {
+        const report = m.json(); // one status, or a batch of them (`{ "statuses": [...] }`)
+        for (const status of Array.isArray(report.statuses) ? report.statuses : [report]) statuses[status.outcome] += 1;
+      },
+    }),
     nc.subscribe(topo.subjects.dead('deliver', 'webhooks'), { callback: () => (deadLetters += 1) }),
     nc.subscribe(`$KV.${bucket}.>`, { callback: () => (counter.kvWrite += 1) }),
     nc.subscribe(`$JS.API.DIRECT.GET.KV_${bucket}.>`, { callback: () => (counter.kvGet += 1) }),

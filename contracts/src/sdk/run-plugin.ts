@@ -43,6 +43,7 @@ import { classifyThrown, errorReason } from './classify-thrown.js';
 import { followConnection } from './connection-state.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { retryBookkeeping } from './retry-bookkeeping.js';
+import { StatusReporter } from './status-reporter.js';
 import { authenticateViaGateway, type HttpHandler, type PluginHttpContext } from './http.js';
 import type { PluginDefinition, SendOutcome } from './plugin.js';
 import { mountUnderApiPrefix } from './plugin-http-handler.js';
@@ -93,6 +94,12 @@ export interface RunPluginOptions<Config> {
   readonly instanceId?: string;
   /** Registration heartbeat period, ms. @default 5000 */
   readonly heartbeatMs?: number;
+  /**
+   * How long a delivery status waits for others to share its status report, ms (`StatusReporter`;
+   * a report also goes once half of `concurrency` statuses wait); 0 sends each alone. Delays the
+   * acknowledgement of a channel message, never its send. @default 10
+   */
+  readonly statusLingerMs?: number;
   /**
    * One full, compacting collection after the warm-up, before the consumer starts, so the start-up's
    * garbage is given back before the first message (`releaseStartupGarbage`). `false` where the
@@ -232,11 +239,13 @@ export async function runPlugin<Config, Request>(
     configReady: () => watcher.state().kind === 'ready',
   });
 
-  const publishStatus = async (status: DeliveryStatus): Promise<void> => {
-    await js.publish(topo.subjects.status(channel), JSON.stringify(status), {
-      msgID: `${status.delivery_id}:${status.attempt}:${status.outcome}`,
-    });
-  };
+  const statusSubject = topo.subjects.status(channel);
+  const concurrency = options.concurrency ?? 16;
+  const reporter = new StatusReporter((payload, msgID) => js.publish(statusSubject, payload, { msgID }), {
+    ...(options.statusLingerMs === undefined ? {} : { lingerMs: options.statusLingerMs }),
+    maxWaiting: Math.max(1, Math.floor(concurrency / 2)),
+  });
+  const publishStatus = (status: DeliveryStatus): Promise<void> => reporter.report(status);
 
   const attemptSend = async (
     message: ChannelMessage,
@@ -341,7 +350,7 @@ export async function runPlugin<Config, Request>(
   const runner = new ConsumerRunner({
     js,
     consumer,
-    concurrency: options.concurrency ?? 16,
+    concurrency,
     handle,
     deadLetter: { stage: 'deliver', subject: () => topo.subjects.dead('deliver', channel) },
     logger,

@@ -6,8 +6,10 @@
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ChannelMessage } from '../channel-message.js';
-import { deliveryStatusSchema, type DeliveryStatus } from '../delivery-status.js';
+import { decodeStatusReport, type DeliveryStatus } from '../delivery-status.js';
+import { formatIssues } from '../errors.js';
 import { topology } from '../topology.js';
+import { toValidationIssues } from '../validation.js';
 import { readStream, waitFor } from './jetstream.js';
 
 /** Publishes on `<prefix>.deliver.<channel>` with `Nats-Msg-Id` = `delivery_id`, without the gateway's headers. */
@@ -17,11 +19,18 @@ export async function publishMessage(nc: NatsConnection, prefix: string, message
   });
 }
 
+/** The statuses of one status report (one status or a batch); throws, naming the fields, when it breaks the contract. */
+export function statusesInReport(json: unknown): readonly DeliveryStatus[] {
+  const report = decodeStatusReport(json);
+  if (!report.ok) throw new Error(`not a status report: ${formatIssues(toValidationIssues(report.error, json))}`);
+  return report.statuses;
+}
+
 /** Statuses reported on `<prefix>.status.<channel>`, oldest first, each checked against the contract; only those of `deliveryId` when given. */
 export async function statusesOf(nc: NatsConnection, prefix: string, channel: string, deliveryId?: string): Promise<DeliveryStatus[]> {
   const topo = topology({ prefix });
   const stored = await readStream(nc, topo.streams.status.name, topo.subjects.status(channel));
-  return stored.map((m) => deliveryStatusSchema.parse(m.json())).filter((s) => deliveryId === undefined || s.delivery_id === deliveryId);
+  return stored.flatMap((m) => statusesInReport(m.json())).filter((s) => deliveryId === undefined || s.delivery_id === deliveryId);
 }
 
 /**

@@ -8,7 +8,7 @@ export {
   type ChannelMessageOptions,
   type FixtureEvent,
 } from './channel-message-fixtures.js';
-export { publishMessage, statusesOf, waitForFinal } from './deliveries.js';
+export { publishMessage, statusesInReport, statusesOf, waitForFinal } from './deliveries.js';
 export { resolveDatabaseUrl, resolveNatsUrl, stopTestContainers, TEST_CONTAINER_IMAGES, uniquePrefix } from './infrastructure.js';
 export { deleteTopology, readStream, subjectMatches, waitFor, type StoredMessage } from './jetstream.js';
 export {

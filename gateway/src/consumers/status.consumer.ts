@@ -1,5 +1,6 @@
 /**
- * Delivery statuses from plugins (`herald.status.<channel>`) → the delivery log and metrics, so
+ * Delivery statuses from plugins (`herald.status.<channel>`, one status or a batch of them per
+ * message, see `decodeStatusReport`) → the delivery log and metrics, so
  * `GET /deliveries` shows what happened to each delivery; a system-scope failure alerts the
  * superusers (once per channel, destination and hour). A Nest microservice handler served by
  * `JetStreamTransport` on the `gateway-status` durable.
@@ -7,7 +8,7 @@
 import { Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import {
-  deliveryStatusSchema,
+  decodeStatusReport,
   formatIssues,
   toValidationIssues,
   type DeliveryStatus,
@@ -60,14 +61,18 @@ export class StatusConsumer {
   @EventPattern<ConsumerPayloads>(CONSUMER_PATTERNS.status)
   async handle(@Payload() message: ReceivedMessage): Promise<HandlerOutcome> {
     const raw = decodeStorableJson(message.data);
-    const parsed = deliveryStatusSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issues = toValidationIssues(parsed.error, raw);
+    const report = decodeStatusReport(raw);
+    if (!report.ok) {
+      const issues = toValidationIssues(report.error, raw);
       return { kind: 'dead', reason: `invalid delivery status: ${formatIssues(issues)}`, issues };
     }
-    await this.statuses.submit(parsed.data);
-    await this.failures.onStatus(parsed.data);
-    this.metrics.deliveryOutcomes.inc({ channel: parsed.data.channel, outcome: parsed.data.outcome });
+    // a batch's statuses are queued together, in order: one write can hold them all, and a
+    // delivery's later status is applied after its earlier one
+    await this.statuses.submitAll(report.statuses);
+    for (const status of report.statuses) {
+      await this.failures.onStatus(status);
+      this.metrics.deliveryOutcomes.inc({ channel: status.channel, outcome: status.outcome });
+    }
     return { kind: 'ack' };
   }
 }

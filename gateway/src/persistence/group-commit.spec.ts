@@ -41,4 +41,21 @@ describe('GroupCommit', () => {
     expect(await Promise.all(rest)).toEqual(['failed: SQLSTATE 08006', 'failed: SQLSTATE 08006', 'failed: SQLSTATE 08006']);
     expect(batches).toEqual([['a'], ['b', 'bad', 'c']]);
   });
+
+  it('submitAll queues its items together: an idle commit writes them in one batch, in order, and a busy one adds them to the next', async () => {
+    const { batches, write, release } = recordingWrite(sqlError('08006'));
+    const commit = new GroupCommit(write);
+    const first = commit.submitAll(['a', 'b', 'c']);
+    const second = commit.submitAll(['d', 'e']);
+    const third = commit.submit('f');
+    release();
+    expect(await first).toEqual(['stored a', 'stored b', 'stored c']);
+    expect(await second).toEqual(['stored d', 'stored e']);
+    expect(await third).toBe('stored f');
+    expect(await commit.submitAll([])).toEqual([]);
+    expect(batches).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'e', 'f'],
+    ]);
+  });
 });

@@ -36,6 +36,13 @@ export class GroupCommit<T, R> {
     });
   }
 
+  /** `submit` for several items at once, queued in order before a write starts (so one write can hold them all). */
+  submitAll(items: readonly T[]): Promise<R[]> {
+    const results = items.map((item) => new Promise<R>((resolve, reject) => this.queue.push({ item, resolve, reject })));
+    if (!this.flushing && this.queue.length > 0) void this.flush();
+    return Promise.all(results);
+  }
+
   private async flush(): Promise<void> {
     this.flushing = true;
     while (this.queue.length > 0) {

@@ -8,7 +8,6 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   connectNats,
-  deliveryStatusSchema,
   pluginBuckets,
   runPlugin,
   silentLogger,
@@ -18,7 +17,7 @@ import {
   type RunningPlugin,
   type Topology,
 } from '@herald/contracts';
-import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
+import { deleteTopology, readStream, resolveNatsUrl, statusesInReport, uniquePrefix, waitFor } from '@herald/contracts/testing';
 import { openAlertPlugin, type OpenedAlertPlugin } from './open-alert-plugin.js';
 import { SYSTEM_SCOPE_REASON } from './render.js';
 import { personalMessage, systemMessage } from './testing/messages.js';
@@ -55,7 +54,7 @@ async function publish(message: ChannelMessage, msgID: string = message.delivery
 
 async function statusesOf(deliveryId: string): Promise<DeliveryStatus[]> {
   const stored = await readStream(nc, topo.streams.status.name, topo.subjects.status('alert'));
-  return stored.map((m) => deliveryStatusSchema.parse(m.json())).filter((s) => s.delivery_id === deliveryId);
+  return stored.flatMap((m) => statusesInReport(m.json())).filter((s) => s.delivery_id === deliveryId);
 }
 
 async function deliverQueueEmpty(): Promise<boolean> {

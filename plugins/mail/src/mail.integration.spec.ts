@@ -13,6 +13,7 @@ import {
   publishMessage,
   readStream,
   resolveNatsUrl,
+  statusesInReport,
   uniquePrefix,
   waitForFinal,
 } from '@herald/contracts/testing';
@@ -122,9 +123,9 @@ describe('mail plugin', () => {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       const topo = topology({ prefix });
-      const seen = (await readStream(nc, topo.streams.status.name, topo.subjects.status('mail'))).some(
-        (m) => m.json<{ delivery_id: string }>().delivery_id === message.delivery_id,
-      );
+      const seen = (await readStream(nc, topo.streams.status.name, topo.subjects.status('mail')))
+        .flatMap((m) => statusesInReport(m.json()))
+        .some((s) => s.delivery_id === message.delivery_id);
       if (seen) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -11,7 +11,6 @@ import pg from 'pg';
 import {
   connectNats,
   deadLetterSchema,
-  deliveryStatusSchema,
   MESSAGE_HEADERS,
   runPlugin,
   SecretBox,
@@ -27,6 +26,7 @@ import {
   createScratchDatabase,
   deleteTopology,
   resolveNatsUrl,
+  statusesInReport,
   uniquePrefix,
   waitFor,
   type ScratchDatabase,
@@ -86,7 +86,7 @@ async function start(options: { factor: number; maxDeferSeconds?: number; concur
   const subscriptions = [
     nc.subscribe(topo.subjects.status('webhooks'), {
       callback: (_e, m) => {
-        statuses.push(deliveryStatusSchema.parse(m.json()));
+        statuses.push(...statusesInReport(m.json()));
       },
     }),
     nc.subscribe(topo.subjects.dead('deliver', 'webhooks'), {

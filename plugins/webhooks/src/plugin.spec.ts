@@ -17,7 +17,7 @@ import {
   parseAllowList,
   pluginBuckets,
 } from '@herald/contracts';
-import { deleteTopology, readStream, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
+import { deleteTopology, readStream, resolveNatsUrl, statusesInReport, uniquePrefix, waitFor } from '@herald/contracts/testing';
 import type { WebhooksConfig } from './config.js';
 import { openWebhooksPlugin, type OpenedWebhooksPlugin } from './open-webhooks-plugin.js';
 import { HttpSink } from './testing/http-sink.js';
@@ -64,7 +64,9 @@ async function publish(message: ReturnType<typeof channelMessage>): Promise<void
 async function statusOf(deliveryId: string): Promise<DeliveryStatus | undefined> {
   const found = await waitFor(
     async () =>
-      (await readStream(nc, topo.streams.status.name)).map((m) => m.json<DeliveryStatus>()).filter((s) => s.delivery_id === deliveryId),
+      (await readStream(nc, topo.streams.status.name))
+        .flatMap((m) => statusesInReport(m.json()))
+        .filter((s) => s.delivery_id === deliveryId),
     (list) => list.length > 0,
   );
   return found[found.length - 1];
@@ -100,7 +102,7 @@ describe('webhooks plugin on NATS', () => {
     );
     expect(posts()).toBe(1);
     const statuses = (await readStream(nc, topo.streams.status.name))
-      .map((m) => m.json<DeliveryStatus>())
+      .flatMap((m) => statusesInReport(m.json()))
       .filter((s) => s.delivery_id === message.delivery_id);
     expect(statuses.map((s) => [s.outcome, s.attempt, s.detail])).toEqual([['delivered', 1, 'delivered to 1 of 1 endpoint(s)']]);
     await expect(jsm.streams.info(`KV_${pluginBuckets(prefix).deliveries('webhooks')}`)).rejects.toThrow(/stream not found/);
