@@ -128,6 +128,20 @@ describe('StatusReporter', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 
+  it('rejects the statuses, and does not throw from its timer, when the publish function throws', async () => {
+    const reporter = new StatusReporter(
+      () => {
+        throw new Error('connection closed (test)');
+      },
+      { lingerMs: 5, maxWaiting: 8 },
+    );
+    const results = await Promise.allSettled([reporter.report(status(1)), reporter.report(status(2))]);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.status))).toEqual([
+      'connection closed (test)',
+      'connection closed (test)',
+    ]);
+  });
+
   it('refuses a negative wait or a maxWaiting below 1', () => {
     const publish = (): Promise<void> => Promise.resolve();
     expect(() => new StatusReporter(publish, { lingerMs: -1, maxWaiting: 8 })).toThrow('lingerMs must be 0 or more, got -1');

@@ -80,10 +80,16 @@ export class StatusReporter {
     this.waiting = [];
     this.bytes = 0;
     const [only] = batch;
-    const sent =
-      batch.length === 1 && only !== undefined
-        ? this.publish(only.json, only.key)
-        : this.publish(`{"statuses":[${batch.map((w) => w.json).join(',')}]}`, batchMessageId(batch));
+    let sent: Promise<unknown>;
+    try {
+      sent =
+        batch.length === 1 && only !== undefined
+          ? this.publish(only.json, only.key)
+          : this.publish(`{"statuses":[${batch.map((w) => w.json).join(',')}]}`, batchMessageId(batch));
+    } catch (error) {
+      // a publish that throws instead of rejecting fails its statuses, not the timer that flushed them
+      sent = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     sent.then(
       () => {
         for (const w of batch) w.resolve();
