@@ -15,6 +15,7 @@ import {
   deleteTopology,
   publishMessage,
   resolveNatsUrl,
+  statusesOf,
   uniquePrefix,
   waitFor,
   type ScratchDatabase,
@@ -103,6 +104,16 @@ describe('kill -9 of a webhooks replica mid-burst', () => {
     // Re-sent only what the killed replica had in flight (at most its concurrency, 16), same ids.
     expect(figures.duplicates).toBeLessThanOrEqual(16);
     expect(finishedAfterKillMs).toBeLessThan(10_000);
+    // Every delivery's outcome reaches the status stream, also where its status was still waiting
+    // for a report batch in the killed replica: that message was not acknowledged, so the survivor
+    // takes it over and reports it.
+    const delivered = await waitFor(
+      async () => new Set((await statusesOf(nc, prefix, 'webhooks')).filter((s) => s.outcome === 'delivered').map((s) => s.delivery_id)),
+      (ids) => expected.every((id) => ids.has(id)),
+      20_000,
+      200,
+    );
+    expect(expected.filter((id) => !delivered.has(id))).toEqual([]);
     expect(survivor.child.exitCode).toBeNull();
   }, 60_000);
 });
