@@ -1,7 +1,7 @@
 /**
  * Reports delivery statuses on `herald.status.<channel>`, several per message when they are ready
  * close together. Each report is a JetStream write, an acknowledgement and a delivery to the
- * gateway; at a few hundred deliveries a second those per-message costs were a fifth of the
+ * gateway; at 100 deliveries a second those per-message costs were a fifth of the
  * machine's CPU per event (test/bench/README.md, "Thirteenth session").
  *
  * A status waits at most `lingerMs` for others, then every status waiting goes out in one message:
