@@ -69,7 +69,7 @@ export class StatusReporter {
     });
   }
 
-  /** Publishes every waiting status now (the stop path: nothing is left waiting on the timer). */
+  /** Publishes every waiting status now (what the wait's timer, a full batch and a size bound call). */
   flush(): void {
     if (this.timer !== null) {
       clearTimeout(this.timer);

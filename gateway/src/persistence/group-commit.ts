@@ -30,17 +30,24 @@ export class GroupCommit<T, R> {
   ) {}
 
   submit(item: T): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      if (!this.flushing) void this.flush();
-    });
+    const result = this.enqueue(item);
+    this.start();
+    return result;
   }
 
   /** `submit` for several items at once, queued in order before a write starts (so one write can hold them all). */
   submitAll(items: readonly T[]): Promise<R[]> {
-    const results = items.map((item) => new Promise<R>((resolve, reject) => this.queue.push({ item, resolve, reject })));
-    if (!this.flushing && this.queue.length > 0) void this.flush();
+    const results = items.map((item) => this.enqueue(item));
+    this.start();
     return Promise.all(results);
+  }
+
+  private enqueue(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => this.queue.push({ item, resolve, reject }));
+  }
+
+  private start(): void {
+    if (!this.flushing && this.queue.length > 0) void this.flush();
   }
 
   private async flush(): Promise<void> {
