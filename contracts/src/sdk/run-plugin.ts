@@ -34,6 +34,7 @@ import { toValidationIssues } from '../validation.js';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from '../jetstream/backoff.js';
 import { ConsumerRunner, type HandlerOutcome, type ReceivedMessage } from '../jetstream/consumer-runner.js';
 import { ensureConsumer, ensureStreams } from '../jetstream/provision.js';
+import { StreamPublisher } from '../jetstream/stream-publisher.js';
 import type { StreamStorage } from '../jetstream/stream-storage.js';
 import { pluginBuckets } from './buckets.js';
 import { declareChannelConfig } from './config-registration.js';
@@ -241,7 +242,9 @@ export async function runPlugin<Config, Request>(
 
   const statusSubject = topo.subjects.status(channel);
   const concurrency = options.concurrency ?? 16;
-  const reporter = new StatusReporter((payload, msgID) => js.publish(statusSubject, payload, { msgID }), {
+  // its own reply subscription on the connection (shared by every plugin of an all-in-one), closed at shutdown
+  const statusPublisher = new StreamPublisher(connection);
+  const reporter = new StatusReporter((payload, msgID) => statusPublisher.publish(statusSubject, payload, { msgID }), {
     ...(options.statusLingerMs === undefined ? {} : { lingerMs: options.statusLingerMs }),
     maxWaiting: Math.max(1, Math.floor(concurrency / 2)),
   });
@@ -366,6 +369,9 @@ export async function runPlugin<Config, Request>(
 
   const shutdown = async (timeoutMs: number): Promise<void> => {
     await runner.stop(timeoutMs);
+    // the handlers have finished, so their statuses are published (after a stop that timed out,
+    // a status still waiting is rejected and its message redelivered to another replica)
+    statusPublisher.close();
     abort.abort();
     await registration?.stop();
     await watcher.stop();

@@ -45,7 +45,7 @@ export class StatusConsumer {
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
-    const publisher = new ChannelPublisher(messaging.js, messaging.topology.subjects);
+    const publisher = new ChannelPublisher(messaging.publisher, messaging.topology.subjects);
     this.statuses = new GroupCommit((batch) => this.deliveryLog.applyStatusMany(batch));
     this.failures = new FailureAlerts(
       messaging.connection,

@@ -6,7 +6,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ensureConsumer, ensureStreams, topology, type Logger, type Topology } from '@herald/contracts';
+import { ensureConsumer, ensureStreams, StreamPublisher, topology, type Logger, type Topology } from '@herald/contracts';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { GATEWAY_CONFIG, LOGGER, NATS_CONNECTION } from '../config/tokens.js';
 
@@ -14,6 +14,8 @@ import { GATEWAY_CONFIG, LOGGER, NATS_CONNECTION } from '../config/tokens.js';
 export class MessagingService implements OnModuleInit, BeforeApplicationShutdown {
   readonly topology: Topology;
   readonly js: JetStreamClient;
+  /** Channel messages are published through this (a PubAck per message without a client request each). */
+  readonly publisher: StreamPublisher;
   private jsmPromise: Promise<JetStreamManager> | undefined;
   private provisioned = false;
 
@@ -29,6 +31,7 @@ export class MessagingService implements OnModuleInit, BeforeApplicationShutdown
       storage: config.streamStorage,
     });
     this.js = jetstream(connection);
+    this.publisher = new StreamPublisher(connection);
   }
 
   jsm(): Promise<JetStreamManager> {

@@ -10,8 +10,8 @@
  * message body, header set and PubAck promise at once — the window keeps the connection busy, so
  * this costs no throughput, and memory stays flat in the number of recipients.
  */
-import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
+import type { PubAck } from '@nats-io/jetstream';
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { MESSAGE_HEADERS, type ChannelMessage, type HeraldEvent, type Subjects } from '@herald/contracts';
 import type { PlannedDelivery } from '../routing/index.js';
 
@@ -21,9 +21,17 @@ export interface PublishSummary {
   readonly duplicates: number;
 }
 
+/**
+ * What publishes to a stream and resolves with the PubAck: the gateway's `StreamPublisher`
+ * (`@herald/contracts`), or a `JetStreamClient`.
+ */
+export interface StreamPublish {
+  publish(subject: string, data: Uint8Array | string, options: { msgID: string; headers: MsgHdrs }): Promise<PubAck>;
+}
+
 export class ChannelPublisher {
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly js: StreamPublish,
     private readonly subjects: Subjects,
     /**
      * Messages in flight at most. @default 128: a broadcast to 100 000 users stored in 3.3–4.9 s

@@ -44,7 +44,7 @@ export class RoutingService implements RoutingPort {
     private readonly unsubscribeTokens: UnsubscribeTokens,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.publisher = new ChannelPublisher(messaging.js, messaging.topology.subjects);
+    this.publisher = new ChannelPublisher(messaging.publisher, messaging.topology.subjects);
     this.recorder = new RoutingRecorder(deliveryLog);
   }
 

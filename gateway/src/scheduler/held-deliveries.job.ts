@@ -5,9 +5,8 @@
  * crash between publish and mark leads to a re-publish JetStream de-duplicates — never a loss,
  * never a second message (within the stream's duplicate window).
  */
-import type { JetStreamClient } from '@nats-io/jetstream';
 import type { ChannelMessage, HeraldEvent, Logger, Subjects } from '@herald/contracts';
-import { ChannelPublisher } from '../publishing/channel-publisher.js';
+import { ChannelPublisher, type StreamPublish } from '../publishing/channel-publisher.js';
 import type { DueDigest, HeldDeliveriesRepository } from '../publishing/held-deliveries.repository.js';
 import type { Clock } from './clock.js';
 
@@ -31,7 +30,7 @@ export class HeldDeliveriesJob {
 
   constructor(
     private readonly held: HeldDeliveriesRepository,
-    js: JetStreamClient,
+    js: StreamPublish,
     subjects: Subjects,
     private readonly clock: Clock,
     private readonly logger: Logger,

@@ -58,7 +58,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     const released = new ScheduledEventsJob(schedules, messaging.js, s, clock, log);
     const retention = new MaintenanceJob(nc, s, { topic: 'alert-retention', body: {} }, log);
     const sweep = new MaintenanceJob(nc, s, { topic: 'webhooks-sweep', body: {} }, log);
-    const release = new HeldDeliveriesJob(held, messaging.js, s, clock, log);
+    const release = new HeldDeliveriesJob(held, messaging.publisher, s, clock, log);
     this.jobs = {
       'engagement-reminders': () => reminders.run(),
       'scheduled-events': () => released.run(),
