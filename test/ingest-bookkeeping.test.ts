@@ -5,6 +5,7 @@
  * - a copy of a routed event is recognised at once from the routing record, not re-routed;
  * - a claim whose event has no routing record (its claimant died) is taken over: a fresh one after
  *   the stale age, an old one at once;
+ * - a key holding a delete marker (a released claim) is claimed again on the first delivery;
  * - while the ledger's store is gone nothing is routed, and the event is routed once when it is back.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -142,6 +143,29 @@ describe('event ledger with the production routing', () => {
     await drained();
     expect(await metric('herald_events_routed_total')).toBe(routedBefore + 2);
   }, 40_000);
+
+  it('claims an event whose ledger key holds a delete marker (a claim released after a failed attempt)', async () => {
+    const kv = await new Kvm(nc).open(ledgerBucket);
+    await kv.put(ledgerKey('test', 'released'), `processing:${Date.now()}`);
+    await kv.delete(ledgerKey('test', 'released'));
+    const routedBefore = await metric('herald_events_routed_total');
+    const consumer = await js.consumers.get(topo.gatewayConsumer.stream, topo.gatewayConsumer.durable);
+    const redeliveredBefore = (await consumer.info()).num_redelivered;
+    await js.publish(topo.subjects.event('scan_added'), event('released'));
+    await waitFor(
+      () => decisionRows('released'),
+      (n) => n === 1,
+      10_000,
+      50,
+    );
+    await drained();
+    const entry = await kv.get(ledgerKey('test', 'released'));
+    expect(entry?.operation).toBe('PUT');
+    expect(entry?.string()).toMatch(/^processing:\d+$/);
+    expect(await metric('herald_events_routed_total')).toBe(routedBefore + 1);
+    // claimed on its first delivery
+    expect((await consumer.info()).num_redelivered).toBe(redeliveredBefore);
+  }, 30_000);
 
   it('routes nothing while the ledger store is gone, and the event once when it is back', async () => {
     const routedBefore = await metric('herald_events_routed_total');

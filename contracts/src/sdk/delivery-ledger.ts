@@ -18,7 +18,8 @@
 import { createHash } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { openBucket } from '../jetstream/kv-bucket.js';
+import { createKvEntry, openBucket } from '../jetstream/kv-bucket.js';
+import { StreamPublisher } from '../jetstream/stream-publisher.js';
 import type { StreamStorage } from '../jetstream/stream-storage.js';
 import { deliveryStatusSchema, type DeliveryStatus } from '../delivery-status.js';
 
@@ -26,7 +27,11 @@ import { deliveryStatusSchema, type DeliveryStatus } from '../delivery-status.js
 export const DELIVERY_LEDGER_TTL_MS = 24 * 60 * 60 * 1_000;
 
 export class DeliveryLedger {
-  private constructor(private readonly kv: KV) {}
+  private constructor(
+    private readonly kv: KV,
+    private readonly bucket: string,
+    private readonly publisher: StreamPublisher,
+  ) {}
 
   /** Creates the bucket if needed (TTL 24 h, one value per key). */
   static async open(
@@ -35,7 +40,8 @@ export class DeliveryLedger {
     storage: StreamStorage,
     ttlMs: number = DELIVERY_LEDGER_TTL_MS,
   ): Promise<DeliveryLedger> {
-    return new DeliveryLedger(await openBucket(connection, bucket, { ttlMs, history: 1 }, storage));
+    const kv = await openBucket(connection, bucket, { ttlMs, history: 1 }, storage);
+    return new DeliveryLedger(kv, bucket, new StreamPublisher(connection));
   }
 
   private static key(deliveryId: string): string {
@@ -56,8 +62,12 @@ export class DeliveryLedger {
    */
   async record(status: DeliveryStatus, deliveryId: string = status.delivery_id): Promise<void> {
     const key = DeliveryLedger.key(deliveryId);
+    const value = JSON.stringify(status);
+    // the hot path, one write per settled message (see `createKvEntry`)
+    if (await createKvEntry(this.publisher, this.bucket, key, value)) return;
     try {
-      await this.kv.create(key, JSON.stringify(status));
+      // the key has an entry: another replica's record, or a delete marker the client's create takes over
+      await this.kv.create(key, value);
     } catch (error) {
       if ((await this.kv.get(key))?.operation === 'PUT') return;
       throw error;

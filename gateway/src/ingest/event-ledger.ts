@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { openBucket, type StreamStorage } from '@herald/contracts';
+import { createKvEntry, openBucket, StreamPublisher, type StreamStorage } from '@herald/contracts';
 
 export type ClaimResult =
   { readonly kind: 'claimed' } | { readonly kind: 'duplicate' } | { readonly kind: 'busy'; readonly retryInMs: number };
@@ -23,13 +23,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export class EventLedger {
   private constructor(
     private readonly kv: KV,
+    private readonly bucket: string,
+    private readonly publisher: StreamPublisher,
     private readonly staleAfterMs: number,
   ) {}
 
   /** Opens (or creates) the ledger bucket for a subject prefix. */
   static async open(nc: NatsConnection, prefix: string, staleAfterMs: number, storage: StreamStorage): Promise<EventLedger> {
-    const kv = await openBucket(nc, `${prefix.replace(/[.-]/g, '_')}_event_ledger`, { history: 1, ttlMs: DAY_MS }, storage);
-    return new EventLedger(kv, staleAfterMs);
+    const bucket = `${prefix.replace(/[.-]/g, '_')}_event_ledger`;
+    const kv = await openBucket(nc, bucket, { history: 1, ttlMs: DAY_MS }, storage);
+    return new EventLedger(kv, bucket, new StreamPublisher(nc), staleAfterMs);
   }
 
   private key(source: string, id: string): string {
@@ -39,26 +42,23 @@ export class EventLedger {
   /** `routed` answers whether the event's routing is recorded; called only when a claim exists. */
   async claim(source: string, id: string, routed: () => Promise<boolean>, now: number = Date.now()): Promise<ClaimResult> {
     const key = this.key(source, id);
+    // the hot path, one write per event (see `createKvEntry`); an existing entry is read below
+    if (await createKvEntry(this.publisher, this.bucket, key, `processing:${now}`)) return { kind: 'claimed' };
+    const entry = await this.kv.get(key);
+    if (!entry || entry.operation !== 'PUT') {
+      await this.kv.put(key, `processing:${now}`);
+      return { kind: 'claimed' };
+    }
+    const value = entry.string();
+    if (value.startsWith('done') || (await routed())) return { kind: 'duplicate' };
+    const since = Number(value.split(':')[1] ?? 0);
+    const age = now - since;
+    if (age < this.staleAfterMs) return { kind: 'busy', retryInMs: Math.max(500, this.staleAfterMs - age) };
     try {
-      await this.kv.create(key, `processing:${now}`);
+      await this.kv.update(key, `processing:${now}`, entry.revision);
       return { kind: 'claimed' };
     } catch {
-      const entry = await this.kv.get(key);
-      if (!entry || entry.operation !== 'PUT') {
-        await this.kv.put(key, `processing:${now}`);
-        return { kind: 'claimed' };
-      }
-      const value = entry.string();
-      if (value.startsWith('done') || (await routed())) return { kind: 'duplicate' };
-      const since = Number(value.split(':')[1] ?? 0);
-      const age = now - since;
-      if (age < this.staleAfterMs) return { kind: 'busy', retryInMs: Math.max(500, this.staleAfterMs - age) };
-      try {
-        await this.kv.update(key, `processing:${now}`, entry.revision);
-        return { kind: 'claimed' };
-      } catch {
-        return { kind: 'busy', retryInMs: 1_000 };
-      }
+      return { kind: 'busy', retryInMs: 1_000 };
     }
   }
 

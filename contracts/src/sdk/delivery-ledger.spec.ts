@@ -1,0 +1,70 @@
+/**
+ * DeliveryLedger against real JetStream KV: a recorded status reads back; the first writer wins;
+ * a key holding a delete marker is recorded over; a ledger whose bucket is gone fails the record
+ * (the message is then retried, never acknowledged as settled).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { createHash } from 'node:crypto';
+import type { DeliveryStatus } from '../delivery-status.js';
+import { SINGLE_REPLICA } from '../jetstream/stream-storage.js';
+import { resolveNatsUrl, uniquePrefix } from '../testing/infrastructure.js';
+import { DeliveryLedger } from './delivery-ledger.js';
+
+const bucket = `${uniquePrefix('ledger').replace(/[.-]/g, '_')}_deliveries_test`;
+let nc: NatsConnection;
+let ledger: DeliveryLedger;
+
+const status = (id: string, overrides: Partial<DeliveryStatus> = {}): DeliveryStatus =>
+  ({
+    delivery_id: id,
+    event_id: 'ev-1',
+    channel: 'test',
+    destination: { scope: 'system' },
+    outcome: 'delivered',
+    attempt: 1,
+    at: '2026-12-02T10:00:00.000Z',
+    ...overrides,
+  }) as DeliveryStatus;
+
+beforeAll(async () => {
+  nc = await connect({ servers: await resolveNatsUrl() });
+  ledger = await DeliveryLedger.open(nc, bucket, SINGLE_REPLICA);
+});
+afterAll(async () => {
+  await (await jetstreamManager(nc)).streams.delete(`KV_${bucket}`).catch(() => undefined);
+  await nc.close();
+});
+
+describe('DeliveryLedger', () => {
+  it('reads back a recorded status, and null for a delivery never settled', async () => {
+    await ledger.record(status('ev-1:test:system'));
+    expect(await ledger.get('ev-1:test:system')).toEqual(status('ev-1:test:system'));
+    expect(await ledger.get('ev-1:test:nobody')).toBeNull();
+  });
+
+  it('keeps the first record: a second replica recording the same delivery succeeds and changes nothing', async () => {
+    await ledger.record(status('ev-2:test:system', { outcome: 'delivered', attempt: 1 }));
+    await expect(ledger.record(status('ev-2:test:system', { outcome: 'failed', attempt: 2, detail: 'HTTP 500' }))).resolves.toBeUndefined();
+    expect(await ledger.get('ev-2:test:system')).toMatchObject({ outcome: 'delivered', attempt: 1 });
+  });
+
+  it('records over a delete marker', async () => {
+    const kv = await new Kvm(nc).open(bucket);
+    const key = createHash('sha256').update('ev-3:test:system', 'utf8').digest('hex');
+    await kv.put(key, JSON.stringify(status('ev-3:test:system', { attempt: 9 })));
+    await kv.delete(key);
+    expect(await ledger.get('ev-3:test:system')).toBeNull();
+    await ledger.record(status('ev-3:test:system'));
+    expect(await ledger.get('ev-3:test:system')).toEqual(status('ev-3:test:system'));
+  });
+
+  it('fails the record when the bucket is gone', async () => {
+    const gone = `${bucket}_gone`;
+    const doomed = await DeliveryLedger.open(nc, gone, SINGLE_REPLICA);
+    await (await jetstreamManager(nc)).streams.delete(`KV_${gone}`);
+    await expect(doomed.record(status('ev-4:test:system'))).rejects.toThrow();
+  });
+});
