@@ -10,6 +10,7 @@ import { decodeStatusReport, MAX_STATUSES_PER_REPORT, statusMessageId, type Deli
 import { ensureStreams } from '../jetstream/provision.js';
 import { deleteTopology, readStream, type StoredMessage } from '../testing/jetstream.js';
 import { resolveNatsUrl, uniquePrefix } from '../testing/infrastructure.js';
+import { deliveryStatusFixture } from '../testing/status-fixtures.js';
 import { topology } from '../topology.js';
 import { MAX_REPORT_BYTES, StatusReporter } from './status-reporter.js';
 
@@ -42,18 +43,7 @@ function reporterFor(options: { lingerMs?: number; maxWaiting: number }): {
   return { reporter, stored: () => readStream(nc, topo.streams.status.name, subject), publishes: () => publishes };
 }
 
-function status(n: number, overrides: Partial<DeliveryStatus> = {}): DeliveryStatus {
-  return {
-    delivery_id: `ev-${n}:test:system`,
-    event_id: `ev-${n}`,
-    channel: 'test',
-    destination: { scope: 'system' },
-    outcome: 'delivered',
-    attempt: 1,
-    at: '2026-12-02T10:00:00.000Z',
-    ...overrides,
-  } as DeliveryStatus;
-}
+const status = deliveryStatusFixture;
 
 const statusesOf = (messages: readonly StoredMessage[]): DeliveryStatus[][] =>
   messages.map((m) => {
