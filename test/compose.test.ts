@@ -170,7 +170,7 @@ describe('docker-compose.yml', () => {
         expect(command).toEqual(['node', '--max-semi-space-size=16', '--heap-growing-percent=30', 'gateway/dist/main.js']);
         expect(existsSync(resolve(REPO_ROOT, 'gateway/src/main.ts'))).toBe(true);
       } else {
-        expect(command).toEqual(['node', 'plugins/start-plugin.mjs', name]);
+        expect(command).toEqual(['node', '--no-concurrent-recompilation', 'plugins/start-plugin.mjs', name]);
         expect(existsSync(resolve(REPO_ROOT, 'plugins/start-plugin.mjs'))).toBe(true);
         expect(existsSync(resolve(REPO_ROOT, `plugins/${name}/src/main.ts`))).toBe(true);
       }
@@ -186,6 +186,16 @@ describe('docker-compose.yml', () => {
         if (!known.has(variable)) unknown.push(`${name}: ${variable} (it reads ${[...known].sort().join(', ')})`);
     }
     expect(unknown).toEqual([]);
+  });
+
+  it('gives node only flags this Node accepts on its command line (a misspelt V8 flag stops the process)', () => {
+    const flagsOf = (command: readonly string[]) => command.slice(1).filter((part) => part.startsWith('--'));
+    for (const [name, service] of heraldServices) {
+      const flags = flagsOf(service.command ?? []);
+      const run = spawnSync(process.execPath, [...flags, '-e', '0'], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+      expect({ name, flags, status: run.status, stderr: run.stderr }).toEqual({ name, flags, status: 0, stderr: '' });
+    }
+    expect(spawnSync(process.execPath, ['--no-concurrent-recompilaton', '-e', '0']).status).not.toBe(0);
   });
 
   it('the variable check catches a variable no service reads', () => {

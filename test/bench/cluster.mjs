@@ -23,7 +23,7 @@ import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { EVENT_CATALOGUE, topology } from '@herald/contracts';
 import { resolveDatabaseUrl, startNatsCluster } from '@herald/contracts/testing';
-import { GATEWAY_NODE_ARGS, freePort, heraldNodeOptions, sleep, startNode, stopAllChildren, waitUntil } from './lib.mjs';
+import { GATEWAY_NODE_ARGS, freePort, heraldNodeOptions, pluginNodeArgs, sleep, startNode, stopAllChildren, waitUntil } from './lib.mjs';
 import { registerBuiltinChannels } from './builtin-registrations.mjs';
 
 const EVENTS = Number(process.env.CLUSTER_BENCH_EVENTS ?? 2_000);
@@ -201,7 +201,7 @@ async function main() {
           HERALD_WEBHOOKS_ALLOW_PRIVATE: '127.0.0.0/8',
           NODE_OPTIONS: heraldNodeOptions(),
         },
-        { label: `webhooks-${n}` },
+        { label: `webhooks-${n}`, nodeArgs: pluginNodeArgs('webhooks') },
       );
       await waitReady(`webhooks-${n}`, handle, `http://127.0.0.1:${port}`);
       plugins.push({ handle, url: `http://127.0.0.1:${port}` });

@@ -34,6 +34,22 @@ export const GATEWAY_NODE_ARGS = (() => {
   return command.slice(1, -1);
 })();
 
+/**
+ * Node flags of a plugin's command: those of its docker-compose service, `command: ['node',
+ * …flags, 'plugins/start-plugin.mjs', '<channel>']` (the Kubernetes manifests use the same), given
+ * on the command line after NODE_OPTIONS, like the gateway's.
+ */
+export function pluginNodeArgs(channel) {
+  const compose = readFileSync(resolve(REPO_ROOT, 'docker-compose.yml'), 'utf8');
+  const line = new RegExp(`^\\s*command: (\\['node',.*'plugins/start-plugin\\.mjs', '${channel}'\\])$`, 'm').exec(compose);
+  if (line === null)
+    throw new Error(
+      `docker-compose.yml: no command ['node', …, 'plugins/start-plugin.mjs', '${channel}'] (the ${channel} plugin's command)`,
+    );
+  const command = JSON.parse(line[1].replaceAll("'", '"'));
+  return command.slice(1, -2);
+}
+
 /** NODE_OPTIONS of a Herald process: the deployed options, then diagnostics (`extra`) if any. */
 export const heraldNodeOptions = (...extra) => [HERALD_NODE_OPTIONS, ...extra].filter(Boolean).join(' ');
 

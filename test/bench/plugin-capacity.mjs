@@ -37,6 +37,7 @@ import {
   stopAllChildren,
   stopChild,
   waitUntil,
+  pluginNodeArgs,
 } from './lib.mjs';
 import { registerBuiltinChannels } from './builtin-registrations.mjs';
 
@@ -236,7 +237,7 @@ async function main() {
           ...(channel === 'slack' ? { SLACK_API_URL: `http://127.0.0.1:${http.port}/slack/api/` } : {}),
           NODE_OPTIONS: heraldNodeOptions(PLUGIN_NODE_OPTIONS),
         },
-        { label: channel, nodeArgs: PLUGIN_NODE_ARGS },
+        { label: channel, nodeArgs: [...pluginNodeArgs(channel), ...PLUGIN_NODE_ARGS] },
       );
       await ready(channel, plugin, `http://127.0.0.1:${port}`);
       if (channel === 'webhooks') {

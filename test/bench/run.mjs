@@ -40,6 +40,7 @@ import {
   HERALD_NODE_OPTIONS,
   GATEWAY_NODE_ARGS,
   heraldNodeOptions,
+  pluginNodeArgs,
 } from './lib.mjs';
 import { registerBuiltinChannels } from './builtin-registrations.mjs';
 
@@ -808,7 +809,7 @@ async function main() {
           {
             label: channel,
             // diagnostics only: V8 flags that NODE_OPTIONS refuses, on each plugin's command line
-            nodeArgs: (process.env.BENCH_PLUGINS_NODE_ARGS ?? '').split(' ').filter(Boolean),
+            nodeArgs: [...pluginNodeArgs(channel), ...(process.env.BENCH_PLUGINS_NODE_ARGS ?? '').split(' ').filter(Boolean)],
           },
         ),
       );
