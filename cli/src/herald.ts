@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import {
   connectNats,
+  decodeJson,
   decodeStatusReport,
   eventMessageId,
   formatIssues,
@@ -189,14 +190,6 @@ async function publish(args: ParsedArgs, env: Env, out: Out, err: Out): Promise<
   return EXIT.ok;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 async function tail(args: ParsedArgs, env: Env, out: Out, signal: AbortSignal | undefined): Promise<number> {
   const channel = stringOption(args, 'channel');
   const eventId = stringOption(args, 'event');
@@ -208,7 +201,7 @@ async function tail(args: ParsedArgs, env: Env, out: Out, signal: AbortSignal | 
   process.once('SIGINT', stop);
   for await (const msg of sub) {
     // one status per line, also for a report carrying several (a batch)
-    const report = decodeStatusReport(parseJson(msg.string()));
+    const report = decodeStatusReport(decodeJson(msg.data));
     if (!report.ok) {
       if (eventId === undefined) out(msg.string()); // not a status report: shown as it came, unfiltered
       continue;

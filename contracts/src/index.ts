@@ -143,6 +143,7 @@ export {
   type StreamStorage,
 } from './jetstream/stream-storage.js';
 export { createKvEntry, openBucket, type BucketLimits } from './jetstream/kv-bucket.js';
+export { decodeJson } from './json.js';
 export { StreamPublisher, type StreamPublishOptions } from './jetstream/stream-publisher.js';
 export { ConsumerRunner, type ConsumerRunnerOptions, type HandlerOutcome, type ReceivedMessage } from './jetstream/consumer-runner.js';
 export { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './jetstream/backoff.js';

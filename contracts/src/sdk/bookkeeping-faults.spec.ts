@@ -13,6 +13,7 @@ import { startPluginHarness, type PluginHarness } from '../testing/plugin-harnes
 import { pluginBuckets } from './buckets.js';
 import { SINGLE_REPLICA } from '../jetstream/stream-storage.js';
 import { DeliveryLedger } from './delivery-ledger.js';
+import { StreamPublisher } from '../jetstream/stream-publisher.js';
 import { definePlugin, outcomes } from './plugin.js';
 
 const sends: Array<{ deliveryId: string; attempt: number }> = [];
@@ -50,7 +51,7 @@ describe('bookkeeping failures never re-send', () => {
       await jsm.streams.delete(`KV_${bucket}`);
       // …and comes back 2 s later (with the configuration the SDK creates it with).
       recreated = new Promise((resolve) => setTimeout(resolve, 2_000)).then(() =>
-        DeliveryLedger.open(harness.connection, bucket, SINGLE_REPLICA),
+        DeliveryLedger.open(harness.connection, bucket, SINGLE_REPLICA, new StreamPublisher(harness.connection)),
       );
     });
     await harness.publish(message);

@@ -12,6 +12,7 @@ import { SINGLE_REPLICA } from '../jetstream/stream-storage.js';
 import { resolveNatsUrl, uniquePrefix } from '../testing/infrastructure.js';
 import { deliveryStatusFixture } from '../testing/status-fixtures.js';
 import { DeliveryLedger } from './delivery-ledger.js';
+import { StreamPublisher } from '../jetstream/stream-publisher.js';
 
 const bucket = `${uniquePrefix('ledger').replace(/[.-]/g, '_')}_deliveries_test`;
 let nc: NatsConnection;
@@ -22,7 +23,7 @@ const status = deliveryStatusFixture;
 
 beforeAll(async () => {
   nc = await connect({ servers: await resolveNatsUrl() });
-  ledger = await DeliveryLedger.open(nc, bucket, SINGLE_REPLICA);
+  ledger = await DeliveryLedger.open(nc, bucket, SINGLE_REPLICA, new StreamPublisher(nc));
 });
 afterAll(async () => {
   await (await jetstreamManager(nc)).streams.delete(`KV_${bucket}`).catch(() => undefined);
@@ -54,7 +55,7 @@ describe('DeliveryLedger', () => {
 
   it('fails the record when the bucket is gone', async () => {
     const gone = `${bucket}_gone`;
-    const doomed = await DeliveryLedger.open(nc, gone, SINGLE_REPLICA);
+    const doomed = await DeliveryLedger.open(nc, gone, SINGLE_REPLICA, new StreamPublisher(nc));
     await (await jetstreamManager(nc)).streams.delete(`KV_${gone}`);
     await expect(doomed.record(status(4))).rejects.toThrow();
   });

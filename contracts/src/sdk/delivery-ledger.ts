@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createKvEntry, openBucket } from '../jetstream/kv-bucket.js';
-import { StreamPublisher } from '../jetstream/stream-publisher.js';
+import type { StreamPublisher } from '../jetstream/stream-publisher.js';
 import type { StreamStorage } from '../jetstream/stream-storage.js';
 import { deliveryStatusSchema, type DeliveryStatus } from '../delivery-status.js';
 
@@ -33,15 +33,19 @@ export class DeliveryLedger {
     private readonly publisher: StreamPublisher,
   ) {}
 
-  /** Creates the bucket if needed (TTL 24 h, one value per key). */
+  /**
+   * Creates the bucket if needed (TTL 24 h, one value per key). `publisher` writes the records: the
+   * plugin's one `StreamPublisher`, which also publishes its status reports.
+   */
   static async open(
     connection: NatsConnection,
     bucket: string,
     storage: StreamStorage,
+    publisher: StreamPublisher,
     ttlMs: number = DELIVERY_LEDGER_TTL_MS,
   ): Promise<DeliveryLedger> {
     const kv = await openBucket(connection, bucket, { ttlMs, history: 1 }, storage);
-    return new DeliveryLedger(kv, bucket, new StreamPublisher(connection));
+    return new DeliveryLedger(kv, bucket, publisher);
   }
 
   private static key(deliveryId: string): string {

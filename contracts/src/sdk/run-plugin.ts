@@ -207,8 +207,12 @@ export async function runPlugin<Config, Request>(
   await ensureStreams(jsm, topo);
   await ensureConsumer(jsm, consumer);
   const js: JetStreamClient = jetstream(connection);
+  // The plugin's stream writes (status reports, ledger records): one reply subscription on the
+  // connection (shared by every plugin of an all-in-one), closed at shutdown.
+  const publisher = new StreamPublisher(connection);
   // A plugin that keeps its own idempotency record (`idempotentSend`) needs no second one.
-  const ledger = plugin.idempotentSend === true ? null : await DeliveryLedger.open(connection, buckets.deliveries(channel), topo.storage);
+  const ledger =
+    plugin.idempotentSend === true ? null : await DeliveryLedger.open(connection, buckets.deliveries(channel), topo.storage, publisher);
   const watcher = await ChannelConfigWatcher.start<Config>({
     connection,
     bucket: buckets.config,
@@ -242,9 +246,7 @@ export async function runPlugin<Config, Request>(
 
   const statusSubject = topo.subjects.status(channel);
   const concurrency = options.concurrency ?? 16;
-  // its own reply subscription on the connection (shared by every plugin of an all-in-one), closed at shutdown
-  const statusPublisher = new StreamPublisher(connection);
-  const reporter = new StatusReporter((payload, msgID) => statusPublisher.publish(statusSubject, payload, { msgID }), {
+  const reporter = new StatusReporter((payload, msgID) => publisher.publish(statusSubject, payload, { msgID }), {
     ...(options.statusLingerMs === undefined ? {} : { lingerMs: options.statusLingerMs }),
     maxWaiting: Math.max(1, Math.floor(concurrency / 2)),
   });
@@ -369,9 +371,9 @@ export async function runPlugin<Config, Request>(
 
   const shutdown = async (timeoutMs: number): Promise<void> => {
     await runner.stop(timeoutMs);
-    // the handlers have finished, so their statuses are published (after a stop that timed out,
-    // a status still waiting is rejected and its message redelivered to another replica)
-    statusPublisher.close();
+    // the handlers have finished, so their statuses and records are stored (after a stop that timed
+    // out, a write still pending is rejected and its message redelivered to another replica)
+    publisher.close();
     abort.abort();
     await registration?.stop();
     await watcher.stop();

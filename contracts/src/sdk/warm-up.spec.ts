@@ -15,6 +15,7 @@ import { resolveNatsUrl, uniquePrefix } from '../testing/index.js';
 import { startPluginHarness } from '../testing/plugin-harness.js';
 import { recordingLogger, type LoggedLine } from '../testing/recording-logger.js';
 import { DeliveryLedger } from './delivery-ledger.js';
+import { StreamPublisher } from '../jetstream/stream-publisher.js';
 import { decodeChannelMessage } from './run-plugin.js';
 import { MAX_WARM_UP_DECODES, MAX_WARM_UP_REQUESTS, syntheticChannelMessage, warmUpPlugin } from './warm-up.js';
 import { outcomes } from './plugin.js';
@@ -47,7 +48,7 @@ const freshDecoder = () => (data: Uint8Array) => decodeChannelMessage(data);
 
 describe('warmUpPlugin', () => {
   it('decodes, requests and reads the ledger, then runs the hook, and says so', async () => {
-    const ledger = await DeliveryLedger.open(nc, bucket, SINGLE_REPLICA);
+    const ledger = await DeliveryLedger.open(nc, bucket, SINGLE_REPLICA, new StreamPublisher(nc));
     const ledgerReads: string[] = [];
     const lines: LoggedLine[] = [];
     let hookRan = false;
@@ -111,7 +112,7 @@ describe('warmUpPlugin', () => {
       });
 
       // a plugin with a ledger: its reads were never warmed on this connection, so the requests run again with them
-      const ledger = await DeliveryLedger.open(connection, bucket, SINGLE_REPLICA);
+      const ledger = await DeliveryLedger.open(connection, bucket, SINGLE_REPLICA, new StreamPublisher(connection));
       const ledgerReads: string[] = [];
       const third: LoggedLine[] = [];
       await warmUpPlugin(plugin('third'), decode, recordingLogger(third), {

@@ -1,4 +1,4 @@
-/** Payload decoders shared by the gateway's consumers: bytes in, a value or `undefined` out. */
+/** The gateway consumers' decoder of their own records (plain JSON payloads: `decodeJson` in `@herald/contracts`). */
 /**
  * Parses one of Herald's own records (a status report, a dead letter) so PostgreSQL can store it:
  * U+0000 in a string or key — from a remote error message, say — becomes U+FFFD. `undefined` when
@@ -14,15 +14,6 @@ export function decodeStorableJson(data: Uint8Array): unknown {
       if (!keys.some((key) => key.includes('\u0000'))) return value;
       return Object.fromEntries(keys.map((key) => [clean(key), (value as Record<string, unknown>)[key]]));
     });
-  } catch {
-    return undefined;
-  }
-}
-
-/** Parses a JSON payload; `undefined` when it is not JSON. */
-export function decodeJson(data: Uint8Array): unknown {
-  try {
-    return JSON.parse(Buffer.from(data).toString('utf8'));
   } catch {
     return undefined;
   }

@@ -7,6 +7,7 @@
 import { Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import {
+  decodeJson,
   envelopeSchema,
   formatIssues,
   hasErrorCode,
@@ -22,7 +23,6 @@ import { DirectoryService } from '../directory/directory.service.js';
 import { JetStreamController } from '../messaging/jetstream-controller.decorator.js';
 import { ChangeNotifier } from '../snapshot/change-notifier.js';
 import { CONSUMER_PATTERNS, type ConsumerPayloads } from './gateway-consumers.js';
-import { decodeJson } from './decode-payload.js';
 
 type Data = Record<string, unknown>;
 

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { createKvEntry, openBucket, StreamPublisher, type StreamStorage } from '@herald/contracts';
+import { createKvEntry, openBucket, type StreamPublisher, type StreamStorage } from '@herald/contracts';
 
 export type ClaimResult =
   { readonly kind: 'claimed' } | { readonly kind: 'duplicate' } | { readonly kind: 'busy'; readonly retryInMs: number };
@@ -28,11 +28,20 @@ export class EventLedger {
     private readonly staleAfterMs: number,
   ) {}
 
-  /** Opens (or creates) the ledger bucket for a subject prefix. */
-  static async open(nc: NatsConnection, prefix: string, staleAfterMs: number, storage: StreamStorage): Promise<EventLedger> {
+  /**
+   * Opens (or creates) the ledger bucket for a subject prefix. `publisher` writes the claims: the
+   * gateway's one `StreamPublisher` (`MessagingService.publisher`).
+   */
+  static async open(
+    nc: NatsConnection,
+    publisher: StreamPublisher,
+    prefix: string,
+    staleAfterMs: number,
+    storage: StreamStorage,
+  ): Promise<EventLedger> {
     const bucket = `${prefix.replace(/[.-]/g, '_')}_event_ledger`;
     const kv = await openBucket(nc, bucket, { history: 1, ttlMs: DAY_MS }, storage);
-    return new EventLedger(kv, bucket, new StreamPublisher(nc), staleAfterMs);
+    return new EventLedger(kv, bucket, publisher, staleAfterMs);
   }
 
   private key(source: string, id: string): string {

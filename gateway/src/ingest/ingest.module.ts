@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { GATEWAY_CONFIG, NATS_CONNECTION } from '../config/tokens.js';
+import { MessagingService } from '../messaging/messaging.service.js';
 import { EventLedger } from './event-ledger.js';
 import { IngestBacklogSampler } from './ingest-backlog.js';
 import { IngestConsumer } from './ingest.consumer.js';
@@ -26,9 +27,9 @@ export class IngestModule {
           // replica that stopped: its redelivered event is routed by another replica within 10 s
           // of the crash (SPEC §8). A live replica keeps its message with working() every 2.5 s.
           provide: EVENT_LEDGER,
-          inject: [NATS_CONNECTION, GATEWAY_CONFIG],
-          useFactory: (nc: NatsConnection, config: GatewayConfig) =>
-            EventLedger.open(nc, config.subjectPrefix, EVENT_CLAIM_STALE_MS, config.streamStorage),
+          inject: [NATS_CONNECTION, MessagingService, GATEWAY_CONFIG],
+          useFactory: (nc: NatsConnection, messaging: MessagingService, config: GatewayConfig) =>
+            EventLedger.open(nc, messaging.publisher, config.subjectPrefix, EVENT_CLAIM_STALE_MS, config.streamStorage),
         },
       ],
     };

@@ -11,8 +11,8 @@
  * this costs no throughput, and memory stays flat in the number of recipients.
  */
 import type { PubAck } from '@nats-io/jetstream';
-import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
-import { MESSAGE_HEADERS, type ChannelMessage, type HeraldEvent, type Subjects } from '@herald/contracts';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { MESSAGE_HEADERS, type ChannelMessage, type HeraldEvent, type StreamPublisher, type Subjects } from '@herald/contracts';
 import type { PlannedDelivery } from '../routing/index.js';
 
 export interface PublishSummary {
@@ -21,17 +21,12 @@ export interface PublishSummary {
   readonly duplicates: number;
 }
 
-/**
- * What publishes to a stream and resolves with the PubAck: the gateway's `StreamPublisher`
- * (`@herald/contracts`), or a `JetStreamClient`.
- */
-export interface StreamPublish {
-  publish(subject: string, data: Uint8Array | string, options: { msgID: string; headers: MsgHdrs }): Promise<PubAck>;
-}
+/** What stores a channel message and resolves with its PubAck: the gateway's `StreamPublisher` (`MessagingService.publisher`). */
+export type StreamPublish = Pick<StreamPublisher, 'publish'>;
 
 export class ChannelPublisher {
   constructor(
-    private readonly js: StreamPublish,
+    private readonly streams: StreamPublish,
     private readonly subjects: Subjects,
     /**
      * Messages in flight at most. @default 128: a broadcast to 100 000 users stored in 3.3–4.9 s
@@ -44,7 +39,7 @@ export class ChannelPublisher {
 
   /** Publishes one complete channel message (a released held delivery, a digest), with `Nats-Msg-Id` = its `delivery_id`. */
   publishMessage(message: ChannelMessage): Promise<PubAck> {
-    return this.js.publish(this.subjects.deliver(message.channel), JSON.stringify(message), {
+    return this.streams.publish(this.subjects.deliver(message.channel), JSON.stringify(message), {
       msgID: message.delivery_id,
       headers: eventHeaders(message.event),
     });
@@ -77,7 +72,7 @@ export class ChannelPublisher {
       const body = new Uint8Array(ownBytes + shared.length);
       UTF8.encodeInto(own, body);
       body.set(shared, ownBytes);
-      return this.js.publish(this.subjects.deliver(d.channel), body, { msgID: d.delivery_id, headers: h });
+      return this.streams.publish(this.subjects.deliver(d.channel), body, { msgID: d.delivery_id, headers: h });
     };
     if (Array.isArray(deliveries) && deliveries.length <= this.window) {
       const results = await Promise.all((deliveries as readonly PlannedDelivery[]).map(send));

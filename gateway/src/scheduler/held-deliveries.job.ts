@@ -30,12 +30,12 @@ export class HeldDeliveriesJob {
 
   constructor(
     private readonly held: HeldDeliveriesRepository,
-    js: StreamPublish,
+    streams: StreamPublish,
     subjects: Subjects,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {
-    this.publisher = new ChannelPublisher(js, subjects);
+    this.publisher = new ChannelPublisher(streams, subjects);
   }
 
   async run(): Promise<HeldDeliveriesResult> {
