@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { EVENT_CATALOGUE, type EventData, type HeraldEvent } from '@herald/contracts';
+import { EVENT_CATALOGUE, deliveryId, type EventData, type HeraldEvent } from '@herald/contracts';
 import fc from 'fast-check';
 import { route, routeInChunks, type PlannedDelivery } from './route.js';
 import { assertProperty, heraldEvent, NOW, row, SITE_URL, snapshotInput, userRecord } from './routing.fixture.js';
@@ -317,7 +317,10 @@ describe('route (properties): broadcast path', () => {
         const productTypeId = scopeProductType(scope);
         const systemRow = reference.filtered(reference.system(w, column), w.systemFilters[column], facts, productTypeId);
 
+        const event = heraldEvent(type, data);
         for (const delivery of result.deliveries) {
+          // the id is the contract's, whichever way routing built it (system alerts and personal rows alike)
+          expect(delivery.delivery_id).toBe(deliveryId(event, delivery.channel, delivery.destination));
           if (delivery.destination.scope === 'system') {
             expect(systemRow).toContain(delivery.channel);
             continue;
