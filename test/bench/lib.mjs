@@ -194,6 +194,17 @@ export function cpuMs(pid) {
   }
 }
 
+/** Minor page faults a process has taken (Linux /proc: pages first touched, or mapped again), or NaN when it is gone. */
+export function minorFaults(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // minflt is field 10
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** CPU time the whole machine spent busy (every core; not idle, not iowait), in ms. */
 export function machineBusyMs() {
   const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).map(Number);
@@ -241,7 +252,10 @@ export function cpuAccount(targets) {
   const read = () => Object.fromEntries(targets.map(({ label, pids }) => [label, new Map(pids().map((pid) => [pid, cpuMs(pid)]))]));
   const readSwitches = () =>
     Object.fromEntries(targets.map(({ label, pids }) => [label, new Map(pids().map((pid) => [pid, contextSwitches(pid)]))]));
+  const readFaults = () =>
+    Object.fromEntries(targets.map(({ label, pids }) => [label, new Map(pids().map((pid) => [pid, minorFaults(pid)]))]));
   const switchesBefore = readSwitches();
+  const faultsBefore = readFaults();
   const before = read();
   const machineBefore = machineBusyMs();
   const started = performance.now();
@@ -263,7 +277,20 @@ export function cpuAccount(targets) {
         for (const [pid, n] of switchesAfter[label]) if (Number.isFinite(n)) switched += n - (switchesBefore[label].get(pid) ?? 0);
         switchesPerEvent[label] = round(switched / events, 1);
       }
-      return { events, seconds: round(seconds, 1), cpu_ms_per_event: perEvent, context_switches_per_event: switchesPerEvent };
+      const faultsAfter = readFaults();
+      const faultsPerEvent = {};
+      for (const { label } of targets) {
+        let faulted = 0;
+        for (const [pid, n] of faultsAfter[label]) if (Number.isFinite(n)) faulted += n - (faultsBefore[label].get(pid) ?? 0);
+        faultsPerEvent[label] = round(faulted / events, 2);
+      }
+      return {
+        events,
+        seconds: round(seconds, 1),
+        cpu_ms_per_event: perEvent,
+        context_switches_per_event: switchesPerEvent,
+        minor_page_faults_per_event: faultsPerEvent,
+      };
     },
   };
 }

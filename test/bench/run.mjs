@@ -951,7 +951,7 @@ async function main() {
           }
           const cpuUsed = cpu.stop(warm.length + sent.length);
           log(
-            `latency: ${rate}/s CPU ms per event ${JSON.stringify(cpuUsed.cpu_ms_per_event)} over ${cpuUsed.seconds} s; context switches per event ${JSON.stringify(cpuUsed.context_switches_per_event)}`,
+            `latency: ${rate}/s CPU ms per event ${JSON.stringify(cpuUsed.cpu_ms_per_event)} over ${cpuUsed.seconds} s; context switches per event ${JSON.stringify(cpuUsed.context_switches_per_event)}; minor page faults per event ${JSON.stringify(cpuUsed.minor_page_faults_per_event)}`,
           );
           tap.unsubscribe();
           const hop = [];
