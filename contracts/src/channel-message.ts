@@ -21,9 +21,12 @@ export const destinationSchema = z.discriminatedUnion('scope', [
 ]);
 export type Destination = z.infer<typeof destinationSchema>;
 
+/** What a personal destination's key starts with, before the user's id (`destinationKey`). */
+export const PERSONAL_DESTINATION_KEY_PREFIX = 'user-';
+
 /** A stable key for a destination, used in `delivery_id`: `system` or `user-<id>`. */
 export function destinationKey(destination: Destination): string {
-  return destination.scope === 'system' ? 'system' : `user-${destination.user.id}`;
+  return destination.scope === 'system' ? 'system' : PERSONAL_DESTINATION_KEY_PREFIX + destination.user.id;
 }
 
 /**

@@ -39,6 +39,7 @@ export {
   deliveryIdOf,
   deliveryIdPrefix,
   destinationKey,
+  PERSONAL_DESTINATION_KEY_PREFIX,
   eventMessageId,
   MESSAGE_HEADERS,
   type ChannelMessage,

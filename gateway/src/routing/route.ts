@@ -9,6 +9,7 @@
  * planned once; each mail address gets one mail.
  */
 import {
+  PERSONAL_DESTINATION_KEY_PREFIX,
   SYSTEM_ONLY_CHANNELS,
   deliveryIdPrefix,
   destinationKey,
@@ -426,7 +427,7 @@ class Plan {
   private readonly eventPart: string;
   /** Channel → `deliveryIdPrefix(eventPart, channel)`: a system delivery's id is then one concatenation. */
   private readonly idPrefixes = new Map<string, string>();
-  /** Channel → the id prefix of a personal delivery, up to the user's id (`…:user-`): one concatenation per delivery. */
+  /** Channel → a personal delivery's id up to the user's id (`…:alert:user-`): one concatenation per delivery. */
   private readonly personalPrefixes = new Map<string, string>();
 
   constructor(
@@ -467,14 +468,15 @@ class Plan {
   }
 
   /**
-   * `add` for `user`'s personal destination. Its id is `destinationKey(user.destination)` built from
-   * the user's own `id` (`user-<id>`, which is what the destination carries): a broadcast plans two
+   * `add` for `user`'s personal destination. Its key, `destinationKey(user.destination)`, is built
+   * from the user's own `id` (the destination carries the same): a broadcast plans two
    * deliveries per candidate, and reading the id off the user, which routing has read already,
    * spares two more objects per delivery and a string built for its key.
    */
   addPersonal(channel: string, user: SnapshotUser, hold?: DeliveryHold): void {
     let prefix = this.personalPrefixes.get(channel);
-    if (prefix === undefined) this.personalPrefixes.set(channel, (prefix = deliveryIdPrefix(this.eventPart, channel) + 'user-'));
+    if (prefix === undefined)
+      this.personalPrefixes.set(channel, (prefix = deliveryIdPrefix(this.eventPart, channel) + PERSONAL_DESTINATION_KEY_PREFIX));
     const delivery = { delivery_id: prefix + user.id, channel, destination: user.destination, site_url: this.siteUrl };
     this.deliveries.push(hold === undefined ? delivery : { ...delivery, hold });
   }
