@@ -249,47 +249,36 @@ export function contextSwitches(pid) {
  * meanwhile (a new PostgreSQL backend) counts from zero.
  */
 export function cpuAccount(targets) {
-  const read = () => Object.fromEntries(targets.map(({ label, pids }) => [label, new Map(pids().map((pid) => [pid, cpuMs(pid)]))]));
-  const readSwitches = () =>
-    Object.fromEntries(targets.map(({ label, pids }) => [label, new Map(pids().map((pid) => [pid, contextSwitches(pid)]))]));
-  const readFaults = () =>
-    Object.fromEntries(targets.map(({ label, pids }) => [label, new Map(pids().map((pid) => [pid, minorFaults(pid)]))]));
-  const switchesBefore = readSwitches();
-  const faultsBefore = readFaults();
-  const before = read();
+  /** Each label's pids → `counter(pid)` now. */
+  const read = (counter) =>
+    Object.fromEntries(targets.map(({ label, pids }) => [label, new Map(pids().map((pid) => [pid, counter(pid)]))]));
+  /** Each label's growth of a counter from `before` to `after`, per event (a pid missing before counts from zero). */
+  const perEvent = (before, after, events, digits) => {
+    const result = {};
+    for (const { label } of targets) {
+      let grown = 0;
+      for (const [pid, n] of after[label]) if (Number.isFinite(n)) grown += n - (before[label].get(pid) ?? 0);
+      result[label] = round(grown / events, digits);
+    }
+    return result;
+  };
+  const switchesBefore = read(contextSwitches);
+  const faultsBefore = read(minorFaults);
+  const cpuBefore = read(cpuMs);
   const machineBefore = machineBusyMs();
   const started = performance.now();
   return {
     stop(events) {
-      const after = read();
+      const cpuAfter = read(cpuMs);
       const seconds = (performance.now() - started) / 1000;
-      const perEvent = {};
-      for (const { label } of targets) {
-        let used = 0;
-        for (const [pid, ms] of after[label]) if (Number.isFinite(ms)) used += ms - (before[label].get(pid) ?? 0);
-        perEvent[label] = round(used / events, 3);
-      }
-      perEvent.machine = round((machineBusyMs() - machineBefore) / events, 3);
-      const switchesAfter = readSwitches();
-      const switchesPerEvent = {};
-      for (const { label } of targets) {
-        let switched = 0;
-        for (const [pid, n] of switchesAfter[label]) if (Number.isFinite(n)) switched += n - (switchesBefore[label].get(pid) ?? 0);
-        switchesPerEvent[label] = round(switched / events, 1);
-      }
-      const faultsAfter = readFaults();
-      const faultsPerEvent = {};
-      for (const { label } of targets) {
-        let faulted = 0;
-        for (const [pid, n] of faultsAfter[label]) if (Number.isFinite(n)) faulted += n - (faultsBefore[label].get(pid) ?? 0);
-        faultsPerEvent[label] = round(faulted / events, 2);
-      }
+      const cpuPerEvent = perEvent(cpuBefore, cpuAfter, events, 3);
+      cpuPerEvent.machine = round((machineBusyMs() - machineBefore) / events, 3);
       return {
         events,
         seconds: round(seconds, 1),
-        cpu_ms_per_event: perEvent,
-        context_switches_per_event: switchesPerEvent,
-        minor_page_faults_per_event: faultsPerEvent,
+        cpu_ms_per_event: cpuPerEvent,
+        context_switches_per_event: perEvent(switchesBefore, read(contextSwitches), events, 1),
+        minor_page_faults_per_event: perEvent(faultsBefore, read(minorFaults), events, 2),
       };
     },
   };
