@@ -54,7 +54,8 @@ const statusesOf = (messages: readonly StoredMessage[]): DeliveryStatus[][] =>
 
 describe('StatusReporter', () => {
   it('stores statuses reported together as one batch, in order, each resolved only once it is stored', async () => {
-    const { reporter, stored, publishes } = reporterFor({ lingerMs: 50, maxWaiting: 8 });
+    // the wait (300 ms) outlasts the check below by far: reading the stream back takes tens of ms on a loaded machine
+    const { reporter, stored, publishes } = reporterFor({ lingerMs: 300, maxWaiting: 8 });
     const all = [status(1), status(2, { outcome: 'retrying', detail: 'HTTP 503', retry_in_ms: 1000 }), status(3)];
     let resolved = 0;
     const reports = all.map((s) => reporter.report(s).then(() => resolved++));
