@@ -8,7 +8,15 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { silentLogger, topology, z, type ChannelMessage, type DeliveryStatus } from '@herald/contracts';
-import { deleteTopology, readStream, registerChannel, resolveNatsUrl, uniquePrefix, waitFor } from '@herald/contracts/testing';
+import {
+  deleteTopology,
+  readStream,
+  deliveryStatusFixture,
+  registerChannel,
+  resolveNatsUrl,
+  uniquePrefix,
+  waitFor,
+} from '@herald/contracts/testing';
 import { startGateway, type RunningGateway } from '../gateway/src/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../gateway/src/persistence/testing/test-database.js';
 import { ApiClient } from './support/api-client.js';
@@ -340,16 +348,15 @@ describe('directory events, statuses and dead letters', () => {
   it('alerts every superuser once per channel and hour when a system-scope delivery fails', async () => {
     await admin.expect(201, 'PUT', '/users/su1', { username: 'root', email: 'root@example.com', superuser: true });
     await admin.expect(201, 'PUT', '/users/su2', { username: 'root2', email: 'root2@example.com', superuser: true });
-    const failed = (n: number): DeliveryStatus => ({
-      delivery_id: `ev-${n}:slack:system`,
-      event_id: `ev-${n}`,
-      channel: 'slack',
-      destination: { scope: 'system' },
-      outcome: 'failed',
-      attempt: 8,
-      at: new Date().toISOString(),
-      detail: 'channel_not_found',
-    });
+    const failed = (n: number): DeliveryStatus =>
+      deliveryStatusFixture(n, {
+        delivery_id: `ev-${n}:slack:system`,
+        channel: 'slack',
+        outcome: 'failed',
+        attempt: 8,
+        at: new Date().toISOString(),
+        detail: 'channel_not_found',
+      });
     for (const n of [1, 2, 3]) await js.publish(topo.subjects.status('slack'), JSON.stringify(failed(n)));
     const alerts = async () =>
       (await readStream(nc, topo.streams.deliver.name, topo.subjects.deliver('alert')))

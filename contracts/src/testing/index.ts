@@ -27,3 +27,4 @@ export { recordingLogger, type LoggedLine } from './recording-logger.js';
 export { registerChannel, type RegisteredChannelSource } from './channel-registration.js';
 export { startNatsCluster, type NatsCluster, type NatsClusterNode, type NatsClusterOptions } from './nats-cluster.js';
 export { currentTestRunner, runningUnderJest, type Determinism, type TestBody, type TestRunner } from './test-runner.js';
+export { deliveryStatusFixture } from './status-fixtures.js';

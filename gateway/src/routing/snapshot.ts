@@ -221,9 +221,8 @@ function toSnapshotUser(
 ): SnapshotUser {
   const user: DirectoryUser = { id: record.id, username: record.username, email: record.email, full_name: record.full_name };
   if (record.slack_email !== null) user.slack_email = record.slack_email;
-  // The fields a broadcast reads for every candidate come first, in the order it reads them, so they
-  // share as few cache lines as the object allows: a 10 000-candidate `route()` reads 10 000 users
-  // that no longer fit the caches (test/bench/README.md, "Fifteenth session").
+  // The fields a broadcast reads for every candidate come first, in the order it reads them (measured
+  // only together with `Plan.addPersonal`: test/bench/README.md, "Fifteenth session", item 1).
   return Object.freeze({
     personal,
     superuser: record.superuser,
