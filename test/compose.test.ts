@@ -170,7 +170,7 @@ describe('docker-compose.yml', () => {
         expect(command).toEqual(['node', '--max-semi-space-size=16', '--heap-growing-percent=30', 'gateway/dist/main.js']);
         expect(existsSync(resolve(REPO_ROOT, 'gateway/src/main.ts'))).toBe(true);
       } else {
-        expect(command).toEqual(['node', '--no-concurrent-recompilation', 'plugins/start-plugin.mjs', name]);
+        expect(command).toEqual(['node', '--no-concurrent-recompilation', '--heap-growing-percent=30', 'plugins/start-plugin.mjs', name]);
         expect(existsSync(resolve(REPO_ROOT, 'plugins/start-plugin.mjs'))).toBe(true);
         expect(existsSync(resolve(REPO_ROOT, `plugins/${name}/src/main.ts`))).toBe(true);
       }

@@ -189,7 +189,7 @@ describe('deploy/kubernetes', () => {
       expect(c.command).toEqual(
         name === 'gateway'
           ? ['node', '--max-semi-space-size=16', '--heap-growing-percent=30', 'gateway/dist/main.js']
-          : ['node', '--no-concurrent-recompilation', 'plugins/start-plugin.mjs', name],
+          : ['node', '--no-concurrent-recompilation', '--heap-growing-percent=30', 'plugins/start-plugin.mjs', name],
       );
       expect(existsSync(join(REPO_ROOT, name === 'gateway' ? 'gateway/src/main.ts' : `plugins/${name}/src/main.ts`))).toBe(true);
     });
