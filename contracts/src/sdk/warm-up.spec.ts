@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { createInbox, type NatsConnection } from '@nats-io/transport-node';
 import { getHeapStatistics } from 'node:v8';
 import { connectNats } from '../jetstream/connect.js';
 import { SINGLE_REPLICA } from '../jetstream/stream-storage.js';
@@ -82,6 +82,71 @@ describe('warmUpPlugin', () => {
     expect(lines[0]!.fields['decoded']).toBeLessThanOrEqual(MAX_WARM_UP_DECODES);
     expect(lines[0]!.fields['requests']).toBeLessThanOrEqual(MAX_WARM_UP_REQUESTS);
     expect(lines[0]!.fields['reused']).toBeUndefined();
+  });
+
+  it("sends half its requests with a channel message's headers, answered with its Nats-Msg-Id, as a consumer is delivered them", async () => {
+    // an observer on another connection sees every request and reply on the inbox subjects (other
+    // test files' too: only this connection's are counted, by the reply prefix it is found to use)
+    const observer = await connectNats({ url: await resolveNatsUrl(), name: 'warm-up-spec-observer' });
+    const connection = await connectNats({ url: await resolveNatsUrl(), name: 'warm-up-spec-headers' });
+    type Seen = { subject: string; reply: string | undefined; headers: Record<string, string> | null };
+    const seen: Seen[] = [];
+    try {
+      const probe = createInbox();
+      observer.subscribe(probe, {
+        max: 1,
+        callback: (_error, msg) => {
+          msg.respond();
+        },
+      });
+      observer.subscribe('_INBOX.>', {
+        callback: (_error, msg) => {
+          const h = msg.headers;
+          seen.push({
+            subject: msg.subject,
+            reply: msg.reply,
+            headers: h ? Object.fromEntries([...h.keys()].map((k) => [k, h.get(k)])) : null,
+          });
+        },
+      });
+      await observer.flush();
+      await connection.request(probe, undefined, { timeout: 2_000 });
+      const probed = seen.find((m) => m.subject === probe)?.reply;
+      expect(probed).toMatch(/^_INBOX\.[^.]+\.[^.]+$/);
+      const replyPrefix = probed!.slice(0, probed!.lastIndexOf('.') + 1);
+
+      const lines: LoggedLine[] = [];
+      await warmUpPlugin({ channel: 'spec-headers' }, freshDecoder(), recordingLogger(lines), { connection });
+      await connection.flush();
+      await observer.flush();
+      const requests = lines[0]!.fields['requests'] as number;
+      expect(requests).toBeGreaterThanOrEqual(16);
+      const sent = seen.filter((m) => m.subject !== probe && m.reply?.startsWith(replyPrefix) === true);
+      const answered = seen.filter((m) => m.subject.startsWith(replyPrefix) && m.subject !== probed);
+      expect(sent).toHaveLength(requests);
+      expect(answered).toHaveLength(requests);
+      const withHeaders = sent.filter((m) => m.headers !== null);
+      expect(withHeaders).toHaveLength(requests / 2);
+      for (const m of withHeaders) {
+        expect(m.headers).toEqual({
+          'Nats-Msg-Id': expect.stringMatching(/^herald-warm-up:\d+$/),
+          'Herald-Event-Id': m.headers!['Nats-Msg-Id'],
+          'Herald-Event-Type': 'product_added',
+          'Herald-Attempt': '1',
+        });
+      }
+      // each answered with its own Nats-Msg-Id; the other half bare both ways
+      const answeredWithHeaders = answered.filter((m) => m.headers !== null);
+      expect(answeredWithHeaders.map((m) => m.headers).sort((a, b) => a!['Nats-Msg-Id']!.localeCompare(b!['Nats-Msg-Id']!))).toEqual(
+        withHeaders
+          .map((m) => ({ 'Nats-Msg-Id': m.headers!['Nats-Msg-Id'] }))
+          .sort((a, b) => a['Nats-Msg-Id']!.localeCompare(b['Nats-Msg-Id']!)),
+      );
+      expect(lines[0]).toMatchObject({ level: 'info', message: 'warmed up' });
+    } finally {
+      await connection.close();
+      await observer.close();
+    }
   });
 
   it('warms a decoder and a connection once per process: a second plugin on them runs only what is new to it', async () => {

@@ -15,8 +15,8 @@
  * client's compiled code, so a later plugin warms only what no earlier one did (its ledger reads,
  * its own `warmUp` hook).
  */
-import { createInbox, type NatsConnection } from '@nats-io/transport-node';
-import type { ChannelMessage } from '../channel-message.js';
+import { createInbox, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { MESSAGE_HEADERS, type ChannelMessage } from '../channel-message.js';
 import type { Logger } from '../logger.js';
 import type { PluginDefinition } from './plugin.js';
 
@@ -48,14 +48,22 @@ export interface NatsWarmUp {
 /**
  * Requests on an inbox subject of its own (answered by its own subscription: core NATS, no stream) and
  * ledger lookups of keys that do not exist, 16 at a time, for up to 300 ms: the client's request
- * machinery and the KV read path every message takes.
+ * machinery and the KV read path every message takes. Every other request carries a channel
+ * message's headers and its reply a `Nats-Msg-Id`, read on arrival, as a delivered channel message
+ * is: the client parses a message with headers on its own path (HMSG), which bare requests never reach.
  */
 async function warmNats(nats: NatsWarmUp): Promise<number> {
   // an inbox subject: every Herald user may publish and subscribe `_INBOX.>` (README, NATS permissions)
   const subject = createInbox();
   const sub = nats.connection.subscribe(subject, {
     callback: (_error, msg) => {
-      msg.respond(msg.data);
+      const id = msg.headers?.get(MESSAGE_HEADERS.msgId);
+      if (id === undefined || id === '') msg.respond(msg.data);
+      else {
+        const h = headers();
+        h.set(MESSAGE_HEADERS.msgId, id);
+        msg.respond(msg.data, { headers: h });
+      }
     },
   });
   const payload = new TextEncoder().encode(JSON.stringify(syntheticChannelMessage('warm-up')));
@@ -65,8 +73,13 @@ async function warmNats(nats: NatsWarmUp): Promise<number> {
     while (performance.now() - started < NATS_BUDGET_MS && requests < MAX_WARM_UP_REQUESTS) {
       await Promise.all(
         Array.from({ length: 16 }, async (_, i) => {
-          await nats.connection.request(subject, payload, { timeout: 2_000 });
-          await nats.ledgerGet?.(`herald-warm-up:${requests + i}`);
+          const id = `herald-warm-up:${requests + i}`;
+          if (i % 2 === 0) await nats.connection.request(subject, payload, { timeout: 2_000 });
+          else {
+            const reply = await nats.connection.request(subject, payload, { timeout: 2_000, headers: deliveryHeaders(id) });
+            if (reply.headers?.get(MESSAGE_HEADERS.msgId) !== id) throw new Error('the warm-up reply lost its Nats-Msg-Id header');
+          }
+          await nats.ledgerGet?.(id);
         }),
       );
       requests += 16;
@@ -77,6 +90,16 @@ async function warmNats(nats: NatsWarmUp): Promise<number> {
   warmConnections.add(nats.connection);
   if (nats.ledgerGet !== undefined) warmLedgerConnections.add(nats.connection);
   return requests;
+}
+
+/** The headers a channel message is published with (`ChannelPublisher`), for a synthetic one. */
+function deliveryHeaders(id: string): MsgHdrs {
+  const h = headers();
+  h.set(MESSAGE_HEADERS.msgId, id);
+  h.set(MESSAGE_HEADERS.eventId, id);
+  h.set(MESSAGE_HEADERS.eventType, 'product_added');
+  h.set(MESSAGE_HEADERS.attempt, '1');
+  return h;
 }
 
 /** Whether this connection still needs the request warm-up (never done, or done without the ledger reads this plugin takes). */
