@@ -2,6 +2,7 @@
  * What the gateway publishes to a plugin (SPEC §2.3): one message per (event, channel,
  * destination) on `herald.deliver.<channel>`, with `Nats-Msg-Id` = `delivery_id`.
  */
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { envelopeSchema, type HeraldEvent } from './envelope.js';
 
@@ -132,8 +133,17 @@ export const MESSAGE_HEADERS = {
   msgId: 'Nats-Msg-Id',
   eventId: 'Herald-Event-Id',
   eventType: 'Herald-Event-Type',
-  /** Attempt number as seen by the sender (1 for the first publish). */
-  attempt: 'Herald-Attempt',
   /** Dead letters: why the message was given up on. */
   deadReason: 'Herald-Dead-Reason',
 } as const;
+
+/**
+ * The headers a channel message is published with beside its body (`Nats-Msg-Id` goes as the
+ * publish's `msgID`): the event's id and type, each only when known.
+ */
+export function channelMessageHeaders(eventId: string | undefined, eventType: string | undefined): MsgHdrs {
+  const h = natsHeaders();
+  if (eventId !== undefined) h.set(MESSAGE_HEADERS.eventId, eventId);
+  if (eventType !== undefined) h.set(MESSAGE_HEADERS.eventType, eventType);
+  return h;
+}

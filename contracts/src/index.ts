@@ -42,6 +42,7 @@ export {
   PERSONAL_DESTINATION_KEY_PREFIX,
   eventMessageId,
   MESSAGE_HEADERS,
+  channelMessageHeaders,
   type ChannelMessage,
   type Destination,
   type Digest,

@@ -16,7 +16,7 @@
  * its own `warmUp` hook).
  */
 import { createInbox, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
-import { MESSAGE_HEADERS, type ChannelMessage } from '../channel-message.js';
+import { channelMessageHeaders, MESSAGE_HEADERS, type ChannelMessage } from '../channel-message.js';
 import type { Logger } from '../logger.js';
 import type { PluginDefinition } from './plugin.js';
 
@@ -48,9 +48,9 @@ export interface NatsWarmUp {
 /**
  * Requests on an inbox subject of its own (answered by its own subscription: core NATS, no stream) and
  * ledger lookups of keys that do not exist, 16 at a time, for up to 300 ms: the client's request
- * machinery and the KV read path every message takes. Every other request carries a channel
- * message's headers and its reply a `Nats-Msg-Id`, read on arrival, as a delivered channel message
- * is: the client parses a message with headers on its own path (HMSG), which bare requests never reach.
+ * machinery and the KV read path every message takes. Every other request carries a delivered
+ * channel message's headers (`channelMessageHeaders` and `Nats-Msg-Id`) and its reply a
+ * `Nats-Msg-Id`, read on arrival, as a delivered channel message is: the client parses a message with headers on its own path (HMSG), which bare requests never reach.
  */
 async function warmNats(nats: NatsWarmUp): Promise<number> {
   // an inbox subject: every Herald user may publish and subscribe `_INBOX.>` (README, NATS permissions)
@@ -92,13 +92,10 @@ async function warmNats(nats: NatsWarmUp): Promise<number> {
   return requests;
 }
 
-/** The headers a channel message is published with (`ChannelPublisher`), for a synthetic one. */
+/** A synthetic channel message's headers as a consumer receives them: `channelMessageHeaders` and its `Nats-Msg-Id`. */
 function deliveryHeaders(id: string): MsgHdrs {
-  const h = headers();
+  const h = channelMessageHeaders(id, 'product_added');
   h.set(MESSAGE_HEADERS.msgId, id);
-  h.set(MESSAGE_HEADERS.eventId, id);
-  h.set(MESSAGE_HEADERS.eventType, 'product_added');
-  h.set(MESSAGE_HEADERS.attempt, '1');
   return h;
 }
 

@@ -13,9 +13,9 @@
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { humanise } from '../catalogue.js';
-import { deliveryId, MESSAGE_HEADERS, type ChannelMessage, type Destination } from '../channel-message.js';
+import { channelMessageHeaders, deliveryId, type ChannelMessage, type Destination } from '../channel-message.js';
 import { deadLetterSchema, type DeadLetter } from '../dead-letter.js';
 import type { DeliveryStatus, StatusOutcome } from '../delivery-status.js';
 import type { HeraldEvent } from '../envelope.js';
@@ -192,10 +192,7 @@ export async function startPluginHarness<Config, Request>(options: PluginHarness
     message,
     publish: async (input = {}, publishOptions = {}) => {
       const built = isChannelMessage(input) ? input : message(input);
-      const h = natsHeaders();
-      h.set(MESSAGE_HEADERS.eventId, built.event.id);
-      h.set(MESSAGE_HEADERS.eventType, built.event.type);
-      h.set(MESSAGE_HEADERS.attempt, '1');
+      const h = channelMessageHeaders(built.event.id, built.event.type);
       const js = (await jetstreamManager(connection)).jetstream();
       await js.publish(topo.subjects.deliver(channel), JSON.stringify(built), {
         headers: h,

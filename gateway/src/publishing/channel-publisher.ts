@@ -11,8 +11,7 @@
  * this costs no throughput, and memory stays flat in the number of recipients.
  */
 import type { PubAck } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
-import { MESSAGE_HEADERS, type ChannelMessage, type HeraldEvent, type StreamPublisher, type Subjects } from '@herald/contracts';
+import { channelMessageHeaders, type ChannelMessage, type HeraldEvent, type StreamPublisher, type Subjects } from '@herald/contracts';
 import type { PlannedDelivery } from '../routing/index.js';
 
 export interface PublishSummary {
@@ -132,9 +131,4 @@ export class ChannelPublisher {
 const UTF8 = new TextEncoder();
 
 /** The headers every channel message carries beside its body. */
-function eventHeaders(event: HeraldEvent) {
-  const h = natsHeaders();
-  h.set(MESSAGE_HEADERS.eventId, event.id);
-  h.set(MESSAGE_HEADERS.eventType, event.type);
-  return h;
-}
+const eventHeaders = (event: HeraldEvent) => channelMessageHeaders(event.id, event.type);

@@ -13,8 +13,7 @@
  * row is updated), or dropped after the maximum age and dead-lettered.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
-import { MESSAGE_HEADERS, type Logger } from '@herald/contracts';
+import { channelMessageHeaders, type Logger } from '@herald/contracts';
 import type { Clock } from './clock.js';
 import { resumeMessageId } from './dispatcher.js';
 import type { EndpointStore } from './endpoint-store.js';
@@ -66,10 +65,11 @@ export class DeferredResumer {
     if (claimed.length === 0) return 0;
     const published = await Promise.allSettled(
       claimed.map((item) => {
-        const h = natsHeaders();
         const event = (JSON.parse(item.message) as { event?: { id?: unknown; type?: unknown } }).event;
-        if (typeof event?.id === 'string') h.set(MESSAGE_HEADERS.eventId, event.id);
-        if (typeof event?.type === 'string') h.set(MESSAGE_HEADERS.eventType, event.type);
+        const h = channelMessageHeaders(
+          typeof event?.id === 'string' ? event.id : undefined,
+          typeof event?.type === 'string' ? event.type : undefined,
+        );
         return js.publish(subject, item.message, { msgID: resumeMessageId(item.deliveryId, item.resumes), headers: h });
       }),
     );
