@@ -58,4 +58,43 @@ describe('GroupCommit', () => {
       ['d', 'e', 'f'],
     ]);
   });
+
+  it('lingerMs: a write started by an idle commit waits that long for company; a batch queued behind a write does not wait', async () => {
+    const batches: string[][] = [];
+    const write = (items: readonly string[]): Promise<string[]> => {
+      batches.push([...items]);
+      return Promise.resolve(items.map((item) => `stored ${item}`));
+    };
+    const commit = new GroupCommit(write, 256, undefined, 300);
+    const first = commit.submit('a');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(batches).toEqual([]); // still lingering
+    const second = commit.submit('b');
+    expect(await Promise.all([first, second])).toEqual(['stored a', 'stored b']);
+    expect(batches).toEqual([['a', 'b']]);
+
+    // A batch fills while a write is in flight: written right after it, without a linger of its own.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = new GroupCommit(
+      async (items: readonly string[]) => {
+        batches.push([...items]);
+        if (items.includes('c')) await held;
+        return items.map((item) => `stored ${item}`);
+      },
+      256,
+      undefined,
+      300,
+    );
+    batches.length = 0;
+    const c = slow.submit('c');
+    await new Promise((resolve) => setTimeout(resolve, 400)); // the linger is over: 'c' is being written
+    expect(batches).toEqual([['c']]);
+    const d = slow.submit('d');
+    const startedAt = performance.now();
+    release();
+    expect(await Promise.all([c, d])).toEqual(['stored c', 'stored d']);
+    expect(performance.now() - startedAt).toBeLessThan(250);
+    expect(batches).toEqual([['c'], ['d']]);
+  });
 });

@@ -7,6 +7,12 @@
  * A batch that fails because of its data (`isItemError`, e.g. a row PostgreSQL can never store) is
  * written again one item at a time, so one bad item fails only its own caller, not the up to
  * `maxBatch` unrelated items batched with it. Other failures (connection lost) fail the batch.
+ *
+ * `lingerMs` (0 by default) lets a write that would start with an idle commit wait that long for
+ * company first: where the items' callers do not wait on the write for anything a user sees (the
+ * routing record, written after the event's channel messages are published), a few milliseconds
+ * of a later acknowledgement buy fewer statements and commits per item at moderate rates, where
+ * batches otherwise hold one or two items. Batches that queued up behind a write never wait.
  */
 import { classifyFailure } from '../ingest/failure-class.js';
 
@@ -27,6 +33,8 @@ export class GroupCommit<T, R> {
     private readonly maxBatch = 256,
     /** True when a failure lies in the items (worth isolating them). @default permanent failures */
     private readonly isItemError: (error: unknown) => boolean = (error) => classifyFailure(error) === 'permanent',
+    /** How long a write started by an idle commit waits for more items, ms. @default 0 (at once) */
+    private readonly lingerMs = 0,
   ) {}
 
   submit(item: T): Promise<R> {
@@ -52,6 +60,7 @@ export class GroupCommit<T, R> {
 
   private async flush(): Promise<void> {
     this.flushing = true;
+    if (this.lingerMs > 0 && this.queue.length < this.maxBatch) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {

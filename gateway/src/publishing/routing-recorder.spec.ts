@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { RoutingRecord } from '../persistence/delivery-log.repository.js';
-import { RoutingRecorder } from './routing-recorder.js';
+import { ROUTING_RECORD_LINGER_MS, RoutingRecorder } from './routing-recorder.js';
 
 const record = (eventId: string): RoutingRecord => ({
   source: 'dd',
@@ -30,14 +30,19 @@ class HeldLog {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+/** Past the recorder's linger (a write started by an idle recorder waits that long for company). */
+const lingered = () => new Promise((resolve) => setTimeout(resolve, ROUTING_RECORD_LINGER_MS + 50));
 
 describe('RoutingRecorder', () => {
-  it('writes a lone record at once and groups the records that arrive meanwhile', async () => {
+  it('writes a lone record after its linger and groups the records that arrive while it is written', async () => {
+    expect(ROUTING_RECORD_LINGER_MS).toBeGreaterThan(0);
     const log = new HeldLog();
     const recorder = new RoutingRecorder(log, 2);
     const done: string[] = [];
     const first = recorder.record(record('a')).then(() => done.push('a'));
     await tick();
+    expect(log.batches).toEqual([]);
+    await lingered();
     expect(log.batches).toEqual([['a']]);
     const rest = ['b', 'c', 'd'].map((id) => recorder.record(record(id)).then(() => done.push(id)));
     await tick();
@@ -61,11 +66,11 @@ describe('RoutingRecorder', () => {
     const recorder = new RoutingRecorder(log);
     log.failNext = true;
     const failed = recorder.record(record('x'));
-    await tick();
+    await lingered();
     log.releaseOne();
     await expect(failed).rejects.toThrow('write failed');
     const next = recorder.record(record('y'));
-    await tick();
+    await lingered();
     log.releaseOne();
     await expect(next).resolves.toBeUndefined();
     expect(log.batches).toEqual([['x'], ['y']]);
