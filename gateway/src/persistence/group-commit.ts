@@ -22,20 +22,31 @@ interface Pending<T, R> {
   readonly reject: (error: unknown) => void;
 }
 
+export interface GroupCommitOptions {
+  /** Items per write. @default 256 */
+  readonly maxBatch?: number;
+  /** True when a failure lies in the items (worth isolating them). @default permanent failures */
+  readonly isItemError?: (error: unknown) => boolean;
+  /** How long a write started by an idle commit waits for more items, ms. @default 0 (at once) */
+  readonly lingerMs?: number;
+}
+
 export class GroupCommit<T, R> {
   private queue: Pending<T, R>[] = [];
   private flushing = false;
+  private readonly maxBatch: number;
+  private readonly isItemError: (error: unknown) => boolean;
+  private readonly lingerMs: number;
 
   constructor(
     /** Writes a batch; returns one result per item, in order. */
     private readonly write: (items: readonly T[]) => Promise<readonly R[]>,
-    /** Items per write. @default 256 */
-    private readonly maxBatch = 256,
-    /** True when a failure lies in the items (worth isolating them). @default permanent failures */
-    private readonly isItemError: (error: unknown) => boolean = (error) => classifyFailure(error) === 'permanent',
-    /** How long a write started by an idle commit waits for more items, ms. @default 0 (at once) */
-    private readonly lingerMs = 0,
-  ) {}
+    options: GroupCommitOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 256;
+    this.isItemError = options.isItemError ?? ((error) => classifyFailure(error) === 'permanent');
+    this.lingerMs = options.lingerMs ?? 0;
+  }
 
   submit(item: T): Promise<R> {
     const result = this.enqueue(item);

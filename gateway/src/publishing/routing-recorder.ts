@@ -30,9 +30,7 @@ export class RoutingRecorder {
         await log.recordRoutingMany(records);
         return records.map(() => undefined);
       },
-      maxBatch,
-      undefined,
-      lingerMs,
+      { maxBatch, lingerMs },
     );
   }
 
